@@ -1,0 +1,62 @@
+# Two commands set everything up on a fresh machine: `make run` and `make test`.
+# Only python3, git and make are needed; everything else is installed into .venv.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+export PATH := $(abspath $(BIN)):$(PATH)
+
+.PHONY: run test lint format bench venv venv-dev migrate clean
+
+$(BIN)/python:
+	@echo ">>> creating virtualenv $(VENV) with $$($(PYTHON) --version)"
+	$(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.requirements.stamp: requirements.txt | $(BIN)/python
+	@echo ">>> installing requirements.txt"
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.requirements-dev.stamp: requirements.txt requirements-dev.txt | $(BIN)/python
+	@echo ">>> installing requirements-dev.txt"
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@ $(VENV)/.requirements.stamp
+
+venv: $(VENV)/.requirements.stamp
+venv-dev: $(VENV)/.requirements-dev.stamp
+
+migrate: venv
+	@echo ">>> applying database migrations"
+	$(PY) manage.py migrate --noinput
+
+## run: the embedded platform (localkube + API + watcher + worker + beat) on SQLite.
+run: migrate
+	@echo ">>> starting the embedded stack (Ctrl-C stops everything)"
+	$(PY) manage.py run_embedded
+
+## test: lint, then the whole suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set).
+test: venv-dev
+	@echo ">>> ruff check"
+	$(BIN)/ruff check .
+	@echo ">>> ruff format --check"
+	$(BIN)/ruff format --check .
+	@echo ">>> makemigrations --check"
+	DJANGO_SETTINGS_MODULE=ambient.settings.test $(PY) manage.py makemigrations --check --dry-run
+	@echo ">>> pytest"
+	$(BIN)/pytest
+
+lint: venv-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: venv-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## bench: every script in bench/, each printing a table and a final JSON line.
+bench: venv-dev
+	@set -e; for script in bench/*.py; do echo ">>> $$script"; $(PY) $$script; done
+
+clean:
+	rm -rf $(VENV) .ambient .pytest_cache .ruff_cache

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AmbientConfig(AppConfig):
+    name = "ambient"
+    verbose_name = "Ambient"

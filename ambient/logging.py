@@ -1,0 +1,95 @@
+"""Logging: readable text locally, one JSON object per line in production.
+
+Every record carries the id of the request it belongs to, and secrets (bearer tokens, token
+query parameters, passwords in URLs) are masked before any handler sees them.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from collections.abc import Callable
+from contextvars import ContextVar
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+
+request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
+
+REQUEST_ID_HEADER = "X-Request-ID"
+_VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+_SECRET_PATTERNS = [
+    # Authorization headers and bearer tokens anywhere in a message.
+    (re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"), r"\1[REDACTED]"),
+    # token=..., access_token=..., password=... in query strings or key=value dumps.
+    (re.compile(r"(?i)\b([a-z_]*(?:token|password|secret))=([^&\s\"']+)"), r"\1=[REDACTED]"),
+    # Credentials embedded in URLs: https://user:pass@host
+    (re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://)[^/\s:@]+:[^/\s@]+@"), r"\1[REDACTED]@"),
+]
+
+
+def redact(text: str) -> str:
+    """Mask secrets in a string; used by the log filter and by anything echoing commands."""
+    for pattern, replacement in _SECRET_PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class ContextFilter(logging.Filter):
+    """Adds `request_id` to each record and masks secrets in the rendered message."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = request_id_var.get()
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+def logging_config(*, level: str, json_lines: bool) -> dict[str, Any]:
+    """A dictConfig shared by every process (Django applies it; Celery is told not to hijack it)."""
+    formatter: dict[str, Any]
+    if json_lines:
+        formatter = {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        }
+    else:
+        formatter = {"format": "%(asctime)s %(levelname)-7s %(name)s [%(request_id)s] %(message)s"}
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"context": {"()": "ambient.logging.ContextFilter"}},
+        "formatters": {"default": formatter},
+        "handlers": {
+            "console": {"class": "logging.StreamHandler", "formatter": "default", "filters": ["context"]},
+        },
+        "root": {"handlers": ["console"], "level": level},
+        "loggers": {
+            # urllib3 logs full URLs at DEBUG; keep it quiet so query-string tokens never reach a log.
+            "urllib3": {"level": "WARNING"},
+            "kubernetes": {"level": "WARNING"},
+        },
+    }
+
+
+class RequestIdMiddleware:
+    """Accepts a sane incoming X-Request-ID or makes one, and echoes it on the response."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get(REQUEST_ID_HEADER, "")
+        request_id = incoming if _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        token = request_id_var.set(request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            request_id_var.reset(token)
+        response[REQUEST_ID_HEADER] = request_id
+        return response

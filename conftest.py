@@ -1,0 +1,46 @@
+"""Fixtures shared by the whole suite.
+
+Expensive things are shared: one localkube per test run (session scope), a fresh namespace per
+test. Per-app unit tests live next to their app; cross-app tests live in tests/.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent
+
+
+@pytest.fixture
+def run_django() -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Run a Python snippet in a fresh interpreter under given settings and environment.
+
+    Settings are read once per process, so testing how they react to the environment needs a
+    process of its own.
+    """
+
+    def run(code: str, *, settings: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        base_env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "KUBE"))
+        }
+        base_env.update({"DJANGO_SETTINGS_MODULE": settings, "PYTHONPATH": str(REPO_ROOT)})
+        base_env.update(env or {})
+        return subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=REPO_ROOT,
+            env=base_env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    return run

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class SessionsConfig(AppConfig):
+    # `sessions` would clash with django.contrib.sessions, hence the explicit label.
+    name = "sessions"
+    label = "agent_sessions"
+    verbose_name = "Agentic sessions"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,58 @@
+"""Log lines carry the request id; secrets never reach a handler."""
+
+import io
+import json
+import logging
+import logging.config
+
+import pytest
+
+from ambient.logging import logging_config, redact, request_id_var
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("Authorization: Bearer eyJhbGciOi.abc.def", "Authorization: Bearer [REDACTED]"),
+        ("GET /ws?token=s3cr3t&x=1", "GET /ws?token=[REDACTED]&x=1"),
+        ("push https://x-access-token:ghs_abc@github.com/o/r.git", "push https://[REDACTED]@github.com/o/r.git"),
+        ("client_secret=abc password=hunter2", "client_secret=[REDACTED] password=[REDACTED]"),
+        ("nothing to hide", "nothing to hide"),
+    ],
+)
+def test_redact_masks_secrets(raw, clean):
+    assert redact(raw) == clean
+
+
+def _capture(json_lines: bool) -> tuple[logging.Logger, io.StringIO]:
+    config = logging_config(level="INFO", json_lines=json_lines)
+    config["handlers"]["console"]["stream"] = stream = io.StringIO()
+    config["disable_existing_loggers"] = False
+    logging.config.dictConfig(config)
+    return logging.getLogger("ambient.test"), stream
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging(settings):
+    yield
+    logging.config.dictConfig(settings.LOGGING)
+
+
+def test_json_lines_carry_request_id_and_no_token():
+    logger, stream = _capture(json_lines=True)
+    token = request_id_var.set("req-42")
+    try:
+        logger.info("calling with %s", "Bearer topsecret")
+    finally:
+        request_id_var.reset(token)
+    record = json.loads(stream.getvalue().strip().splitlines()[-1])
+    assert record["request_id"] == "req-42"
+    assert record["level"] == "INFO"
+    assert "topsecret" not in stream.getvalue()
+    assert record["message"] == "calling with Bearer [REDACTED]"
+
+
+def test_text_lines_are_readable():
+    logger, stream = _capture(json_lines=False)
+    logger.warning("hello")
+    assert "WARNING ambient.test [-] hello" in stream.getvalue()
