@@ -1,0 +1,96 @@
+"""Reconciler configuration as plain values; the task layer builds it from Django settings."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from sessions.constants import CONTENT_PORT, CONTENT_SETTINGS_MODULE
+
+
+@dataclass(frozen=True)
+class SecretCopy:
+    """A control-plane secret copied into every session namespace and exposed to the runner."""
+
+    name: str
+    required: bool = False
+
+
+def _frozen(mapping: Mapping[str, Any]) -> Mapping[str, Any]:
+    return MappingProxyType({key: dict(value) for key, value in mapping.items()})
+
+
+DEFAULT_RUNNER_RESOURCES = _frozen(
+    {"requests": {"cpu": "500m", "memory": "512Mi"}, "limits": {"cpu": "2", "memory": "4Gi"}}
+)
+DEFAULT_CONTENT_RESOURCES = _frozen(
+    {"requests": {"cpu": "100m", "memory": "256Mi"}, "limits": {"cpu": "1", "memory": "1Gi"}}
+)
+DEFAULT_INIT_RESOURCES = _frozen(
+    {"requests": {"cpu": "50m", "memory": "32Mi"}, "limits": {"cpu": "200m", "memory": "128Mi"}}
+)
+
+
+@dataclass(frozen=True)
+class ReconcilerConfig:
+    runner_image: str = "ambient-runner:latest"
+    # The project image; it also serves the content service and prepares the workspace.
+    content_image: str = "ambient:latest"
+    image_pull_policy: str = "IfNotPresent"
+    control_plane_namespace: str = "ambient-system"
+    copied_secrets: tuple[SecretCopy, ...] = ()
+
+    # spec.timeout → activeDeadlineSeconds, never above the maximum.
+    default_timeout_seconds: int = 4 * 3600
+    max_timeout_seconds: int = 24 * 3600
+    # 0: a failed runner is a session outcome the reconciler reports, not something the Job retries.
+    backoff_limit: int = 0
+    termination_grace_period_seconds: int = 60
+
+    image_pull_grace_seconds: float = 120.0
+    creation_deadline_seconds: float = 600.0
+    token_refresh_age_seconds: float = 45 * 60.0
+
+    # Requeue countdowns for waiting states (the watcher usually wakes us sooner).
+    pending_requeue_seconds: float = 2.0
+    secret_missing_requeue_seconds: float = 10.0
+    creating_requeue_seconds: float = 5.0
+    stopping_requeue_seconds: float = 2.0
+
+    # Formatted with session, namespace and control_plane_namespace.
+    websocket_url_template: str = (
+        "ws://ambient-api.{control_plane_namespace}.svc:8000/api/projects/{namespace}/sessions/{session}/ws"
+    )
+    backend_api_url_template: str = "http://ambient-api.{control_plane_namespace}.svc:8000/api"
+
+    storage_size: str = "5Gi"
+    storage_class: str | None = None
+
+    content_settings_module: str = CONTENT_SETTINGS_MODULE
+    content_command: tuple[str, ...] = (
+        "python",
+        "manage.py",
+        "runserver",
+        f"0.0.0.0:{CONTENT_PORT}",  # noqa: S104 - the sidecar must answer on the pod IP
+        "--noreload",
+    )
+    runner_command: tuple[str, ...] = ()  # empty: the runner image's entrypoint
+
+    default_llm_model: str = "claude-sonnet-4-5"
+    default_llm_temperature: float = 0.7
+    default_llm_max_tokens: int = 4000
+
+    runner_resources: Mapping[str, Any] = field(default_factory=lambda: DEFAULT_RUNNER_RESOURCES)
+    content_resources: Mapping[str, Any] = field(default_factory=lambda: DEFAULT_CONTENT_RESOURCES)
+    init_resources: Mapping[str, Any] = field(default_factory=lambda: DEFAULT_INIT_RESOURCES)
+
+    @property
+    def required_secret_names(self) -> frozenset[str]:
+        return frozenset(copy.name for copy in self.copied_secrets if copy.required)
+
+    def url_for(self, template: str, *, session: str, namespace: str) -> str:
+        return template.format(
+            session=session, namespace=namespace, control_plane_namespace=self.control_plane_namespace
+        )

@@ -1,0 +1,153 @@
+"""Creating and Running: read the Job and its pod, map them to a phase, keep the run healthy."""
+
+from __future__ import annotations
+
+from reconciler.config import ReconcilerConfig
+from reconciler.lifecycle.actions import (
+    Action,
+    ClearIntent,
+    DeleteJob,
+    EnsureRunnerToken,
+    EnsureService,
+    RefreshToken,
+    SetInteractive,
+)
+from reconciler.lifecycle.content import content_step
+from reconciler.lifecycle.draft import StatusDraft, earliest
+from reconciler.lifecycle.intent import Intent, keys_to_clear
+from reconciler.lifecycle.observed import Decision, Observed
+from reconciler.lifecycle.pod_state import (
+    Outcome,
+    created_at,
+    fatal_waiting,
+    is_deleting,
+    run_outcome,
+    runner_running,
+    scheduling,
+    waiting_since,
+)
+from reconciler.lifecycle.stopping import begin_stopping
+from reconciler.lifecycle.terminal import reset_to_pending
+from reconciler.manifests import Kind, content_service
+from reconciler.timestamps import seconds_between
+from sessions.constants import (
+    ConditionReason,
+    ConditionType,
+    DesiredPhase,
+    Phase,
+    job_name,
+    service_account_name,
+    service_name,
+    token_secret_name,
+)
+
+
+def decide_active(draft: StatusDraft, intent: Intent, config: ReconcilerConfig) -> Decision:
+    observed = draft.observed
+    if intent.stop:
+        return begin_stopping(draft, config)
+
+    job, pod = observed.job, observed.pod
+    vanished = job is None or is_deleting(job) or (draft.phase == Phase.RUNNING and pod is None)
+    if vanished:
+        # Not asked to stop, so the run was lost (node gone, someone deleted it): start a new one.
+        reset_to_pending(draft, ConditionReason.RESTARTING, "Runner Job or pod disappeared; recreating it")
+        actions: list[Action] = []
+        if job is not None and not is_deleting(job):
+            actions.append(DeleteJob(job_name(observed.name)))
+        return draft.finish(actions, requeue_after=config.pending_requeue_seconds)
+
+    actions = []
+    if intent.start:
+        # The Job for this run exists, so a start request has been acted on.
+        clear = keys_to_clear(observed, DesiredPhase.RUNNING)
+        if clear:
+            actions.append(ClearIntent(clear))
+
+    outcome = run_outcome(job, pod)
+    if outcome is not None:
+        return finish_run(draft, outcome, actions)
+
+    waiting = fatal_waiting(pod)
+    waiting_requeue = None
+    if waiting is not None and pod is not None:
+        since = waiting_since(pod)
+        elapsed = seconds_between(since, draft.now) if since else config.image_pull_grace_seconds
+        if elapsed >= config.image_pull_grace_seconds:
+            failure = Outcome(Phase.FAILED, waiting.reason, waiting.message, runner_ran=False)
+            return finish_run(draft, failure, actions)
+        waiting_requeue = config.image_pull_grace_seconds - elapsed
+
+    placement = scheduling(pod)
+    if placement is not None:
+        if placement.scheduled:
+            draft.condition_true(ConditionType.POD_SCHEDULED, placement.reason, placement.message)
+        else:
+            draft.condition_false(ConditionType.POD_SCHEDULED, placement.reason, placement.message)
+
+    if runner_running(pod):
+        draft.phase = Phase.RUNNING
+        draft.condition_true(ConditionType.RUNNER_STARTED, ConditionReason.CONTAINER_RUNNING, "Runner is running")
+        draft.condition_true(ConditionType.READY, ConditionReason.RUNNING, "Session is running")
+        maintenance, maintenance_requeue = running_maintenance(draft, config)
+        actions.extend(maintenance)
+        return draft.finish(actions, requeue_after=earliest(waiting_requeue, maintenance_requeue))
+
+    # Not running yet: waiting is fine until the creation deadline, measured from the Job.
+    started = created_at(job) if job else None
+    elapsed = seconds_between(started, draft.now) if started else 0.0
+    if draft.phase == Phase.CREATING and elapsed >= config.creation_deadline_seconds:
+        detail = f": {placement.message}" if placement and not placement.scheduled and placement.message else ""
+        message = f"Runner did not start within {int(config.creation_deadline_seconds)}s{detail}"
+        failure = Outcome(Phase.FAILED, ConditionReason.CREATION_TIMEOUT, message, runner_ran=False)
+        return finish_run(draft, failure, actions)
+    deadline_requeue = config.creation_deadline_seconds - elapsed if draft.phase == Phase.CREATING else None
+    requeue = earliest(config.creating_requeue_seconds, waiting_requeue, deadline_requeue)
+    return draft.finish(actions, requeue_after=requeue)
+
+
+def finish_run(draft: StatusDraft, outcome: Outcome, actions: list[Action]) -> Decision:
+    """Completed or Failed: record why, then delete the Job so the sidecar does not outlive the runner."""
+    observed = draft.observed
+    draft.phase = outcome.phase
+    draft.status["completionTime"] = draft.now_text
+    if outcome.phase == Phase.COMPLETED:
+        draft.condition_false(ConditionType.READY, ConditionReason.COMPLETED, outcome.message)
+        draft.condition_false(ConditionType.RUNNER_STARTED, ConditionReason.COMPLETED, outcome.message)
+        draft.remove_condition(ConditionType.FAILED)
+        if observed.spec.get("interactive") is not True:
+            actions.append(SetInteractive())
+    else:
+        draft.condition_true(ConditionType.FAILED, outcome.reason, outcome.message)
+        draft.condition_false(ConditionType.READY, ConditionReason.FAILED, outcome.message)
+        if outcome.runner_ran or draft.has_condition(ConditionType.RUNNER_STARTED):
+            draft.condition_false(ConditionType.RUNNER_STARTED, ConditionReason.RUNNER_EXIT, outcome.message)
+    if observed.job is not None and not is_deleting(observed.job):
+        actions.append(DeleteJob(job_name(observed.name)))
+    return draft.finish(actions)
+
+
+def running_maintenance(draft: StatusDraft, config: ReconcilerConfig) -> tuple[list[Action], float | None]:
+    """Keep the runner's token fresh, its Service present, and its repos/workflow in line with spec."""
+    observed = draft.observed
+    name = observed.name
+    actions: list[Action] = []
+    requeue = None
+    if not observed.has(Kind.SECRET, token_secret_name(name)):
+        actions.append(EnsureRunnerToken(token_secret_name(name), service_account_name(name)))
+    else:
+        age = _token_age(observed, draft)
+        if age is None or age >= config.token_refresh_age_seconds:
+            actions.append(RefreshToken(token_secret_name(name), service_account_name(name)))
+        else:
+            requeue = config.token_refresh_age_seconds - age
+    if not observed.has(Kind.SERVICE, service_name(name)):
+        actions.append(EnsureService(content_service(observed.session)))
+    actions.extend(content_step(draft))
+    return actions, requeue
+
+
+def _token_age(observed: Observed, draft: StatusDraft) -> float | None:
+    if observed.token_refreshed_at is None:
+        return None
+    return seconds_between(observed.token_refreshed_at, draft.now)

@@ -1,0 +1,187 @@
+"""Reading a Job and its pod the way the kubelet and the Job controller report them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from reconciler.timestamps import parse_time
+from sessions.constants import (
+    ANNOTATION_SESSION_GENERATION,
+    ANNOTATION_SESSION_START_TIME,
+    CONTAINER_RUNNER,
+    EXIT_PREREQUISITES_MISSING,
+    EXIT_SDK_ERROR,
+    EXIT_SUCCESS,
+    FATAL_WAITING_REASONS,
+    ConditionReason,
+    Phase,
+)
+
+Object = Mapping[str, Any]
+# Kubelet messages can be long (image pull errors quote registries); conditions should stay readable.
+MAX_MESSAGE_LENGTH = 1024
+
+
+def _truncate(message: str) -> str:
+    return message if len(message) <= MAX_MESSAGE_LENGTH else message[: MAX_MESSAGE_LENGTH - 1] + "…"
+
+
+def is_deleting(obj: Object | None) -> bool:
+    return bool(obj and (obj.get("metadata") or {}).get("deletionTimestamp"))
+
+
+def created_at(obj: Object) -> datetime | None:
+    return parse_time((obj.get("metadata") or {}).get("creationTimestamp"))
+
+
+def job_annotation(job: Object, key: str) -> str | None:
+    return ((job.get("metadata") or {}).get("annotations") or {}).get(key)
+
+
+def job_generation(job: Object) -> int | None:
+    value = job_annotation(job, ANNOTATION_SESSION_GENERATION)
+    return int(value) if value and value.isdigit() else None
+
+
+def job_belongs_to_run(job: Object, start_time: str | None) -> bool:
+    """A Job built for another run (older startTime) is a leftover; unannotated Jobs are trusted."""
+    stamped = job_annotation(job, ANNOTATION_SESSION_START_TIME)
+    return stamped is None or stamped == start_time
+
+
+def job_failure(job: Object | None) -> tuple[str, str] | None:
+    """(reason, message) of the Job's Failed condition, if the Job controller gave up."""
+    for condition in ((job or {}).get("status") or {}).get("conditions") or ():
+        if condition.get("type") == "Failed" and condition.get("status") == "True":
+            return str(condition.get("reason") or ""), str(condition.get("message") or "")
+    return None
+
+
+def _container_statuses(pod: Object, key: str) -> list[Mapping[str, Any]]:
+    return list((pod.get("status") or {}).get(key) or ())
+
+
+def container_state(pod: Object | None, container: str) -> Mapping[str, Any]:
+    for status in _container_statuses(pod or {}, "containerStatuses"):
+        if status.get("name") == container:
+            return status.get("state") or {}
+    return {}
+
+
+def runner_running(pod: Object | None) -> bool:
+    return "running" in container_state(pod, CONTAINER_RUNNER)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a run ended: Completed, or Failed with a reason from LIFECYCLE.md's table."""
+
+    phase: Phase
+    reason: ConditionReason
+    message: str
+    runner_ran: bool
+
+
+def _exit_outcome(terminated: Mapping[str, Any]) -> Outcome:
+    code = terminated.get("exitCode")
+    detail = str(terminated.get("message") or "").strip()
+    suffix = f": {detail}" if detail else ""
+    if terminated.get("reason") == "OOMKilled":
+        return Outcome(
+            Phase.FAILED,
+            ConditionReason.OOM_KILLED,
+            _truncate(f"Runner was killed for exceeding its memory limit (exit code {code}){suffix}"),
+            True,
+        )
+    if code == EXIT_SUCCESS:
+        return Outcome(Phase.COMPLETED, ConditionReason.COMPLETED, "Runner finished successfully", True)
+    reason = {
+        EXIT_SDK_ERROR: ConditionReason.SDK_ERROR,
+        EXIT_PREREQUISITES_MISSING: ConditionReason.PREREQUISITE_FAILED,
+    }.get(code, ConditionReason.RUNNER_EXIT)
+    return Outcome(Phase.FAILED, reason, _truncate(f"Runner exited with code {code}{suffix}"), True)
+
+
+def run_outcome(job: Object | None, pod: Object | None) -> Outcome | None:
+    """The run's end state if it has ended; checked most specific cause first."""
+    failure = job_failure(job)
+    if failure and failure[0] == "DeadlineExceeded":
+        message = failure[1] or "Job was active longer than its activeDeadlineSeconds"
+        ran = bool(container_state(pod, CONTAINER_RUNNER))
+        return Outcome(Phase.FAILED, ConditionReason.TIMEOUT, _truncate(message), ran)
+    pod_status = (pod or {}).get("status") or {}
+    if pod_status.get("phase") == "Failed" and pod_status.get("reason") == "Evicted":
+        message = str(pod_status.get("message") or "Pod was evicted")
+        return Outcome(Phase.FAILED, ConditionReason.EVICTED, _truncate(message), True)
+    terminated = container_state(pod, CONTAINER_RUNNER).get("terminated")
+    if terminated is not None:
+        return _exit_outcome(terminated)
+    if pod_status.get("phase") == "Failed":
+        return Outcome(Phase.FAILED, ConditionReason.RUNNER_EXIT, _truncate(_pod_failure_message(pod or {})), False)
+    if failure:
+        message = f"Job failed ({failure[0]}): {failure[1]}" if failure[1] else f"Job failed ({failure[0]})"
+        return Outcome(Phase.FAILED, ConditionReason.RUNNER_EXIT, _truncate(message), False)
+    return None
+
+
+def _pod_failure_message(pod: Object) -> str:
+    for key in ("initContainerStatuses", "containerStatuses"):
+        for status in _container_statuses(pod, key):
+            terminated = (status.get("state") or {}).get("terminated") or {}
+            if terminated.get("exitCode"):
+                detail = terminated.get("message") or terminated.get("reason") or ""
+                return f"Container {status.get('name')} exited with code {terminated['exitCode']} {detail}".strip()
+    pod_status = pod.get("status") or {}
+    return str(pod_status.get("message") or pod_status.get("reason") or "Pod failed")
+
+
+@dataclass(frozen=True)
+class FatalWaiting:
+    container: str
+    reason: ConditionReason
+    message: str
+
+
+def fatal_waiting(pod: Object | None) -> FatalWaiting | None:
+    """A container (init, content or runner) stuck in a waiting state that will not fix itself."""
+    for key in ("initContainerStatuses", "containerStatuses"):
+        for status in _container_statuses(pod or {}, key):
+            waiting = (status.get("state") or {}).get("waiting") or {}
+            reason = waiting.get("reason")
+            if reason in FATAL_WAITING_REASONS:
+                message = f"Container {status.get('name')}: {waiting.get('message') or reason}"
+                return FatalWaiting(str(status.get("name")), ConditionReason(reason), _truncate(message))
+    return None
+
+
+def waiting_since(pod: Object) -> datetime | None:
+    """The kubelet does not timestamp waiting states; the pod's start is the earliest they began."""
+    return parse_time((pod.get("status") or {}).get("startTime")) or created_at(pod)
+
+
+@dataclass(frozen=True)
+class Scheduling:
+    scheduled: bool
+    reason: str
+    message: str
+
+
+def scheduling(pod: Object | None) -> Scheduling | None:
+    if pod is None:
+        return None
+    for condition in (pod.get("status") or {}).get("conditions") or ():
+        if condition.get("type") == "PodScheduled":
+            if condition.get("status") == "True":
+                node = (pod.get("spec") or {}).get("nodeName")
+                return Scheduling(True, ConditionReason.SCHEDULED, f"Scheduled on {node}" if node else "Scheduled")
+            return Scheduling(
+                False,
+                str(condition.get("reason") or ConditionReason.UNSCHEDULABLE),
+                _truncate(str(condition.get("message") or "")),
+            )
+    if (pod.get("spec") or {}).get("nodeName"):
+        return Scheduling(True, ConditionReason.SCHEDULED, f"Scheduled on {pod['spec']['nodeName']}")
+    return None

@@ -1,0 +1,70 @@
+"""Stop: delete the Job (pods first), then report Stopped and release what the session held."""
+
+from __future__ import annotations
+
+from reconciler.config import ReconcilerConfig
+from reconciler.lifecycle.actions import (
+    Action,
+    ClearIntent,
+    DeleteCopiedSecrets,
+    DeleteJob,
+    DeletePod,
+    SetInteractive,
+)
+from reconciler.lifecycle.draft import StatusDraft
+from reconciler.lifecycle.intent import keys_to_clear, stopped_reason
+from reconciler.lifecycle.observed import Decision, Observed
+from reconciler.lifecycle.pod_state import is_deleting
+from reconciler.manifests.metadata import Kind
+from sessions.constants import ConditionReason, ConditionType, DesiredPhase, Phase, StoppedReason, job_name
+
+
+def delete_run(observed: Observed) -> list[Action]:
+    """Delete the Job and any pod that outlived it, skipping deletions already in progress."""
+    actions: list[Action] = []
+    if observed.job is not None and not is_deleting(observed.job):
+        actions.append(DeleteJob(job_name(observed.name)))
+    if observed.job is None and observed.pod is not None and not is_deleting(observed.pod):
+        actions.append(DeletePod(str(observed.pod["metadata"]["name"])))
+    return actions
+
+
+def run_present(observed: Observed) -> bool:
+    return observed.job is not None or observed.pod is not None
+
+
+def begin_stopping(draft: StatusDraft, config: ReconcilerConfig) -> Decision:
+    draft.phase = Phase.STOPPING
+    draft.condition_false(ConditionType.READY, ConditionReason.STOPPING, "Stop requested; deleting the runner Job")
+    return draft.finish(delete_run(draft.observed), requeue_after=config.stopping_requeue_seconds)
+
+
+def decide_stopping(draft: StatusDraft, config: ReconcilerConfig) -> Decision:
+    observed = draft.observed
+    if run_present(observed):
+        # Still going away: delete again only if the first delete did not land, then look again.
+        return draft.finish(delete_run(observed), requeue_after=config.stopping_requeue_seconds)
+    return finish_stopped(draft, config)
+
+
+def finish_stopped(draft: StatusDraft, config: ReconcilerConfig) -> Decision:
+    observed = draft.observed
+    reason = stopped_reason(observed)
+    message = "Stopped after inactivity" if reason is StoppedReason.INACTIVITY else "Stopped by user"
+    draft.phase = Phase.STOPPED
+    draft.status["completionTime"] = draft.now_text
+    draft.status["stoppedReason"] = reason.value
+    draft.condition_false(ConditionType.READY, ConditionReason.USER_STOPPED, message)
+    draft.condition_false(ConditionType.RUNNER_STARTED, ConditionReason.USER_STOPPED, message)
+
+    actions: list[Action] = []
+    copies = tuple(copy.name for copy in config.copied_secrets if observed.has(Kind.SECRET, copy.name))
+    # Copied secrets are per namespace; another active session may still mount them.
+    if copies and not observed.copied_secrets_shared:
+        actions.append(DeleteCopiedSecrets(copies))
+    if observed.spec.get("interactive") is not True:
+        actions.append(SetInteractive())
+    clear = keys_to_clear(observed, DesiredPhase.STOPPED)
+    if clear:
+        actions.append(ClearIntent(clear))
+    return draft.finish(actions)

@@ -1,0 +1,81 @@
+"""The runner's identity: a ServiceAccount allowed to read its own session and token, nothing more.
+
+The runner never writes the CR (ARCHITECTURE §8): status has one writer, the reconciler.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from reconciler.manifests.metadata import Kind, Manifest, child_metadata, session_name
+from sessions.constants import (
+    APP_SESSION_RBAC,
+    GROUP,
+    LABEL_APP,
+    PLURAL,
+    role_binding_name,
+    role_name,
+    service_account_name,
+    token_secret_name,
+)
+
+_RBAC_API_VERSION = "rbac.authorization.k8s.io/v1"
+_CREATED_BY_USER_ANNOTATION = "ambient-code.io/created-by-user-id"
+
+
+def runner_service_account(session: Mapping[str, Any]) -> Manifest:
+    user_id = (session.get("spec", {}).get("userContext") or {}).get("userId")
+    annotations = {_CREATED_BY_USER_ANNOTATION: str(user_id)} if user_id else None
+    manifest: Manifest = {
+        "apiVersion": "v1",
+        "kind": Kind.SERVICE_ACCOUNT.value,
+        "metadata": child_metadata(
+            session,
+            service_account_name(session_name(session)),
+            labels={LABEL_APP: APP_SESSION_RBAC},
+            annotations=annotations,
+        ),
+        # The token reaches the pod through our Secret (refreshed), not the automounted one.
+        "automountServiceAccountToken": False,
+    }
+    return manifest
+
+
+def runner_role(session: Mapping[str, Any]) -> Manifest:
+    name = session_name(session)
+    return {
+        "apiVersion": _RBAC_API_VERSION,
+        "kind": Kind.ROLE.value,
+        "metadata": child_metadata(session, role_name(name), labels={LABEL_APP: APP_SESSION_RBAC}),
+        "rules": [
+            {"apiGroups": [GROUP], "resources": [PLURAL], "resourceNames": [name], "verbs": ["get"]},
+            {
+                "apiGroups": [""],
+                "resources": ["secrets"],
+                "resourceNames": [token_secret_name(name)],
+                "verbs": ["get"],
+            },
+        ],
+    }
+
+
+def runner_role_binding(session: Mapping[str, Any]) -> Manifest:
+    name = session_name(session)
+    return {
+        "apiVersion": _RBAC_API_VERSION,
+        "kind": Kind.ROLE_BINDING.value,
+        "metadata": child_metadata(session, role_binding_name(name), labels={LABEL_APP: APP_SESSION_RBAC}),
+        "roleRef": {
+            "apiGroup": "rbac.authorization.k8s.io",
+            "kind": Kind.ROLE.value,
+            "name": role_name(name),
+        },
+        "subjects": [
+            {
+                "kind": Kind.SERVICE_ACCOUNT.value,
+                "name": service_account_name(name),
+                "namespace": str(session["metadata"]["namespace"]),
+            }
+        ],
+    }

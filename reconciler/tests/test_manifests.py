@@ -1,0 +1,244 @@
+"""Manifest builders: ownership, labels, the Job's shape and the runner's environment."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from reconciler.manifests import (
+    active_deadline_seconds,
+    content_service,
+    copied_secret,
+    runner_role,
+    runner_role_binding,
+    runner_service_account,
+    runner_token_secret,
+    session_job,
+    workspace_pvc,
+)
+from reconciler.tests.factories import CONFIG, NOW, RUNNER_SECRET, session
+from sessions.constants import (
+    API_VERSION,
+    BOT_TOKEN_PATH,
+    CONTAINER_CONTENT,
+    CONTAINER_RUNNER,
+    CONTENT_PORT,
+    KIND,
+    LABEL_SESSION,
+    LABEL_SESSION_OWNER,
+    SECRET_KEY_CONTENT_TOKEN,
+    SECRET_KEY_K8S_TOKEN,
+)
+
+SESSION = session(
+    spec={
+        "environmentVariables": {"WORKSPACE_PATH": "/tmp/evil", "BOT_TOKEN_FILE": "/x", "MY_FLAG": "1"},
+        "llmSettings": {"model": "claude-x", "temperature": 0.2, "maxTokens": 1000},
+        "repos": [{"url": "https://github.com/org/app.git"}],
+        "activeWorkflow": {"gitUrl": "https://github.com/org/wf.git", "branch": "main", "path": "spec"},
+        "userContext": {"userId": "alice", "displayName": "Alice"},
+    }
+)
+SOURCE_SECRET = {"metadata": {"name": RUNNER_SECRET, "namespace": "ambient-system"}, "data": {"KEY": "dmFsdWU="}}
+
+
+def job_manifest(body: dict[str, Any] = SESSION, config=CONFIG) -> dict[str, Any]:  # noqa: ANN001
+    return session_job(body, config, start_time="2025-06-01T11:55:00Z", generation=3)
+
+
+def containers(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {container["name"]: container for container in manifest["spec"]["template"]["spec"]["containers"]}
+
+
+def env_of(container: dict[str, Any]) -> dict[str, str]:
+    return {item["name"]: item["value"] for item in container["env"]}
+
+
+CHILDREN = [
+    job_manifest(),
+    workspace_pvc(SESSION, CONFIG),
+    content_service(SESSION),
+    runner_service_account(SESSION),
+    runner_role(SESSION),
+    runner_role_binding(SESSION),
+    runner_token_secret(SESSION, k8s_token="jwt", content_token="c", refreshed_at=NOW),
+    copied_secret(SESSION, SOURCE_SECRET),
+]
+
+
+@pytest.mark.parametrize("manifest", CHILDREN, ids=lambda manifest: manifest["kind"])
+def test_every_child_is_owned_by_and_labelled_with_the_session(manifest: dict[str, Any]) -> None:
+    metadata = manifest["metadata"]
+
+    assert metadata["namespace"] == "project-a"
+    assert metadata["ownerReferences"] == [
+        {
+            "apiVersion": API_VERSION,
+            "kind": KIND,
+            "name": "demo",
+            "uid": SESSION["metadata"]["uid"],
+            "controller": True,
+            "blockOwnerDeletion": True,
+        }
+    ]
+    assert metadata["labels"][LABEL_SESSION] == "demo"
+    assert metadata["labels"][LABEL_SESSION_OWNER] == "demo"
+
+
+def test_job_shape() -> None:
+    manifest = job_manifest()
+    pod_spec = manifest["spec"]["template"]["spec"]
+
+    assert manifest["metadata"]["name"] == "demo-job"
+    assert manifest["spec"]["backoffLimit"] == 0
+    assert pod_spec["restartPolicy"] == "Never"
+    assert pod_spec["terminationGracePeriodSeconds"] == CONFIG.termination_grace_period_seconds
+    assert pod_spec["serviceAccountName"] == "ambient-session-demo"
+    assert pod_spec["automountServiceAccountToken"] is False
+    labels = manifest["spec"]["template"]["metadata"]["labels"]
+    assert labels["app"] == "ambient-code-runner"
+    assert labels[LABEL_SESSION] == "demo"
+    assert manifest["metadata"]["annotations"]["ambient-code.io/session-generation"] == "3"
+    assert list(containers(manifest)) == [CONTAINER_CONTENT, CONTAINER_RUNNER]
+
+
+def test_init_container_prepares_the_workspace() -> None:
+    init = job_manifest()["spec"]["template"]["spec"]["initContainers"][0]
+
+    script = init["command"][-1]
+    for directory in ("repos", "workflows", "artifacts", ".ambient"):
+        assert f'"$WORKSPACE_PATH/{directory}"' in script
+    assert init["volumeMounts"] == [{"name": "workspace", "mountPath": "/workspace"}]
+
+
+def test_volumes_and_mounts() -> None:
+    manifest = job_manifest()
+    volumes = {volume["name"]: volume for volume in manifest["spec"]["template"]["spec"]["volumes"]}
+    runner, content = containers(manifest)[CONTAINER_RUNNER], containers(manifest)[CONTAINER_CONTENT]
+
+    assert volumes["workspace"]["persistentVolumeClaim"] == {"claimName": "ambient-workspace-demo"}
+    assert volumes["runner-token"]["secret"] == {
+        "secretName": "ambient-runner-token-demo",
+        "items": [{"key": SECRET_KEY_K8S_TOKEN, "path": "bot-token"}],
+    }
+    assert volumes["content-token"]["secret"]["items"] == [{"key": SECRET_KEY_CONTENT_TOKEN, "path": "content-token"}]
+    runner_mounts = {mount["name"]: mount["mountPath"] for mount in runner["volumeMounts"]}
+    assert runner_mounts == {"workspace": "/workspace", "runner-token": BOT_TOKEN_PATH.rsplit("/", 1)[0]}
+    content_mounts = {mount["name"] for mount in content["volumeMounts"]}
+    assert content_mounts == {"workspace", "content-token"}
+
+
+def test_content_sidecar() -> None:
+    content = containers(job_manifest())[CONTAINER_CONTENT]
+
+    assert content["image"] == CONFIG.content_image
+    assert env_of(content)["DJANGO_SETTINGS_MODULE"] == "ambient.settings.content"
+    assert env_of(content)["CONTENT_TOKEN_FILE"] == "/var/run/secrets/ambient-content/content-token"
+    assert content["ports"][0]["containerPort"] == CONTENT_PORT
+    assert content["readinessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
+
+
+def test_runner_environment() -> None:
+    env = env_of(containers(job_manifest())[CONTAINER_RUNNER])
+
+    assert env["AGENTIC_SESSION_NAME"] == "demo"
+    assert env["AGENTIC_SESSION_NAMESPACE"] == "project-a"
+    assert env["INITIAL_PROMPT"] == "Fix the bug"
+    assert env["INTERACTIVE"] == "false"
+    assert (env["LLM_MODEL"], env["LLM_TEMPERATURE"], env["LLM_MAX_TOKENS"]) == ("claude-x", "0.20", "1000")
+    assert env["REPOS_JSON"] == '[{"url":"https://github.com/org/app.git"}]'
+    assert env["ACTIVE_WORKFLOW_GIT_URL"] == "https://github.com/org/wf.git"
+    assert env["ACTIVE_WORKFLOW_PATH"] == "spec"
+    assert env["WEBSOCKET_URL"].endswith("/api/projects/project-a/sessions/demo/ws")
+    assert env["BACKEND_API_URL"].startswith("http://")
+    assert env["BOT_TOKEN_FILE"] == BOT_TOKEN_PATH
+
+
+def test_user_env_cannot_override_system_env() -> None:
+    runner = containers(job_manifest())[CONTAINER_RUNNER]
+    names = [item["name"] for item in runner["env"]]
+
+    assert env_of(runner)["WORKSPACE_PATH"] == "/workspace"
+    assert env_of(runner)["BOT_TOKEN_FILE"] == BOT_TOKEN_PATH
+    assert env_of(runner)["MY_FLAG"] == "1"
+    assert len(names) == len(set(names))
+
+
+def test_copied_secrets_are_env_from_and_only_required_ones_are_mandatory() -> None:
+    runner = containers(job_manifest())[CONTAINER_RUNNER]
+
+    assert runner["envFrom"] == [
+        {"secretRef": {"name": "ambient-runner-secrets", "optional": False}},
+        {"secretRef": {"name": "ambient-langfuse", "optional": True}},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("timeout", "expected"),
+    [
+        (None, CONFIG.default_timeout_seconds),
+        (600, 600),
+        (10**9, CONFIG.max_timeout_seconds),
+        (0, CONFIG.default_timeout_seconds),
+        (-5, CONFIG.default_timeout_seconds),
+        (True, CONFIG.default_timeout_seconds),
+        ("3600", CONFIG.default_timeout_seconds),
+    ],
+)
+def test_active_deadline_comes_from_spec_timeout_capped(timeout: Any, expected: int) -> None:
+    assert active_deadline_seconds({"timeout": timeout}, CONFIG) == expected
+    assert job_manifest(session(spec={"timeout": timeout}))["spec"]["activeDeadlineSeconds"] == expected
+
+
+def test_resource_overrides() -> None:
+    body = session(spec={"resourceOverrides": {"cpu": "3", "memory": "6Gi", "priorityClass": "high"}})
+    manifest = job_manifest(body)
+    runner = containers(manifest)[CONTAINER_RUNNER]
+
+    assert runner["resources"]["limits"] == {"cpu": "3", "memory": "6Gi"}
+    assert runner["resources"]["requests"] == {"cpu": "3", "memory": "6Gi"}
+    assert manifest["spec"]["template"]["spec"]["priorityClassName"] == "high"
+    assert "priorityClassName" not in job_manifest()["spec"]["template"]["spec"]
+
+
+def test_pvc_size_and_storage_class() -> None:
+    pvc = workspace_pvc(SESSION, CONFIG)
+    assert pvc["metadata"]["name"] == "ambient-workspace-demo"
+    assert pvc["spec"]["resources"]["requests"]["storage"] == CONFIG.storage_size
+    assert "storageClassName" not in pvc["spec"]
+
+    assert workspace_pvc(SESSION, replace(CONFIG, storage_class="fast"))["spec"]["storageClassName"] == "fast"
+    override = session(spec={"resourceOverrides": {"storageClass": "local"}})
+    assert workspace_pvc(override, replace(CONFIG, storage_class="fast"))["spec"]["storageClassName"] == "local"
+
+
+def test_service_selects_the_session_pod_on_8080() -> None:
+    service = content_service(SESSION)
+
+    assert service["metadata"]["name"] == "ambient-content-demo"
+    assert service["spec"]["selector"] == {"app": "ambient-code-runner", LABEL_SESSION: "demo"}
+    assert service["spec"]["ports"][0]["port"] == CONTENT_PORT
+
+
+def test_runner_role_cannot_write_anything() -> None:
+    rules = runner_role(SESSION)["rules"]
+
+    assert {verb for rule in rules for verb in rule["verbs"]} == {"get"}
+    assert {name for rule in rules for name in rule["resourceNames"]} == {"demo", "ambient-runner-token-demo"}
+    binding = runner_role_binding(SESSION)
+    assert binding["roleRef"]["name"] == "ambient-session-demo-role"
+    assert binding["subjects"][0]["name"] == "ambient-session-demo"
+
+
+def test_token_secret_and_copied_secret() -> None:
+    secret = runner_token_secret(SESSION, k8s_token="jwt", content_token="c", refreshed_at=NOW)
+    assert set(secret["data"]) == {SECRET_KEY_K8S_TOKEN, SECRET_KEY_CONTENT_TOKEN}
+    assert secret["metadata"]["annotations"]["ambient-code.io/token-refreshed-at"] == "2025-06-01T12:00:00Z"
+
+    copy = copied_secret(SESSION, SOURCE_SECRET, controller=False)
+    assert copy["data"] == SOURCE_SECRET["data"]
+    assert copy["metadata"]["name"] == RUNNER_SECRET
+    assert copy["metadata"]["annotations"]["ambient-code.io/copied-from"] == f"ambient-system/{RUNNER_SECRET}"
+    assert copy["metadata"]["ownerReferences"][0]["controller"] is False

@@ -1,0 +1,277 @@
+"""The AgenticSession vocabulary shared by the API, the reconciler, the runner and the content service.
+
+Everything here is a fact about the resource or the objects derived from it; no behaviour lives here.
+Import these names instead of retyping the strings (STYLE.md rule 5).
+"""
+
+# Names of secrets, keys and files, never secret values:
+# ruff: noqa: S105
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+
+# --- The custom resource -------------------------------------------------------------------------
+
+GROUP = "vteam.ambient-code"
+VERSION = "v1alpha1"
+API_VERSION = f"{GROUP}/{VERSION}"
+KIND = "AgenticSession"
+PLURAL = "agenticsessions"
+SINGULAR = "agenticsession"
+SHORT_NAME = "as"
+CRD_NAME = f"{PLURAL}.{GROUP}"
+
+
+class Phase(StrEnum):
+    PENDING = "Pending"
+    CREATING = "Creating"
+    RUNNING = "Running"
+    STOPPING = "Stopping"
+    STOPPED = "Stopped"
+    COMPLETED = "Completed"
+    FAILED = "Failed"
+
+
+TERMINAL_PHASES: frozenset[Phase] = frozenset({Phase.COMPLETED, Phase.FAILED, Phase.STOPPED})
+NON_TERMINAL_PHASES: frozenset[Phase] = frozenset(Phase) - TERMINAL_PHASES
+# Phases in which the session holds (or is about to hold) a Job and the copied secrets.
+ACTIVE_PHASES: frozenset[Phase] = frozenset({Phase.PENDING, Phase.CREATING, Phase.RUNNING})
+
+
+class DesiredPhase(StrEnum):
+    """Values of the intent annotation; anything else is ignored by the reconciler."""
+
+    RUNNING = "Running"
+    STOPPED = "Stopped"
+
+
+class StoppedReason(StrEnum):
+    USER = "user"
+    INACTIVITY = "inactivity"
+
+
+# --- Annotations ---------------------------------------------------------------------------------
+
+ANNOTATION_PREFIX = "ambient-code.io/"
+ANNOTATION_DESIRED_PHASE = "ambient-code.io/desired-phase"
+ANNOTATION_START_REQUESTED_AT = "ambient-code.io/start-requested-at"
+ANNOTATION_STOP_REQUESTED_AT = "ambient-code.io/stop-requested-at"
+ANNOTATION_STOP_REASON = "ambient-code.io/stop-reason"
+STOP_REASON_INACTIVITY = "inactivity"
+ANNOTATION_RUNNER_SA = "ambient-code.io/runner-sa"
+ANNOTATION_RUNNER_TOKEN_SECRET = "ambient-code.io/runner-token-secret"
+ANNOTATION_TOKEN_REFRESHED_AT = "ambient-code.io/token-refreshed-at"
+ANNOTATION_COPIED_FROM = "ambient-code.io/copied-from"
+ANNOTATION_CREATED_BY = "ambient-code.io/created-by"
+ANNOTATION_PARENT_SESSION_ID = "vteam.ambient-code/parent-session-id"
+# Stamped on the Job so the reconciler knows which spec generation and which run it was built for.
+ANNOTATION_SESSION_GENERATION = "ambient-code.io/session-generation"
+ANNOTATION_SESSION_START_TIME = "ambient-code.io/session-start-time"
+
+START_INTENT_ANNOTATIONS: tuple[str, ...] = (ANNOTATION_DESIRED_PHASE, ANNOTATION_START_REQUESTED_AT)
+STOP_INTENT_ANNOTATIONS: tuple[str, ...] = (
+    ANNOTATION_DESIRED_PHASE,
+    ANNOTATION_STOP_REQUESTED_AT,
+    ANNOTATION_STOP_REASON,
+)
+INTENT_ANNOTATIONS: tuple[str, ...] = (
+    ANNOTATION_DESIRED_PHASE,
+    ANNOTATION_START_REQUESTED_AT,
+    ANNOTATION_STOP_REQUESTED_AT,
+    ANNOTATION_STOP_REASON,
+)
+
+# Keys a user PATCH may not set or remove: intent goes through /start and /stop (which check the
+# phase), and the rest are written by the reconciler about objects it owns.
+SYSTEM_ANNOTATIONS: frozenset[str] = frozenset(
+    {
+        *INTENT_ANNOTATIONS,
+        ANNOTATION_RUNNER_SA,
+        ANNOTATION_RUNNER_TOKEN_SECRET,
+        ANNOTATION_TOKEN_REFRESHED_AT,
+        ANNOTATION_COPIED_FROM,
+        ANNOTATION_SESSION_GENERATION,
+        ANNOTATION_SESSION_START_TIME,
+    }
+)
+SYSTEM_ANNOTATION_PREFIXES: tuple[str, ...] = ("ambient-code.io/runner-",)
+
+
+def is_system_annotation(key: str) -> bool:
+    return key in SYSTEM_ANNOTATIONS or key.startswith(SYSTEM_ANNOTATION_PREFIXES)
+
+
+# --- Labels --------------------------------------------------------------------------------------
+
+LABEL_SESSION = "agentic-session"
+LABEL_SESSION_OWNER = "ambient-code.io/session"
+LABEL_APP = "app"
+APP_RUNNER = "ambient-code-runner"
+APP_WORKSPACE = "ambient-workspace"
+APP_RUNNER_TOKEN = "ambient-runner-token"
+APP_SESSION_RBAC = "ambient-runner"
+APP_CONTENT = "ambient-content"
+LABEL_COPIED_SECRET = "ambient-code.io/copied-secret"
+SYSTEM_LABELS: frozenset[str] = frozenset({LABEL_SESSION, LABEL_SESSION_OWNER})
+
+
+def session_selector(session: str) -> str:
+    """Label selector for every child of a session (cleanup and the watcher find them by it)."""
+    return f"{LABEL_SESSION_OWNER}={session}"
+
+
+# --- Conditions ----------------------------------------------------------------------------------
+
+
+class ConditionType(StrEnum):
+    PVC_READY = "PVCReady"
+    SECRETS_READY = "SecretsReady"
+    JOB_CREATED = "JobCreated"
+    POD_SCHEDULED = "PodScheduled"
+    RUNNER_STARTED = "RunnerStarted"
+    REPOS_RECONCILED = "ReposReconciled"
+    WORKFLOW_RECONCILED = "WorkflowReconciled"
+    READY = "Ready"
+    FAILED = "Failed"
+
+
+class ConditionStatus(StrEnum):
+    TRUE = "True"
+    FALSE = "False"
+    UNKNOWN = "Unknown"
+
+
+class ConditionReason(StrEnum):
+    # PVCReady
+    BOUND = "Bound"
+    CREATED = "Created"
+    PROVISIONING_FAILED = "ProvisioningFailed"
+    # SecretsReady
+    ALL_REQUIRED_SECRETS_FOUND = "AllRequiredSecretsFound"
+    RUNNER_SECRET_MISSING = "RunnerSecretMissing"
+    TOKEN_PROVISION_FAILED = "TokenProvisionFailed"
+    # JobCreated
+    CREATE_FAILED = "CreateFailed"
+    # PodScheduled (False reasons are copied from the pod, e.g. "Unschedulable")
+    SCHEDULED = "Scheduled"
+    UNSCHEDULABLE = "Unschedulable"
+    # RunnerStarted
+    CONTAINER_RUNNING = "ContainerRunning"
+    RUNNER_EXIT = "RunnerExit"
+    # ReposReconciled / WorkflowReconciled
+    NO_REPOS = "NoRepos"
+    NOT_CONFIGURED = "NotConfigured"
+    RECONCILED = "Reconciled"
+    CLONE_FAILED = "CloneFailed"
+    CONTENT_SERVICE_UNAVAILABLE = "ContentServiceUnavailable"
+    # Ready
+    RUNNING = "Running"
+    INITIALIZING = "Initializing"
+    RESTARTING = "Restarting"
+    STOPPING = "Stopping"
+    USER_STOPPED = "UserStopped"
+    COMPLETED = "Completed"
+    FAILED = "Failed"
+    # Failed
+    TIMEOUT = "Timeout"
+    IMAGE_PULL_BACK_OFF = "ImagePullBackOff"
+    ERR_IMAGE_PULL = "ErrImagePull"
+    INVALID_IMAGE_NAME = "InvalidImageName"
+    CREATE_CONTAINER_CONFIG_ERROR = "CreateContainerConfigError"
+    CRASH_LOOP_BACK_OFF = "CrashLoopBackOff"
+    SDK_ERROR = "SDKError"
+    PREREQUISITE_FAILED = "PrerequisiteFailed"
+    OOM_KILLED = "OOMKilled"
+    EVICTED = "Evicted"
+    CREATION_TIMEOUT = "CreationTimeout"
+
+
+# Kubelet waiting reasons that never resolve by themselves: after a grace they fail the session.
+FATAL_WAITING_REASONS: frozenset[ConditionReason] = frozenset(
+    {
+        ConditionReason.IMAGE_PULL_BACK_OFF,
+        ConditionReason.ERR_IMAGE_PULL,
+        ConditionReason.INVALID_IMAGE_NAME,
+        ConditionReason.CREATE_CONTAINER_CONFIG_ERROR,
+        ConditionReason.CRASH_LOOP_BACK_OFF,
+    }
+)
+
+# Runner exit codes (RUNNER.md).
+EXIT_SUCCESS = 0
+EXIT_SDK_ERROR = 1
+EXIT_PREREQUISITES_MISSING = 2
+EXIT_SIGTERM = 143
+
+# --- The Job pod ---------------------------------------------------------------------------------
+
+CONTAINER_RUNNER = "ambient-code-runner"
+CONTAINER_CONTENT = "ambient-content"
+INIT_CONTAINER_WORKSPACE = "init-workspace"
+CONTENT_PORT = 8080
+CONTENT_PORT_NAME = "http"
+CONTENT_HEALTH_PATH = "/healthz"
+CONTENT_SETTINGS_MODULE = "ambient.settings.content"
+WORKSPACE_PATH = "/workspace"
+WORKSPACE_DIRECTORIES: tuple[str, ...] = ("repos", "workflows", "artifacts", ".ambient")
+BOT_TOKEN_DIRECTORY = "/var/run/secrets/ambient"
+BOT_TOKEN_FILE = "bot-token"
+BOT_TOKEN_PATH = f"{BOT_TOKEN_DIRECTORY}/{BOT_TOKEN_FILE}"
+CONTENT_TOKEN_DIRECTORY = "/var/run/secrets/ambient-content"
+CONTENT_TOKEN_FILE = "content-token"
+CONTENT_TOKEN_PATH = f"{CONTENT_TOKEN_DIRECTORY}/{CONTENT_TOKEN_FILE}"
+# Environment variable naming the content token file for the content service.
+ENV_CONTENT_TOKEN_FILE = "CONTENT_TOKEN_FILE"
+
+# Keys of the per-session token Secret.
+SECRET_KEY_K8S_TOKEN = "k8s-token"
+SECRET_KEY_CONTENT_TOKEN = "content-token"
+
+# --- Child object names --------------------------------------------------------------------------
+
+DNS_LABEL_MAX_LENGTH = 63
+
+
+def job_name(session: str) -> str:
+    return f"{session}-job"
+
+
+def pvc_name(session: str) -> str:
+    return f"ambient-workspace-{session}"
+
+
+def service_name(session: str) -> str:
+    return f"ambient-content-{session}"
+
+
+def service_account_name(session: str) -> str:
+    return f"ambient-session-{session}"
+
+
+def role_name(session: str) -> str:
+    return f"ambient-session-{session}-role"
+
+
+def role_binding_name(session: str) -> str:
+    return f"ambient-session-{session}-rb"
+
+
+def token_secret_name(session: str) -> str:
+    return f"ambient-runner-token-{session}"
+
+
+CHILD_NAME_FUNCTIONS: tuple[Callable[[str], str], ...] = (
+    job_name,
+    pvc_name,
+    service_name,
+    service_account_name,
+    role_name,
+    role_binding_name,
+    token_secret_name,
+)
+
+# Every derived name (and the Job name, which Kubernetes copies into a pod label value) must be a
+# DNS label, so the session name gives up the longest prefix+suffix any child adds.
+MAX_SESSION_NAME_LENGTH = DNS_LABEL_MAX_LENGTH - max(len(name_of("")) for name_of in CHILD_NAME_FUNCTIONS)
