@@ -162,3 +162,75 @@ LOG_FORMAT = env.str("LOG_FORMAT", default="text")
 from ambient.logging import logging_config  # noqa: E402
 
 LOGGING = logging_config(level=LOG_LEVEL, json_lines=LOG_FORMAT == "json")
+
+# --- Reconciler: watcher and queueing ---------------------------------------------------------
+# Queueing (reconciler/queueing): coalescing claims, per-session leases and backoff counters live
+# in Redis (REDIS_URL); without it, in a SQLite file shared by the processes of one machine.
+RECONCILE_KEY_PREFIX = env.str("RECONCILE_KEY_PREFIX", default="ambient:")
+RECONCILE_QUEUE_SQLITE_PATH = env.str("RECONCILE_QUEUE_SQLITE_PATH", default=str(STATE_DIR / "reconcile-queue.sqlite3"))
+RECONCILE_COALESCE_TTL = env.float("RECONCILE_COALESCE_TTL", default=300.0)
+RECONCILE_LEASE_TTL = env.float("RECONCILE_LEASE_TTL", default=30.0)
+RECONCILE_LEASE_BUSY_COUNTDOWN = env.float("RECONCILE_LEASE_BUSY_COUNTDOWN", default=2.0)
+RECONCILE_BACKOFF_BASE = env.float("RECONCILE_BACKOFF_BASE", default=1.0)
+RECONCILE_BACKOFF_CAP = env.float("RECONCILE_BACKOFF_CAP", default=300.0)
+
+# Watcher (manage.py watch_sessions): empty WATCH_NAMESPACES watches every namespace.
+WATCH_NAMESPACES = env.list("WATCH_NAMESPACES", default=[])
+WATCH_READ_TIMEOUT = env.float("WATCH_READ_TIMEOUT", default=90.0)
+WATCH_LEASE_NAME = env.str("WATCH_LEASE_NAME", default="ambient-session-watcher")
+WATCH_LEASE_DURATION = env.int("WATCH_LEASE_DURATION", default=15)
+WATCH_LEASE_RENEW_INTERVAL = env.float("WATCH_LEASE_RENEW_INTERVAL", default=5.0)
+WATCH_METRICS_PORT = env.int("WATCH_METRICS_PORT", default=0)
+# /healthz on the metrics port fails once the watcher has not heard from the API server for this
+# long; above the longest watch timeout (600 s) plus the read timeout, since a quiet server may
+# send nothing for a whole stream.
+WATCH_LIVENESS_MAX_AGE = env.float("WATCH_LIVENESS_MAX_AGE", default=900.0)
+
+# --- Session API -----------------------------------------------------------------------------
+# How long an allowed SelfSubjectAccessReview and a TokenReview identity are reused (API.md: ~30 s).
+SESSION_API_ACCESS_CACHE_SECONDS = env.float("SESSION_API_ACCESS_CACHE_SECONDS", default=30.0)
+# Who may create projects (POST /api/projects): Kubernetes groups; empty lets any authenticated user.
+PROJECT_CREATOR_GROUPS = env.list("PROJECT_CREATOR_GROUPS", default=[])
+
+# --- Reconciler: tasks and beat ---------------------------------------------------------------
+# What the reconcile task builds (reconciler.services.config → ReconcilerConfig).
+RECONCILER_RUNNER_IMAGE = env.str("RECONCILER_RUNNER_IMAGE", default="quay.io/ambient_code/ambient_runner:latest")
+RECONCILER_CONTENT_IMAGE = env.str("RECONCILER_CONTENT_IMAGE", default="quay.io/ambient_code/ambient:latest")
+RECONCILER_IMAGE_PULL_POLICY = env.str("RECONCILER_IMAGE_PULL_POLICY", default="IfNotPresent")
+# Control-plane secrets copied into each session namespace: "name" or "name:required".
+RECONCILER_COPIED_SECRETS = env.list("RECONCILER_COPIED_SECRETS", default=[])
+# Empty: the image's own command (content: manage.py runserver on 0.0.0.0:8080).
+RECONCILER_CONTENT_COMMAND = env.list("RECONCILER_CONTENT_COMMAND", default=[])
+RECONCILER_RUNNER_COMMAND = env.list("RECONCILER_RUNNER_COMMAND", default=[])
+RECONCILER_STORAGE_SIZE = env.str("RECONCILER_STORAGE_SIZE", default="5Gi")
+RECONCILER_STORAGE_CLASS = env.str("RECONCILER_STORAGE_CLASS", default="")
+RECONCILER_WEBSOCKET_URL_TEMPLATE = env.str("RECONCILER_WEBSOCKET_URL_TEMPLATE", default="")
+RECONCILER_BACKEND_API_URL_TEMPLATE = env.str("RECONCILER_BACKEND_API_URL_TEMPLATE", default="")
+RECONCILER_DEFAULT_TIMEOUT_SECONDS = env.int("RECONCILER_DEFAULT_TIMEOUT_SECONDS", default=4 * 3600)
+RECONCILER_MAX_TIMEOUT_SECONDS = env.int("RECONCILER_MAX_TIMEOUT_SECONDS", default=24 * 3600)
+RECONCILER_IMAGE_PULL_GRACE_SECONDS = env.float("RECONCILER_IMAGE_PULL_GRACE_SECONDS", default=120.0)
+RECONCILER_CREATION_DEADLINE_SECONDS = env.float("RECONCILER_CREATION_DEADLINE_SECONDS", default=600.0)
+RECONCILER_TOKEN_REFRESH_AGE_SECONDS = env.float("RECONCILER_TOKEN_REFRESH_AGE_SECONDS", default=45 * 60.0)
+RECONCILER_TOKEN_EXPIRATION_SECONDS = env.int("RECONCILER_TOKEN_EXPIRATION_SECONDS", default=3600)
+RECONCILER_PENDING_REQUEUE_SECONDS = env.float("RECONCILER_PENDING_REQUEUE_SECONDS", default=2.0)
+RECONCILER_CREATING_REQUEUE_SECONDS = env.float("RECONCILER_CREATING_REQUEUE_SECONDS", default=5.0)
+RECONCILER_STOPPING_REQUEUE_SECONDS = env.float("RECONCILER_STOPPING_REQUEUE_SECONDS", default=2.0)
+# >0: the worker serves /metrics on this port (run it with --pool threads so one process counts).
+RECONCILER_WORKER_METRICS_PORT = env.int("RECONCILER_WORKER_METRICS_PORT", default=0)
+RECONCILER_WORKER_METRICS_ADDR = env.str("RECONCILER_WORKER_METRICS_ADDR", default="127.0.0.1")
+
+# Exactly one beat process (`celery -A ambient beat`, never `worker -B`); each entry only enqueues keys.
+CELERY_BEAT_SCHEDULE = {
+    "refresh-runner-tokens": {
+        "task": "reconciler.tasks.refresh_runner_tokens",
+        "schedule": env.float("RECONCILER_TOKEN_REFRESH_INTERVAL", default=300.0),
+    },
+    "check-session-deadlines": {
+        "task": "reconciler.tasks.check_session_deadlines",
+        "schedule": env.float("RECONCILER_DEADLINE_CHECK_INTERVAL", default=30.0),
+    },
+    "resync-all-sessions": {
+        "task": "reconciler.tasks.resync_all_sessions",
+        "schedule": env.float("RECONCILER_RESYNC_INTERVAL", default=600.0),
+    },
+}

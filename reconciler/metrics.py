@@ -1,0 +1,64 @@
+"""Prometheus metrics of the watcher, the queue and the reconcile task (RECONCILER.md rule 17).
+
+All live in the default registry, so each process exposes its own: the watcher on
+``--metrics-port``, the api on ``/metrics``. The reconcile_* series are defined here and
+incremented by the task layer.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+# --- Queue ---------------------------------------------------------------------------------------
+QUEUE_DEPTH = Gauge(
+    "ambient_reconcile_queue_depth",
+    "Reconcile messages waiting in the broker queue (Redis LLEN; countdown tasks held by workers are not counted).",
+)
+ENQUEUES = Counter(
+    "ambient_reconcile_enqueues_total",
+    "Enqueue requests by result: sent (a task was sent) or coalesced (one was already queued).",
+    ["result"],
+)
+REQUEUES = Counter(
+    "ambient_reconcile_requeues_total",
+    "Requeues asked for by the task, by reason (lease_busy, backoff, requested).",
+    ["reason"],
+)
+
+# --- Reconcile task (incremented by reconciler.tasks) -------------------------------------------
+RECONCILE_DURATION = Histogram(
+    "ambient_reconcile_duration_seconds",
+    "Wall time of one reconcile of one session.",
+    buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300),
+)
+RECONCILE_ERRORS = Counter(
+    "ambient_reconcile_errors_total",
+    "Reconciles that ended in an exception, by kind (transient: backed off; terminal: not retried).",
+    ["kind"],
+)
+
+# --- Watcher -------------------------------------------------------------------------------------
+WATCH_EVENTS = Counter(
+    "ambient_watch_events_total",
+    "Watch events received, by resource and event type (ADDED, MODIFIED, DELETED, BOOKMARK, ERROR).",
+    ["resource", "type"],
+)
+WATCH_RESTARTS = Counter(
+    "ambient_watch_restarts_total",
+    "Watch streams re-opened after a timeout, a disconnect or an error, by resource.",
+    ["resource"],
+)
+WATCH_RELISTS = Counter(
+    "ambient_watch_relists_total",
+    "Full relists forced by 410 Gone (the resourceVersion fell out of the server's history), by resource.",
+    ["resource"],
+)
+WATCHER_LAST_EVENT_AGE = Gauge(
+    "ambient_watcher_last_event_age_seconds",
+    "Seconds since the watcher last heard from the API server (event, bookmark, list or stream start); "
+    "while standby, since its last Lease check.",
+)
+WATCHER_LEADER = Gauge(
+    "ambient_watcher_leader",
+    "1 while this watcher holds the watcher Lease and watches, 0 while standby.",
+)

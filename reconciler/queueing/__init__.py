@@ -1,0 +1,137 @@
+"""Queueing of reconciles (RECONCILER.md rules 5–8): keys in, one coalesced Celery task out.
+
+What the ``reconcile_session(namespace, name)`` task calls, in order::
+
+    key = session_key(namespace, name)
+    coalescing_key_clear(key)                 # first: a change from here on queues one more run
+    with session_lease(key) as acquired:
+        if not acquired:
+            requeue_lease_busy(key)           # another worker runs this key: try again shortly
+            return
+        try:
+            outcome = reconcile(...)          # may check ``acquired.lost`` before writing
+        except TerminalError:
+            backoff_reset(key)                # no retry; the condition says why
+            return
+        except Exception:
+            requeue(key, backoff_next(key), reason="backoff")
+            return
+        backoff_reset(key)
+        if outcome.requeue_after:
+            requeue(key, outcome.requeue_after)
+
+The watcher and beat call ``enqueue(key)``. With ``REDIS_URL`` the state lives in Redis; without
+it in a SQLite file (see ``sqlite_store`` for the limits of that mode).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from reconciler.queueing.core import QueueSettings, ReconcileQueue, Sender
+from reconciler.queueing.keys import clamp_countdown, session_key, split_key
+from reconciler.queueing.lease import SessionLease
+
+RECONCILE_TASK_NAME = "reconciler.tasks.reconcile_session"
+
+__all__ = (
+    "RECONCILE_TASK_NAME",
+    "QueueSettings",
+    "ReconcileQueue",
+    "Sender",
+    "SessionLease",
+    "backoff_next",
+    "backoff_reset",
+    "celery_sender",
+    "clamp_countdown",
+    "coalescing_key_clear",
+    "default_queue",
+    "enqueue",
+    "requeue",
+    "requeue_lease_busy",
+    "reset_default_queue",
+    "session_key",
+    "session_lease",
+    "split_key",
+)
+
+_default: ReconcileQueue | None = None
+_default_lock = threading.Lock()
+
+
+def celery_sender(namespace: str, name: str, countdown: float) -> None:
+    """Send the task by name, so the watcher never imports the task module (or its dependencies)."""
+    from ambient.celery import app  # noqa: PLC0415 - the Celery app reads Django settings
+
+    app.send_task(RECONCILE_TASK_NAME, args=[namespace, name], countdown=countdown or None)
+
+
+def queue_settings_from_django() -> QueueSettings:
+    from django.conf import settings  # noqa: PLC0415 - keep the core importable without Django
+
+    return QueueSettings(
+        prefix=settings.RECONCILE_KEY_PREFIX,
+        coalesce_ttl_seconds=settings.RECONCILE_COALESCE_TTL,
+        lease_ttl_seconds=settings.RECONCILE_LEASE_TTL,
+        lease_busy_countdown_seconds=settings.RECONCILE_LEASE_BUSY_COUNTDOWN,
+        backoff_base_seconds=settings.RECONCILE_BACKOFF_BASE,
+        backoff_cap_seconds=settings.RECONCILE_BACKOFF_CAP,
+        max_countdown_seconds=settings.MAX_TASK_COUNTDOWN,
+    )
+
+
+def default_queue() -> ReconcileQueue:
+    """The process-wide queue built from Django settings (Redis, or SQLite without REDIS_URL)."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            from django.conf import settings  # noqa: PLC0415
+
+            from reconciler.queueing.sqlite_store import SqliteStore  # noqa: PLC0415
+            from reconciler.queueing.stores import QueueStore, RedisStore  # noqa: PLC0415
+
+            store: QueueStore = (
+                RedisStore.from_url(settings.REDIS_URL)
+                if settings.REDIS_URL
+                else SqliteStore(settings.RECONCILE_QUEUE_SQLITE_PATH)
+            )
+            _default = ReconcileQueue(store, celery_sender, queue_settings_from_django())
+        return _default
+
+
+def reset_default_queue() -> None:
+    global _default
+    with _default_lock:
+        _default = None
+
+
+def enqueue(key: str, countdown: float = 0.0) -> bool:
+    return default_queue().enqueue(key, countdown)
+
+
+def coalescing_key_clear(key: str) -> None:
+    default_queue().clear(key)
+
+
+def requeue(key: str, countdown: float, reason: str = "requested") -> bool:
+    return default_queue().requeue(key, countdown, reason)
+
+
+def requeue_lease_busy(key: str) -> bool:
+    return default_queue().requeue_lease_busy(key)
+
+
+def backoff_next(key: str) -> float:
+    return default_queue().backoff_next(key)
+
+
+def backoff_reset(key: str) -> None:
+    default_queue().backoff_reset(key)
+
+
+@contextmanager
+def session_lease(key: str) -> Iterator[SessionLease]:
+    with default_queue().lease(key) as held:
+        yield held

@@ -1,0 +1,130 @@
+"""Coalescing enqueue, per-key lease, requeue and backoff over one ``QueueStore``.
+
+Only keys travel: the task re-reads the CR, so a queued message can never carry stale state.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import secrets
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from reconciler import metrics
+from reconciler.queueing.keys import clamp_countdown, split_key
+from reconciler.queueing.lease import SessionLease
+from reconciler.queueing.stores import QueueStore
+
+logger = logging.getLogger(__name__)
+
+# (namespace, name, countdown seconds) → sends one reconcile task.
+Sender = Callable[[str, str, float], None]
+
+
+@dataclass(frozen=True)
+class QueueSettings:
+    prefix: str = "ambient:"
+    # How long a claim outlives its task's due time. Past it, a lost message (broker flushed)
+    # stops suppressing new sends; a long broker backlog only causes a harmless duplicate.
+    coalesce_ttl_seconds: float = 300.0
+    # A queued task due at most this much later than asked for still counts as "already queued".
+    coalesce_tolerance_seconds: float = 1.0
+    lease_ttl_seconds: float = 30.0
+    lease_busy_countdown_seconds: float = 2.0
+    backoff_base_seconds: float = 1.0
+    backoff_cap_seconds: float = 300.0
+    # A key that stops failing for this long starts over at the base delay even without a success.
+    backoff_memory_seconds: float = 3600.0
+    max_countdown_seconds: float = 1800.0
+
+    @property
+    def lease_renew_interval(self) -> float:
+        return self.lease_ttl_seconds / 3
+
+
+class ReconcileQueue:
+    def __init__(
+        self,
+        store: QueueStore,
+        sender: Sender,
+        settings: QueueSettings | None = None,
+        *,
+        jitter: Callable[[], float] = random.random,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.store = store
+        self.sender = sender
+        self.settings = settings or QueueSettings()
+        self._jitter = jitter
+        self._clock = clock
+
+    def _name(self, kind: str, key: str) -> str:
+        split_key(key)  # refuse anything that is not namespace/name before it reaches the store
+        return f"{self.settings.prefix}{kind}:{key}"
+
+    # -- coalescing (rule 5) ------------------------------------------------------------------
+    def enqueue(self, key: str, countdown: float = 0.0) -> bool:
+        """Send one reconcile for ``key`` unless one due no later is already queued; True if sent."""
+        countdown = clamp_countdown(countdown, self.settings.max_countdown_seconds)
+        due = self._clock() + countdown
+        name = self._name("q", key)
+        if not self.store.claim(
+            name, due, countdown + self.settings.coalesce_ttl_seconds, self.settings.coalesce_tolerance_seconds
+        ):
+            metrics.ENQUEUES.labels(result="coalesced").inc()
+            return False
+        namespace, session = split_key(key)
+        try:
+            self.sender(namespace, session, countdown)
+        except BaseException:
+            # Nothing was sent: drop the claim so the next event (or the caller's retry) sends.
+            self.store.clear(name)
+            raise
+        metrics.ENQUEUES.labels(result="sent").inc()
+        return True
+
+    def clear(self, key: str) -> None:
+        """First thing the task does: a change seen after this point queues exactly one more run."""
+        self.store.clear(self._name("q", key))
+
+    # -- outcomes (rules 6 and 7) -------------------------------------------------------------
+    def requeue(self, key: str, countdown: float, reason: str = "requested") -> bool:
+        """Run ``key`` again after ``countdown`` (clamped to the maximum); coalesced like an enqueue."""
+        metrics.REQUEUES.labels(reason=reason).inc()
+        return self.enqueue(key, countdown)
+
+    def requeue_lease_busy(self, key: str) -> bool:
+        # Jittered so a crowd of waiters does not hit the lease in lockstep.
+        base = self.settings.lease_busy_countdown_seconds
+        return self.requeue(key, base * (0.5 + self._jitter()), reason="lease_busy")
+
+    def backoff_ceiling(self, failures: int) -> float:
+        """1 s·2ⁿ⁻¹ for the n-th consecutive failure, capped."""
+        exponent = min(max(failures - 1, 0), 63)
+        return min(self.settings.backoff_cap_seconds, self.settings.backoff_base_seconds * 2.0**exponent)
+
+    def backoff_next(self, key: str) -> float:
+        """Record one more failure and return the countdown: full jitter over [0, ceiling]."""
+        failures = self.store.increment(self._name("b", key), self.settings.backoff_memory_seconds)
+        return self._jitter() * self.backoff_ceiling(failures)
+
+    def backoff_failures(self, key: str) -> int:
+        return self.store.read_counter(self._name("b", key))
+
+    def backoff_reset(self, key: str) -> None:
+        self.store.clear(self._name("b", key))
+
+    # -- one reconcile per key at a time (rule 6) ---------------------------------------------
+    @contextmanager
+    def lease(self, key: str) -> Iterator[SessionLease]:
+        handle = self.store.lease(self._name("lease", key), secrets.token_hex(16), self.settings.lease_ttl_seconds)
+        held = SessionLease(handle, key, self.settings.lease_renew_interval)
+        held.acquire()
+        try:
+            yield held
+        finally:
+            if held.acquired and not held.release():
+                logger.warning("reconcile lease for %s had expired before release; left the new holder's alone", key)

@@ -1,0 +1,74 @@
+"""What the watcher lists and watches, and which session an object's change concerns."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sessions.constants import GROUP, LABEL_SESSION, PLURAL, VERSION
+
+KubeObject = dict[str, Any]
+
+
+def _own_key(obj: KubeObject) -> str | None:
+    metadata = obj.get("metadata") or {}
+    namespace, name = metadata.get("namespace"), metadata.get("name")
+    return f"{namespace}/{name}" if namespace and name else None
+
+
+def _labelled_session_key(obj: KubeObject) -> str | None:
+    # A child carries its session's name as a label value, always in the session's namespace.
+    metadata = obj.get("metadata") or {}
+    namespace = metadata.get("namespace")
+    session = (metadata.get("labels") or {}).get(LABEL_SESSION)
+    if not namespace or not session or "/" in session:
+        return None
+    return f"{namespace}/{session}"
+
+
+@dataclass(frozen=True)
+class WatchedResource:
+    name: str  # metric label and log name
+    api_prefix: str  # "/api/v1" or "/apis/{group}/{version}"
+    plural: str
+    session_key: Callable[[KubeObject], str | None]
+    label_selector: str | None = None
+    # Relisting a session resource enqueues every session, not just the changed ones (rule: on start
+    # and on every relist, enqueue everything), so a relist also acts as a resync.
+    enqueue_all_on_relist: bool = False
+
+    def path(self, namespace: str | None) -> str:
+        if namespace is None:
+            return f"{self.api_prefix}/{self.plural}"
+        return f"{self.api_prefix}/namespaces/{namespace}/{self.plural}"
+
+
+SESSIONS = WatchedResource(
+    name=PLURAL,
+    api_prefix=f"/apis/{GROUP}/{VERSION}",
+    plural=PLURAL,
+    session_key=_own_key,
+    enqueue_all_on_relist=True,
+)
+JOBS = WatchedResource(
+    name="jobs",
+    api_prefix="/apis/batch/v1",
+    plural="jobs",
+    session_key=_labelled_session_key,
+    label_selector=LABEL_SESSION,
+)
+PODS = WatchedResource(
+    name="pods", api_prefix="/api/v1", plural="pods", session_key=_labelled_session_key, label_selector=LABEL_SESSION
+)
+WATCHED_RESOURCES: tuple[WatchedResource, ...] = (SESSIONS, JOBS, PODS)
+
+
+def object_key(obj: KubeObject) -> str | None:
+    """Identity of the watched object itself (not of its session), for the relist diff."""
+    return _own_key(obj)
+
+
+def resource_version(obj: KubeObject) -> str | None:
+    value = (obj.get("metadata") or {}).get("resourceVersion")
+    return str(value) if value else None
