@@ -121,13 +121,15 @@ if REDIS_URL:
 else:
     # No Redis: kombu's filesystem transport needs no server, so the embedded mode runs anywhere.
     _spool = STATE_DIR / "broker"
-    for _folder in ("queue", "processed"):
+    for _folder in ("queue", "processed", "control"):
         (_spool / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_spool / "queue"),
         "data_folder_out": str(_spool / "queue"),
         "processed_folder": str(_spool / "processed"),
+        # Broadcast (remote control) messages; kombu would otherwise write ./control in the cwd.
+        "control_folder": str(_spool / "control"),
         "store_processed": False,
         "visibility_timeout": BROKER_VISIBILITY_TIMEOUT,
     }
@@ -218,6 +220,14 @@ RECONCILER_STOPPING_REQUEUE_SECONDS = env.float("RECONCILER_STOPPING_REQUEUE_SEC
 # >0: the worker serves /metrics on this port (run it with --pool threads so one process counts).
 RECONCILER_WORKER_METRICS_PORT = env.int("RECONCILER_WORKER_METRICS_PORT", default=0)
 RECONCILER_WORKER_METRICS_ADDR = env.str("RECONCILER_WORKER_METRICS_ADDR", default="127.0.0.1")
+
+# A message held by a worker that died unacknowledged comes back after BROKER_VISIBILITY_TIMEOUT,
+# found by a sweep every interval × throttle seconds (kombu's defaults: 10 × 10).
+if REDIS_URL:
+    CELERY_BROKER_TRANSPORT_OPTIONS.update(
+        unacked_restore_interval=env.int("BROKER_UNACKED_RESTORE_INTERVAL", default=10),
+        unacked_restore_throttle=env.int("BROKER_UNACKED_RESTORE_THROTTLE", default=10),
+    )
 
 # Exactly one beat process (`celery -A ambient beat`, never `worker -B`); each entry only enqueues keys.
 CELERY_BEAT_SCHEDULE = {

@@ -18,12 +18,14 @@ TEST_STATE_DIR = Path(tempfile.mkdtemp(prefix="ambient-test-"))
 
 if not env.str("REDIS_URL", default=""):
     _spool = TEST_STATE_DIR / "broker"
-    for _folder in ("queue", "processed"):
+    for _folder in ("queue", "processed", "control"):
         (_spool / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_spool / "queue"),
         "data_folder_out": str(_spool / "queue"),
         "processed_folder": str(_spool / "processed"),
+        # Broadcast (remote control) messages; kombu would otherwise write ./control in the cwd.
+        "control_folder": str(_spool / "control"),
         "store_processed": False,
     }
 

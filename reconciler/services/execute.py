@@ -1,0 +1,213 @@
+"""Carry out a decision's actions in order; each is idempotent to execute.
+
+AlreadyExists on create and NotFound on delete count as success (someone — maybe an earlier run
+of ours that died before recording it — already did it). The first failure stops the list and is
+reported to the caller, which asks `decide_action_failure` for the status (the phase never moves).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from reconciler.cluster import AlreadyExists, Cluster, ClusterError, NotFound
+from reconciler.config import ReconcilerConfig
+from reconciler.lifecycle import (
+    Action,
+    ClearIntent,
+    CopySecret,
+    CreateJob,
+    DeleteCopiedSecrets,
+    DeleteJob,
+    DeletePod,
+    EnsurePVC,
+    EnsureRBAC,
+    EnsureRunnerToken,
+    EnsureService,
+    ReconcileRepos,
+    ReconcileWorkflow,
+    RefreshToken,
+    SetInteractive,
+)
+from reconciler.manifests import Kind, copied_secret, owner_reference
+from reconciler.services import session_writes, tokens
+from sessions.constants import ANNOTATION_RUNNER_SA, ANNOTATION_RUNNER_TOKEN_SECRET
+
+KubeObject = dict[str, Any]
+
+
+class ActionFailed(Exception):
+    """An action could not be carried out; the message goes into the action's condition."""
+
+
+@dataclass
+class Execution:
+    """The session as last written by us (our own metadata/spec writes move its resourceVersion)."""
+
+    session: KubeObject
+    config: ReconcilerConfig
+    now: datetime
+    done: list[Action] = field(default_factory=list)
+    failed: Action | None = None
+    failure_message: str = ""
+
+    @property
+    def namespace(self) -> str:
+        return str(self.session["metadata"]["namespace"])
+
+
+def actions_execute(
+    cluster: Cluster, session: Mapping[str, Any], actions: tuple[Action, ...], config: ReconcilerConfig, now: datetime
+) -> Execution:
+    execution = Execution(session=dict(session), config=config, now=now)
+    for action in actions:
+        handler = _HANDLERS[type(action)]
+        try:
+            handler(cluster, execution, action)
+        except (ClusterError, ActionFailed) as error:
+            execution.failed = action
+            execution.failure_message = _message(error)
+            break
+        execution.done.append(action)
+    return execution
+
+
+def _message(error: Exception) -> str:
+    if isinstance(error, ClusterError):
+        return f"{error.reason or 'Error'} ({error.status}): {error.message}"[:1024]
+    return str(error)[:1024]
+
+
+def _create(cluster: Cluster, namespace: str, manifest: Mapping[str, Any]) -> None:
+    try:
+        cluster.create(str(manifest["kind"]), namespace, dict(manifest))
+    except AlreadyExists:
+        return
+
+
+def _delete(cluster: Cluster, kind: str, namespace: str, name: str, propagation: str | None = None) -> None:
+    try:
+        cluster.delete(kind, namespace, name, propagation=propagation)
+    except NotFound:
+        return
+
+
+def _ensure_pvc(cluster: Cluster, execution: Execution, action: EnsurePVC) -> None:
+    _create(cluster, execution.namespace, action.manifest)
+
+
+def _ensure_service(cluster: Cluster, execution: Execution, action: EnsureService) -> None:
+    _create(cluster, execution.namespace, action.manifest)
+
+
+def _create_job(cluster: Cluster, execution: Execution, action: CreateJob) -> None:
+    _create(cluster, execution.namespace, action.manifest)
+
+
+def _ensure_rbac(cluster: Cluster, execution: Execution, action: EnsureRBAC) -> None:
+    for manifest in action.manifests:
+        _create(cluster, execution.namespace, manifest)
+
+
+def _copy_secret(cluster: Cluster, execution: Execution, action: CopySecret) -> None:
+    source = cluster.get(Kind.SECRET, action.source_namespace, action.name)
+    if source is None:
+        if action.required:
+            raise ActionFailed(f"Required secret {action.name} not found in namespace {action.source_namespace}")
+        return
+    session = execution.session
+    try:
+        cluster.create(Kind.SECRET, execution.namespace, copied_secret(session, source))
+        return
+    except AlreadyExists:
+        pass
+    # Another session's copy: add ourselves as a (non-controller) owner so GC waits for us too.
+    existing = cluster.get(Kind.SECRET, execution.namespace, action.name)
+    if existing is None:
+        return
+    references = list((existing.get("metadata") or {}).get("ownerReferences") or [])
+    if any(reference.get("uid") == session["metadata"]["uid"] for reference in references):
+        return
+    references.append(owner_reference(session, controller=False))
+    patch = {"metadata": {"ownerReferences": references, "resourceVersion": existing["metadata"]["resourceVersion"]}}
+    cluster.patch(Kind.SECRET, execution.namespace, action.name, patch)
+
+
+def _ensure_runner_token(cluster: Cluster, execution: Execution, action: EnsureRunnerToken) -> None:
+    tokens.runner_token_create(
+        cluster,
+        execution.session,
+        secret_name=action.secret_name,
+        service_account=action.service_account_name,
+        now=execution.now,
+    )
+    execution.session = session_writes.session_write(
+        cluster,
+        execution.session,
+        session_writes.annotations_set(
+            {ANNOTATION_RUNNER_SA: action.service_account_name, ANNOTATION_RUNNER_TOKEN_SECRET: action.secret_name}
+        ),
+    )
+
+
+def _refresh_token(cluster: Cluster, execution: Execution, action: RefreshToken) -> None:
+    tokens.runner_token_refresh(
+        cluster,
+        execution.namespace,
+        secret_name=action.secret_name,
+        service_account=action.service_account_name,
+        now=execution.now,
+    )
+
+
+def _delete_job(cluster: Cluster, execution: Execution, action: DeleteJob) -> None:
+    _delete(cluster, Kind.JOB, execution.namespace, action.name, action.propagation)
+
+
+def _delete_pod(cluster: Cluster, execution: Execution, action: DeletePod) -> None:
+    _delete(cluster, Kind.POD, execution.namespace, action.name)
+
+
+def _delete_copied_secrets(cluster: Cluster, execution: Execution, action: DeleteCopiedSecrets) -> None:
+    for name in action.names:
+        _delete(cluster, Kind.SECRET, execution.namespace, name)
+
+
+def _set_interactive(cluster: Cluster, execution: Execution, action: SetInteractive) -> None:
+    execution.session = session_writes.session_write(
+        cluster, execution.session, session_writes.interactive_set(action.value)
+    )
+
+
+def _clear_intent(cluster: Cluster, execution: Execution, action: ClearIntent) -> None:
+    read = (execution.session.get("metadata") or {}).get("annotations") or {}
+    expected = {key: read[key] for key in action.annotations if key in read}
+    execution.session = session_writes.session_write(
+        cluster, execution.session, session_writes.annotations_remove(action.annotations, expected)
+    )
+
+
+def _content_sync(cluster: Cluster, execution: Execution, action: Action) -> None:
+    # The content-service step (clone/remove repos, activate workflows) is a later issue; until it
+    # lands the condition says so and the task backs off instead of pretending it happened.
+    raise ActionFailed("Repository and workflow sync through the content service is not available yet")
+
+
+_HANDLERS: dict[type[Action], Callable[[Cluster, Execution, Any], None]] = {
+    EnsurePVC: _ensure_pvc,
+    CopySecret: _copy_secret,
+    EnsureRBAC: _ensure_rbac,
+    EnsureRunnerToken: _ensure_runner_token,
+    RefreshToken: _refresh_token,
+    EnsureService: _ensure_service,
+    CreateJob: _create_job,
+    DeleteJob: _delete_job,
+    DeletePod: _delete_pod,
+    DeleteCopiedSecrets: _delete_copied_secrets,
+    SetInteractive: _set_interactive,
+    ClearIntent: _clear_intent,
+    ReconcileRepos: _content_sync,
+    ReconcileWorkflow: _content_sync,
+}

@@ -1,0 +1,129 @@
+"""Each condition transition becomes a Kubernetes Event on the CR and a row in the history table.
+
+Recorded after the status write that made the transition real, and best effort: losing an Event
+must not fail (and so repeat) a reconcile whose status is already written.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from django.db import DatabaseError
+
+from reconciler.cluster import Cluster, ClusterError
+from reconciler.conditions import ConditionTransition
+from reconciler.models import ConditionTransition as TransitionRow
+from reconciler.timestamps import format_time
+from sessions.constants import API_VERSION, KIND, ConditionReason, ConditionStatus, ConditionType
+
+logger = logging.getLogger(__name__)
+
+COMPONENT = "ambient-reconciler"
+NORMAL, WARNING = "Normal", "Warning"
+# False reasons that mean something went wrong (as opposed to "not yet" or "stopped on purpose").
+WARNING_REASONS: frozenset[str] = frozenset(
+    {
+        ConditionReason.PROVISIONING_FAILED,
+        ConditionReason.RUNNER_SECRET_MISSING,
+        ConditionReason.TOKEN_PROVISION_FAILED,
+        ConditionReason.CREATE_FAILED,
+        ConditionReason.UNSCHEDULABLE,
+        ConditionReason.RUNNER_EXIT,
+        ConditionReason.CLONE_FAILED,
+        ConditionReason.CONTENT_SERVICE_UNAVAILABLE,
+        ConditionReason.FAILED,
+    }
+)
+
+
+def event_type(transition: ConditionTransition) -> str:
+    if transition.type == ConditionType.FAILED and transition.new_status == ConditionStatus.TRUE:
+        return WARNING
+    if transition.new_status == ConditionStatus.FALSE and transition.reason in WARNING_REASONS:
+        return WARNING
+    return NORMAL
+
+
+def _event_reason(transition: ConditionTransition) -> str:
+    # Kubernetes Event reasons are CamelCase; a removed condition has no reason of its own.
+    return transition.reason or f"{transition.type}Cleared"
+
+
+def _event_message(transition: ConditionTransition) -> str:
+    status = transition.new_status or "removed"
+    detail = f": {transition.message}" if transition.message else ""
+    return f"{transition.type} {transition.old_status or 'unset'} → {status}{detail}"[:1024]
+
+
+def event_body(session: Mapping[str, Any], *, type_: str, reason: str, message: str, now: datetime) -> dict[str, Any]:
+    metadata = session["metadata"]
+    stamp = format_time(now)
+    return {
+        "apiVersion": "v1",
+        "kind": "Event",
+        "metadata": {"name": f"{metadata['name']}.{secrets.token_hex(8)}", "namespace": metadata["namespace"]},
+        "involvedObject": {
+            "apiVersion": API_VERSION,
+            "kind": KIND,
+            "name": metadata["name"],
+            "namespace": metadata["namespace"],
+            "uid": metadata.get("uid", ""),
+            "resourceVersion": metadata.get("resourceVersion", ""),
+        },
+        "type": type_,
+        "reason": reason,
+        "message": message[:1024],
+        "source": {"component": COMPONENT},
+        "reportingComponent": COMPONENT,
+        "firstTimestamp": stamp,
+        "lastTimestamp": stamp,
+        "count": 1,
+    }
+
+
+def transitions_record(
+    cluster: Cluster,
+    session: Mapping[str, Any],
+    transitions: tuple[ConditionTransition, ...],
+    *,
+    generation: int,
+    now: datetime,
+) -> None:
+    if not transitions:
+        return
+    metadata = session["metadata"]
+    for transition in transitions:
+        try:
+            body = event_body(
+                session,
+                type_=event_type(transition),
+                reason=_event_reason(transition),
+                message=_event_message(transition),
+                now=now,
+            )
+            cluster.event_create(str(metadata["namespace"]), body)
+        except ClusterError:
+            logger.warning("could not record Event for %s/%s %s", metadata["namespace"], metadata["name"], transition)
+    rows = [
+        TransitionRow(
+            namespace=str(metadata["namespace"]),
+            session_name=str(metadata["name"]),
+            session_uid=str(metadata.get("uid") or ""),
+            condition_type=transition.type,
+            status=transition.new_status or "",
+            previous_status=transition.old_status or "",
+            reason=transition.reason,
+            message=transition.message,
+            observed_generation=generation,
+            transitioned_at=now,
+        )
+        for transition in transitions
+    ]
+    try:
+        TransitionRow.objects.bulk_create(rows)
+    except DatabaseError:
+        logger.exception("could not append condition history for %s/%s", metadata["namespace"], metadata["name"])

@@ -1,0 +1,106 @@
+"""Read everything one decision needs into an `Observed` (reads only; nothing is fetched lazily)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from reconciler.cluster import Cluster
+from reconciler.config import ReconcilerConfig
+from reconciler.lifecycle import Observed
+from reconciler.lifecycle.intent import read_intent
+from reconciler.manifests import Kind
+from reconciler.timestamps import parse_time
+from sessions.constants import (
+    ACTIVE_PHASES,
+    ANNOTATION_TOKEN_REFRESHED_AT,
+    APP_RUNNER,
+    LABEL_APP,
+    LABEL_SESSION_OWNER,
+    TERMINAL_PHASES,
+    Phase,
+    job_name,
+    pvc_name,
+    role_binding_name,
+    role_name,
+    service_account_name,
+    service_name,
+    token_secret_name,
+)
+
+
+def needs_children(session: Mapping[str, Any]) -> bool:
+    """A terminal session without a start intent is decided from the CR alone (decide_terminal
+    returns 'unchanged' whatever the children are), so a resync of finished sessions reads nothing else."""
+    phase = (session.get("status") or {}).get("phase")
+    if phase not in {p.value for p in TERMINAL_PHASES}:
+        return True
+    return read_intent(Observed(session=session)).start
+
+
+def session_observe(cluster: Cluster, session: Mapping[str, Any], config: ReconcilerConfig) -> Observed:
+    if not needs_children(session):
+        return Observed(session=session)
+    metadata = session["metadata"]
+    namespace, name = str(metadata["namespace"]), str(metadata["name"])
+
+    job = cluster.get(Kind.JOB, namespace, job_name(name))
+    pods = cluster.list(Kind.POD, namespace, label_selector=f"{LABEL_SESSION_OWNER}={name},{LABEL_APP}={APP_RUNNER}")
+    pod = _newest(pods)
+
+    children: set[tuple[str, str]] = set()
+    token_refreshed_at = None
+    wanted = [
+        (Kind.PERSISTENT_VOLUME_CLAIM, pvc_name(name)),
+        (Kind.SERVICE, service_name(name)),
+        (Kind.SERVICE_ACCOUNT, service_account_name(name)),
+        (Kind.ROLE, role_name(name)),
+        (Kind.ROLE_BINDING, role_binding_name(name)),
+        *((Kind.SECRET, copy.name) for copy in config.copied_secrets),
+    ]
+    for kind, child in wanted:
+        if cluster.get(kind, namespace, child) is not None:
+            children.add((kind.value, child))
+    token_secret = cluster.get(Kind.SECRET, namespace, token_secret_name(name))
+    if token_secret is not None:
+        children.add((Kind.SECRET.value, token_secret_name(name)))
+        annotations = (token_secret.get("metadata") or {}).get("annotations") or {}
+        token_refreshed_at = parse_time(annotations.get(ANNOTATION_TOKEN_REFRESHED_AT))
+    if job is not None:
+        children.add((Kind.JOB.value, job_name(name)))
+
+    missing = frozenset(
+        copy.name
+        for copy in config.copied_secrets
+        if cluster.get(Kind.SECRET, config.control_plane_namespace, copy.name) is None
+    )
+    return Observed(
+        session=session,
+        job=job,
+        pod=pod,
+        children=frozenset(children),
+        token_refreshed_at=token_refreshed_at,
+        missing_secrets=missing,
+        copied_secrets_shared=_copied_secrets_shared(cluster, session, config),
+    )
+
+
+def _newest(pods: list[dict[str, Any]]) -> dict[str, Any] | None:
+    if not pods:
+        return None
+    return max(pods, key=lambda pod: (pod["metadata"].get("creationTimestamp") or "", pod["metadata"]["name"]))
+
+
+def _copied_secrets_shared(cluster: Cluster, session: Mapping[str, Any], config: ReconcilerConfig) -> bool:
+    """Only asked when copies exist; another active session in the namespace still mounts them."""
+    if not config.copied_secrets:
+        return False
+    metadata = session["metadata"]
+    active = {phase.value for phase in ACTIVE_PHASES} | {Phase.STOPPING.value}
+    for other in cluster.session_list(str(metadata["namespace"])):
+        if other["metadata"]["name"] == metadata["name"]:
+            continue
+        phase = (other.get("status") or {}).get("phase") or Phase.PENDING.value
+        if phase in active:
+            return True
+    return False

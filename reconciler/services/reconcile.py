@@ -1,0 +1,140 @@
+"""One reconcile pass of one session: read, decide (pure), act, write status once, record.
+
+Order matters: actions run before the status write, so a status such as Completed (after which
+nothing acts again) is only recorded once the Job deletion it implies has been accepted. A
+converged session makes no write call at all (RECONCILER.md rule 9).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from reconciler.cluster import Cluster, ClusterError, Conflict, cluster_client
+from reconciler.config import ReconcilerConfig
+from reconciler.lifecycle import Decision, Observed, decide, decide_action_failure
+from reconciler.services import history, session_writes
+from reconciler.services.config import reconciler_config_from_settings
+from reconciler.services.execute import Execution, actions_execute
+from reconciler.services.observe import session_observe
+
+logger = logging.getLogger(__name__)
+
+# After losing a race on the CR, look again almost at once: the newer state is already there.
+CONFLICT_REQUEUE_SECONDS = 0.5
+
+
+@dataclass(frozen=True)
+class ReconcileOutcome:
+    # Run again after this many seconds (None: only when something changes).
+    requeue_after: float | None = None
+    # An action failed: the task backs off exponentially instead of a plain requeue.
+    failed: bool = False
+    reason: str = ""
+
+
+def session_reconcile(
+    namespace: str,
+    name: str,
+    *,
+    lease_lost: Callable[[], bool] = lambda: False,
+    now: datetime | None = None,
+    cluster: Cluster | None = None,
+    config: ReconcilerConfig | None = None,
+) -> ReconcileOutcome:
+    cluster = cluster or cluster_client()
+    config = config or reconciler_config_from_settings()
+    session = cluster.session_get(namespace, name)
+    if session is None or session["metadata"].get("deletionTimestamp"):
+        # Deleted: ownerReferences let the garbage collector take every child.
+        return ReconcileOutcome(reason="gone")
+    now = now or datetime.now(UTC)
+    observed = session_observe(cluster, session, config)
+    decision = decide(observed, config, now)
+    if decision.is_noop:
+        for warning in decision.warnings:
+            logger.warning("%s/%s: %s", namespace, name, warning)
+        return ReconcileOutcome(requeue_after=decision.requeue_after, reason="noop")
+    try:
+        return _apply(cluster, observed, decision, config, now, lease_lost)
+    except session_writes.SessionGone:
+        return ReconcileOutcome(reason="gone")
+    except session_writes.ConflictRetriesExhausted:
+        return ReconcileOutcome(requeue_after=CONFLICT_REQUEUE_SECONDS, reason="conflict")
+
+
+def _apply(
+    cluster: Cluster,
+    observed: Observed,
+    decision: Decision,
+    config: ReconcilerConfig,
+    now: datetime,
+    lease_lost: Callable[[], bool],
+) -> ReconcileOutcome:
+    if lease_lost():
+        return ReconcileOutcome(requeue_after=0.0, reason="lease_lost")
+    execution = actions_execute(cluster, observed.session, decision.actions, config, now)
+    if execution.failed is not None:
+        logger.warning(
+            "%s/%s: %s failed: %s",
+            observed.metadata.get("namespace"),
+            observed.name,
+            type(execution.failed).__name__,
+            execution.failure_message,
+        )
+        failure = decide_action_failure(observed, execution.failed, execution.failure_message, now)
+        _status_commit(cluster, execution, failure, dict(failure.status_patch), observed.generation, now)
+        return ReconcileOutcome(failed=True, reason=type(execution.failed).__name__)
+    if lease_lost():
+        return ReconcileOutcome(requeue_after=0.0, reason="lease_lost")
+    patch = _own_generation_caught_up(observed, decision, execution.session)
+    try:
+        _status_commit(cluster, execution, decision, patch, observed.generation, now)
+    except Conflict:
+        return ReconcileOutcome(requeue_after=CONFLICT_REQUEUE_SECONDS, reason="conflict")
+    for warning in decision.warnings:
+        _warning_event(cluster, execution.session, warning, now)
+    return ReconcileOutcome(requeue_after=decision.requeue_after, reason="applied")
+
+
+def _status_commit(
+    cluster: Cluster,
+    execution: Execution,
+    decision: Decision,
+    patch: dict[str, Any],
+    generation: int,
+    now: datetime,
+) -> None:
+    if not patch:
+        return
+    written = session_writes.status_write(cluster, execution.session, patch)
+    execution.session = written
+    history.transitions_record(cluster, written, decision.transitions, generation=generation, now=now)
+
+
+def _own_generation_caught_up(observed: Observed, decision: Decision, written: Mapping[str, Any]) -> dict[str, Any]:
+    """Our own spec write (spec.interactive=true) bumps the generation; when the decision had fully
+    handled the generation it read and the only spec change since is ours, that new generation is
+    handled too — otherwise every Completed session would show a stale observedGeneration."""
+    patch = dict(decision.status_patch)
+    new_generation = int((written.get("metadata") or {}).get("generation") or observed.generation)
+    if new_generation == observed.generation:
+        return patch
+    if decision.status.get("observedGeneration") != observed.generation:
+        return patch
+    expected_spec = {**dict(observed.spec), "interactive": True}
+    if dict(written.get("spec") or {}) == expected_spec:
+        patch["observedGeneration"] = new_generation
+    return patch
+
+
+def _warning_event(cluster: Cluster, session: Mapping[str, Any], message: str, now: datetime) -> None:
+    metadata = session["metadata"]
+    body = history.event_body(session, type_=history.WARNING, reason="ReconcileWarning", message=message, now=now)
+    try:
+        cluster.event_create(str(metadata["namespace"]), body)
+    except ClusterError:
+        logger.warning("%s/%s: %s", metadata["namespace"], metadata["name"], message)

@@ -1,0 +1,95 @@
+"""Celery tasks: thin wrappers that take keys, call a service and hand the outcome to the queue.
+
+`reconcile_session` is sent by name (`reconciler.tasks.reconcile_session`, args
+`[namespace, name]`) by the watcher and the periodic tasks; the periodic tasks only enqueue keys.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import UTC, datetime
+
+from celery import shared_task
+from celery.signals import worker_ready
+from django.conf import settings
+from prometheus_client import start_http_server
+
+from reconciler import metrics, queueing
+from reconciler.cluster import cluster_client
+from reconciler.services import (
+    reconciler_config_from_settings,
+    session_keys_all,
+    session_keys_past_deadline,
+    session_keys_token_stale,
+    session_reconcile,
+)
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name=queueing.RECONCILE_TASK_NAME, acks_late=True, ignore_result=True)
+def reconcile_session(namespace: str, name: str) -> str:
+    key = queueing.session_key(namespace, name)
+    # First: an event from here on queues exactly one more run (rule 6).
+    queueing.coalescing_key_clear(key)
+    with queueing.session_lease(key) as lease:
+        if not lease:
+            queueing.requeue_lease_busy(key)
+            return "busy"
+        started = time.monotonic()
+        try:
+            outcome = session_reconcile(namespace, name, lease_lost=lambda: lease.lost)
+        except Exception:
+            metrics.RECONCILE_ERRORS.labels(kind="transient").inc()
+            logger.exception("reconcile of %s failed; backing off", key)
+            queueing.requeue(key, queueing.backoff_next(key), reason="backoff")
+            return "error"
+        finally:
+            metrics.RECONCILE_DURATION.observe(time.monotonic() - started)
+        if outcome.failed:
+            metrics.RECONCILE_ERRORS.labels(kind="action").inc()
+            queueing.requeue(key, queueing.backoff_next(key), reason="backoff")
+            return outcome.reason
+        queueing.backoff_reset(key)
+        if outcome.requeue_after is not None:
+            queueing.requeue(key, outcome.requeue_after, reason=outcome.reason or "requested")
+        return outcome.reason
+
+
+def _enqueue_all(keys: list[str]) -> int:
+    sent = 0
+    for key in keys:
+        sent += int(queueing.enqueue(key))
+    return sent
+
+
+@shared_task(name="reconciler.tasks.refresh_runner_tokens", ignore_result=True)
+def refresh_runner_tokens() -> int:
+    """Enqueue Running sessions whose token is due; their reconcile does the TokenRequest."""
+    config = reconciler_config_from_settings()
+    return _enqueue_all(session_keys_token_stale(cluster_client(), config, datetime.now(UTC)))
+
+
+@shared_task(name="reconciler.tasks.check_session_deadlines", ignore_result=True)
+def check_session_deadlines() -> int:
+    config = reconciler_config_from_settings()
+    return _enqueue_all(session_keys_past_deadline(cluster_client(), config, datetime.now(UTC)))
+
+
+@shared_task(name="reconciler.tasks.resync_all_sessions", ignore_result=True)
+def resync_all_sessions() -> int:
+    """Rule 16: a lost event can never strand a session for longer than one resync period."""
+    return _enqueue_all(session_keys_all(cluster_client()))
+
+
+@worker_ready.connect
+def _serve_worker_metrics(**_kwargs: object) -> None:
+    """/metrics of the worker (reconcile duration/errors/requeues) when a port is configured.
+
+    Served from the main process: use the threads pool (or solo) so the tasks' counters live there.
+    """
+    port = int(settings.RECONCILER_WORKER_METRICS_PORT)
+    if port > 0:
+        start_http_server(port, addr=settings.RECONCILER_WORKER_METRICS_ADDR)
+        logger.info("worker metrics on %s:%d/metrics", settings.RECONCILER_WORKER_METRICS_ADDR, port)
