@@ -6,6 +6,7 @@ test. Per-app unit tests live next to their app; cross-app tests live in tests/.
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -15,6 +16,9 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent
+
+# `localkube` (one embedded API server per run) and `kube_namespace` (a fresh namespace per test).
+pytest_plugins = ["localkube.pytest_plugin"]
 
 
 @pytest.fixture
@@ -44,3 +48,26 @@ def run_django() -> Callable[..., subprocess.CompletedProcess[str]]:
         )
 
     return run
+
+
+@pytest.fixture(scope="session")
+def django_kube(localkube):
+    """Django pointed at the test localkube (its admin kubeconfig is the control plane's identity),
+    with the AgenticSession CRD and the Ambient ClusterRoles installed."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from ambient import kube
+    from sessions.auth import forget_cached_access
+    from sessions.gateway import forget_clients
+
+    previous = settings.KUBECONFIG
+    settings.KUBECONFIG = str(localkube.kubeconfig_path)
+    kube.reset_cache()
+    forget_clients()
+    call_command("install_crds", stdout=io.StringIO())
+    yield localkube
+    settings.KUBECONFIG = previous
+    kube.reset_cache()
+    forget_clients()
+    forget_cached_access()

@@ -7,3 +7,7 @@ class SessionsConfig(AppConfig):
     label = "agent_sessions"
     verbose_name = "Agentic sessions"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Registers the OpenAPI descriptions of our authentication classes with drf-spectacular.
+        from sessions import schema  # noqa: F401

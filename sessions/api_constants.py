@@ -1,0 +1,71 @@
+"""Vocabulary only the session API uses (the CR's own vocabulary is in sessions.constants)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+# --- Projects ------------------------------------------------------------------------------------
+
+# A namespace is an Ambient project when it carries this label.
+MANAGED_LABEL = "ambient-code.io/managed"
+MANAGED_LABEL_VALUE = "true"
+MANAGED_SELECTOR = f"{MANAGED_LABEL}={MANAGED_LABEL_VALUE}"
+ANNOTATION_PROJECT_DISPLAY_NAME = "openshift.io/display-name"
+ANNOTATION_PROJECT_REQUESTER = "openshift.io/requester"
+LABEL_PROJECT_ROLE = "ambient-code.io/role"
+RESERVED_PROJECT_NAMES: frozenset[str] = frozenset(
+    {"default", "kube-system", "kube-public", "kube-node-lease", "openshift", "openshift-infra", "openshift-node"}
+)
+
+ROLE_ADMIN = "ambient-project-admin"
+ROLE_EDIT = "ambient-project-edit"
+ROLE_VIEW = "ambient-project-view"
+PROJECT_ROLES: tuple[str, ...] = (ROLE_ADMIN, ROLE_EDIT, ROLE_VIEW)
+CONTROL_PLANE_ROLE = "ambient-control-plane"
+
+# --- Names ---------------------------------------------------------------------------------------
+
+DNS_LABEL_PATTERN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+GENERATED_NAME_PREFIX = "session-"
+GENERATED_SUFFIX_LENGTH = 8
+CLONE_SUFFIX = "-duplicate"
+# How many `<name>-duplicate-N` candidates a clone tries before giving up with 409.
+CLONE_NAME_ATTEMPTS = 50
+
+# --- Annotations the API writes ------------------------------------------------------------------
+
+ANNOTATION_CLONED_FROM = "ambient-code.io/cloned-from"
+# The legacy body key `parent_session_id` / `parentSessionId` also becomes this environment variable.
+ENV_PARENT_SESSION_ID = "PARENT_SESSION_ID"
+
+# --- Limits --------------------------------------------------------------------------------------
+
+PAGE_SIZE_DEFAULT = 20
+PAGE_SIZE_MAX = 100
+DISPLAY_NAME_MAX_LENGTH = 200
+WRITE_ATTEMPTS = 5
+
+# --- Removed endpoints ---------------------------------------------------------------------------
+
+CODE_ENDPOINT_REMOVED = "endpoint_removed"
+CODE_SESSION_RUNNING = "session_running"
+CODE_INVALID_PHASE = "invalid_phase"
+CODE_STALE = "stale_resource_version"
+MESSAGE_STATUS_REMOVED = (
+    "PUT .../status was removed: the reconciler is the only writer of status. "
+    "Use POST .../start or .../stop to express intent; read progress from GET on the session."
+)
+MESSAGE_CONTENT_POD_REMOVED = (
+    "The temporary content pod was removed: the content service now runs inside every session's Job. "
+    "Start the session (POST .../start) and use the workspace and git endpoints."
+)
+
+# --- Manifests -----------------------------------------------------------------------------------
+
+HELM_CHART_DIR = Path(__file__).resolve().parent.parent / "helm" / "ambient"
+CRD_MANIFEST = HELM_CHART_DIR / "crds" / "agenticsessions.yaml"
+RBAC_MANIFESTS: tuple[Path, ...] = (
+    HELM_CHART_DIR / "templates" / "project-roles.yaml",
+    HELM_CHART_DIR / "templates" / "control-plane-role.yaml",
+)

@@ -1,0 +1,150 @@
+"""Who is calling the session API, and which Kubernetes identity acts for them.
+
+API callers present a Kubernetes bearer token (`Authorization: Bearer …`, else the OAuth proxy's
+`X-Forwarded-Access-Token`); every CR call is then made with that token so Kubernetes RBAC decides.
+Django staff users logged in to the admin (session auth, for the browsable API) act through the
+control plane's own identity (ARCHITECTURE §8).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from rest_framework.authentication import BaseAuthentication, SessionAuthentication, get_authorization_header
+from rest_framework.request import Request
+
+from ambient.exceptions import Forbidden, Unauthenticated
+from sessions.access_cache import ExpiringCache
+from sessions.gateway import (
+    AccessCheck,
+    Identity,
+    KubeGateway,
+    control_plane_gateway,
+    token_digest,
+    user_gateway,
+)
+
+FORWARDED_TOKEN_HEADER = "HTTP_X_FORWARDED_ACCESS_TOKEN"  # noqa: S105 - a header name
+# userContext groups for Django staff acting through the admin.
+DJANGO_STAFF_GROUP = "ambient:django-staff"
+
+_access_cache: ExpiringCache[bool] = ExpiringCache(ttl_seconds=settings.SESSION_API_ACCESS_CACHE_SECONDS)
+_identity_cache: ExpiringCache[Identity] = ExpiringCache(ttl_seconds=settings.SESSION_API_ACCESS_CACHE_SECONDS)
+
+
+@dataclass
+class TokenUser:
+    """`request.user` for a bearer-token caller (no Django user row: Kubernetes owns identity)."""
+
+    token: str = field(repr=False)
+    is_authenticated: bool = True
+    is_active: bool = True
+    is_staff: bool = False
+    is_superuser: bool = False
+    is_anonymous: bool = False
+
+    @property
+    def username(self) -> str:
+        return Caller(token=self.token).identity().username
+
+    def __str__(self) -> str:
+        return "token user"
+
+
+class BearerTokenAuthentication(BaseAuthentication):
+    """`Authorization: Bearer <token>`, else `X-Forwarded-Access-Token: <token>`.
+
+    The token is not validated here: the API server rejects a bad one on the first call (401).
+    """
+
+    keyword = "bearer"
+
+    def authenticate(self, request: Request) -> tuple[TokenUser, str] | None:
+        token = bearer_token(request)
+        if token is None:
+            return None
+        return TokenUser(token=token), token
+
+    def authenticate_header(self, request: Request) -> str:
+        # Makes DRF answer 401 (not 403) when no credentials came.
+        return 'Bearer realm="api"'
+
+
+class StaffSessionAuthentication(SessionAuthentication):
+    """Admin-logged-in staff, for the browsable API; others fall through to 401/403."""
+
+    def authenticate(self, request: Request) -> tuple[Any, None] | None:
+        result = super().authenticate(request)
+        if result is None or not result[0].is_staff:
+            return None
+        return result
+
+
+def bearer_token(request: Request) -> str | None:
+    header = get_authorization_header(request).split()
+    if header and header[0].lower() == b"bearer":
+        if len(header) != 2 or not header[1]:
+            raise Unauthenticated("Malformed Authorization header: use `Authorization: Bearer <token>`.")
+        return header[1].decode("latin-1")
+    forwarded = request.META.get(FORWARDED_TOKEN_HEADER, "").strip()
+    return forwarded or None
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The acting identity behind one request: a token (user RBAC) or a staff user (control plane)."""
+
+    token: str | None = field(default=None, repr=False)
+    staff_username: str | None = None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.token is None and self.staff_username is not None
+
+    def gateway(self) -> KubeGateway:
+        return control_plane_gateway() if self.token is None else user_gateway(self.token)
+
+    def identity(self) -> Identity:
+        """The caller's Kubernetes username and groups (TokenReview, cached briefly)."""
+        if self.token is None:
+            return Identity(username=self.staff_username or "", groups=(DJANGO_STAFF_GROUP,))
+        token = self.token
+
+        def review() -> Identity | None:
+            return control_plane_gateway().token_review(token=token)
+
+        identity = _identity_cache.get_or_compute(token_digest(token), review, keep=lambda found: found is not None)
+        if identity is None:
+            raise Unauthenticated("The bearer token was not accepted by the Kubernetes API server.")
+        return identity
+
+    def can(self, check: AccessCheck) -> bool:
+        """SelfSubjectAccessReview as the caller; allowed answers are cached for a short while."""
+        if self.token is None:
+            return True  # staff act as the control plane, which holds every permission the API needs
+        key = (token_digest(self.token), check)
+        gateway = self.gateway()
+        return _access_cache.get_or_compute(key, lambda: gateway.access_review(check), keep=bool)
+
+    def require(self, check: AccessCheck, message: str) -> None:
+        if not self.can(check):
+            raise Forbidden(
+                message, details={"verb": check.verb, "resource": check.resource, "namespace": check.namespace}
+            )
+
+
+def caller_of(request: Request) -> Caller:
+    user = request.user
+    if isinstance(user, TokenUser):
+        return Caller(token=user.token)
+    if getattr(user, "is_staff", False):
+        return Caller(staff_username=user.get_username())
+    raise Unauthenticated()
+
+
+def forget_cached_access() -> None:
+    """Tests: drop cached reviews and identities."""
+    _access_cache.clear()
+    _identity_cache.clear()

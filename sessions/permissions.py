@@ -1,0 +1,56 @@
+"""The project gate and the per-action checks, as SelfSubjectAccessReviews made with the caller's token.
+
+Kubernetes would refuse a forbidden write anyway; checking first gives the right answer (403 rather
+than, say, 409 for a view user stopping a finished session) and a message that says what to ask for.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+
+from ambient.exceptions import InvalidInput
+from sessions.api_constants import DNS_LABEL_PATTERN
+from sessions.auth import caller_of
+from sessions.constants import DNS_LABEL_MAX_LENGTH
+from sessions.gateway import AccessCheck
+
+
+def validate_project_name(project: str) -> str:
+    if len(project) > DNS_LABEL_MAX_LENGTH or not DNS_LABEL_PATTERN.match(project):
+        raise InvalidInput(
+            "Invalid project name: use a DNS-1123 label (lowercase letters, digits and '-', at most 63 characters).",
+            code="invalid_project",
+            details={"fields": {"project": ["Not a DNS-1123 label."]}},
+        )
+    return project
+
+
+class IsKubernetesCaller(BasePermission):
+    """A bearer token or a Django staff session; anything else is 401."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        caller_of(request)
+        return True
+
+
+class ProjectAccess(IsKubernetesCaller):
+    """`list agenticsessions` in the project, then the verb the action needs (`view.session_verbs`)."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        caller = caller_of(request)
+        project = validate_project_name(view.kwargs["project"])
+        caller.require(
+            AccessCheck(namespace=project, verb="list"),
+            f"You cannot access project {project!r}: ask a project admin to bind you to a project role.",
+        )
+        verb = view.session_verbs.get(view.action) if view.action else None
+        if verb and verb != "list":
+            name = view.kwargs.get("session", "")
+            caller.require(
+                AccessCheck(namespace=project, verb=verb, name=name),
+                f"You may not {verb} sessions in project {project!r}: ask a project admin for the edit or admin role.",
+            )
+        return True

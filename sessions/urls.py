@@ -1,0 +1,28 @@
+"""Routes of the session API (included under `api/`)."""
+
+from rest_framework.routers import APIRootView, DefaultRouter
+
+from sessions.permissions import IsKubernetesCaller
+from sessions.views.common import AUTHENTICATION_CLASSES
+from sessions.views.projects import ProjectViewSet
+from sessions.views.sessions import SessionViewSet
+
+
+class AmbientAPIRoot(APIRootView):
+    """Ambient: AI coding-agent sessions, each an AgenticSession custom resource in a project (a namespace).
+    Authenticate with a Kubernetes bearer token; start from `projects`.
+    """
+
+    authentication_classes = AUTHENTICATION_CLASSES
+    permission_classes = [IsKubernetesCaller]
+
+
+class AmbientRouter(DefaultRouter):
+    APIRootView = AmbientAPIRoot
+
+
+router = AmbientRouter(trailing_slash=False)
+router.register(r"projects", ProjectViewSet, basename="project")
+router.register(r"projects/(?P<project>[^/]+)/agentic-sessions", SessionViewSet, basename="agentic-session")
+
+urlpatterns = router.urls

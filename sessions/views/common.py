@@ -1,0 +1,33 @@
+"""What every session-API view shares: authentication, parsers, documented error responses."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework.parsers import JSONParser
+
+from sessions.auth import BearerTokenAuthentication, StaffSessionAuthentication
+from sessions.serializers.outputs import ErrorSerializer
+
+AUTHENTICATION_CLASSES = [BearerTokenAuthentication, StaffSessionAuthentication]
+
+_ERROR_MEANINGS = {
+    400: "Invalid input; `details.fields` names each bad field.",
+    401: "No (or an unaccepted) bearer token.",
+    403: "Kubernetes RBAC does not allow this for the caller.",
+    404: "No such project or session.",
+    409: "The session's phase does not allow this, the name is taken, or the resourceVersion is stale.",
+    410: "The endpoint was removed; the message names its replacement.",
+}
+
+
+class MergePatchJSONParser(JSONParser):
+    """`application/merge-patch+json`, which runners and kubectl-style clients send with PATCH."""
+
+    media_type = "application/merge-patch+json"
+
+
+PARSER_CLASSES = [JSONParser, MergePatchJSONParser]
+
+
+def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
+    return {code: OpenApiResponse(ErrorSerializer, description=_ERROR_MEANINGS[code]) for code in codes}

@@ -1,0 +1,56 @@
+"""A session created with `kubectl apply` (not the API) is listed and read through the API identically."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sessions.constants import API_VERSION, GROUP, KIND, PLURAL, VERSION
+from tests.api.conftest import sessions_url
+
+pytestmark = [pytest.mark.localkube, pytest.mark.integration, pytest.mark.kubectl]
+
+KUBECTL = shutil.which("kubectl") or str(Path(sys.executable).parent / "kubectl")
+
+
+def kubectl(django_kube, *args: str, stdin: str | None = None) -> str:
+    env = {**os.environ, "KUBECONFIG": str(django_kube.kubeconfig_path)}
+    result = subprocess.run(
+        [KUBECTL, *args], input=stdin, capture_output=True, text=True, env=env, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_kubectl_applied_session_reads_the_same(django_kube, admin_client, project, kube_sessions):
+    manifest = {
+        "apiVersion": API_VERSION,
+        "kind": KIND,
+        "metadata": {"name": "from-kubectl", "namespace": project, "labels": {"team": "ops"}},
+        "spec": {
+            "initialPrompt": "made by kubectl",
+            "displayName": "Kubectl session",
+            "repos": [{"url": "https://github.com/o/r.git", "branch": "main"}],
+        },
+    }
+    kubectl(django_kube, "apply", "-f", "-", stdin=json.dumps(manifest))
+    stored = kube_sessions.get_namespaced_custom_object(GROUP, VERSION, project, PLURAL, "from-kubectl")
+    stored["metadata"].pop("managedFields", None)
+
+    got = admin_client.get(sessions_url(project, "from-kubectl"))
+    assert got.status_code == 200
+    assert got.json() == stored
+    listed = admin_client.get(sessions_url(project), {"search": "kubectl"})
+    assert listed.json()["items"] == [stored]
+
+    # kubectl sees what the API writes too (printer columns and the short name work).
+    admin_client.post(sessions_url(project), {"name": "from-api", "initialPrompt": "x"}, format="json")
+    table = kubectl(django_kube, "get", "as", "-n", project)
+    assert "from-api" in table and "from-kubectl" in table
+    assert table.split("\n")[0].split() == ["NAME", "PHASE", "READY", "REASON", "AGE"]

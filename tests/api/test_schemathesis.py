@@ -1,0 +1,52 @@
+"""Property-based check of the generated OpenAPI schema against the live API (bounded examples).
+
+Every operation is called with a valid token (a project admin) on a seeded project and session: no
+response may be a server error, and every response must match the documented status codes, content
+type and body schema. SCHEMATHESIS_MAX_EXAMPLES raises the bound (and randomises) for a deeper run.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import schemathesis
+from django.core.wsgi import get_wsgi_application
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+# django_db: generated cookies for the staff-session scheme make Django look sessions up.
+pytestmark = [pytest.mark.localkube, pytest.mark.integration, pytest.mark.slow, pytest.mark.django_db]
+
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+SEEDED_SESSION = "seeded"
+_tokens: dict[str, str] = {}
+
+
+# The schema view needs neither a cluster nor a database, so the schema loads at collection time.
+schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
+
+
+@schema.parametrize()
+@settings(
+    max_examples=int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "4")),
+    deadline=None,
+    derandomize="SCHEMATHESIS_MAX_EXAMPLES" not in os.environ,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+def test_api_matches_its_schema(case, django_kube, make_user, project, seed_session):
+    # Function-scoped fixtures are shared by all examples of one operation: seed once per project.
+    if project not in _tokens:
+        seed_session(project, SEEDED_SESSION, phase="Completed")
+        _tokens[project] = make_user("admin", project)[1]
+    token = _tokens[project]
+    if "project" in (case.path_parameters or {}):
+        case.path_parameters["project"] = project
+    if "session" in (case.path_parameters or {}):
+        case.path_parameters["session"] = SEEDED_SESSION
+    case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=CHECKS)
