@@ -11,8 +11,8 @@ from kubernetes.client.exceptions import ApiException
 
 from ambient import kube
 from ambient.embedded.identity import DEMO_PROJECT, DEMO_USERNAME
+from sessions.api_constants import MANAGED_LABEL, MANAGED_LABEL_VALUE
 
-MANAGED_LABEL = "ambient-code.io/managed"
 READY_TIMEOUT_SECONDS = 60.0
 
 
@@ -62,7 +62,7 @@ def demo_project_ensure(*, cluster_role: str) -> None:
         namespace = client.V1Namespace(
             metadata=client.V1ObjectMeta(
                 name=DEMO_PROJECT,
-                labels={MANAGED_LABEL: "true"},
+                labels={MANAGED_LABEL: MANAGED_LABEL_VALUE},
                 annotations={"openshift.io/display-name": "Demo project"},
             )
         )

@@ -6,13 +6,14 @@ import sys
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management import call_command, get_commands
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from honcho.manager import Manager
 from honcho.printer import Printer
 
 from ambient.embedded import cluster, identity, processes
 from ambient.settings.env import STATE_DIR
+from sessions.api_constants import ROLE_ADMIN as PROJECT_ADMIN_ROLE
 
 
 class Command(BaseCommand):
@@ -29,7 +30,10 @@ class Command(BaseCommand):
         kubeconfig = kube_dir / "kubeconfig"
         tokens_file = kube_dir / "tokens.csv"
         demo_token = identity.demo_token_ensure(tokens_file=tokens_file)
-        image_map = Path(settings.EMBEDDED_IMAGE_MAP) if settings.EMBEDDED_IMAGE_MAP else None
+        if settings.EMBEDDED_IMAGE_MAP:
+            image_map = Path(settings.EMBEDDED_IMAGE_MAP)
+        else:
+            image_map = processes.image_map_write(path=kube_dir / "images.yaml")
 
         self.stdout.write(
             f">>> starting localkube on https://127.0.0.1:{localkube_port} (log: {kube_dir}/localkube.log)"
@@ -46,23 +50,18 @@ class Command(BaseCommand):
         )
         try:
             settings.KUBECONFIG = str(kubeconfig)
-            if "install_crds" in get_commands():
-                call_command("install_crds")
-            cluster.demo_project_ensure(cluster_role=self._project_admin_role())
+            call_command("install_crds")
+            cluster.demo_project_ensure(cluster_role=PROJECT_ADMIN_ROLE)
             admin_username, admin_password = identity.admin_user_ensure(state_dir=STATE_DIR)
             self._banner(ports, kubeconfig, admin_username, admin_password, demo_token)
             manager = Manager(Printer(sys.stdout))
-            env = processes.child_environment(kubeconfig=kubeconfig)
+            env = processes.child_environment(kubeconfig=kubeconfig, image_map=image_map)
             for name, command in processes.control_plane_commands(ports=ports, state_dir=STATE_DIR).items():
                 manager.add_process(name, command, env=env)
             manager.loop()
         finally:
             cluster.localkube_stop(localkube)
         sys.exit(manager.returncode or 0)
-
-    def _project_admin_role(self) -> str:
-        # The project roles arrive with the session API; until then the built-in `admin` role serves.
-        return "ambient-project-admin" if "install_crds" in get_commands() else "admin"
 
     def _banner(self, ports, kubeconfig: Path, admin_username: str, admin_password: str, demo_token: str) -> None:
         base = f"http://{ports.api_host}:{ports.api_port}"
