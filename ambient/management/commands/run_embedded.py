@@ -25,6 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--localkube-port", type=int, default=6443)
 
     def handle(self, *args, host: str, port: int, localkube_port: int, **options) -> None:
+        call_command("migrate", interactive=False, verbosity=0)
         ports = processes.EmbeddedPorts(api_host=host, api_port=port, localkube_port=localkube_port)
         kube_dir = STATE_DIR / "localkube"
         kubeconfig = kube_dir / "kubeconfig"
