@@ -1,0 +1,89 @@
+"""``python -m localkube serve``: run the API server (and the runtime, if installed) until SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import signal
+import sys
+from pathlib import Path
+
+from localkube.faults import FaultConfig
+from localkube.server import Controller, LocalKubeServer
+
+
+def default_controllers() -> list[Controller]:
+    """The runtime's controllers (Job controller, kubelet) when that package is present."""
+    try:
+        from localkube.runtime import start_controllers  # noqa: PLC0415
+    except ImportError:
+        return []
+    return [start_controllers]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m localkube", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the embedded Kubernetes API server")
+    serve.add_argument("--port", type=int, default=6443)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--state-dir", type=Path, default=Path(".ambient/localkube"))
+    serve.add_argument("--tokens", type=Path, default=None, help='static tokens CSV: token,user,uid,"g1,g2"')
+    serve.add_argument("--image-map", type=Path, default=None, help="image → local command mapping for the runtime")
+    serve.add_argument("--watch-history", type=int, default=10000, help="watch events kept for resuming")
+    serve.add_argument("--bookmark-interval", type=float, default=10.0, help="seconds between watch BOOKMARKs")
+    serve.add_argument("--no-controllers", action="store_true", help="do not start the pod runtime")
+    serve.add_argument("--no-fsync", action="store_true", help="skip fsync on journal writes (faster, less safe)")
+    serve.add_argument("--fault-seed", type=int, default=0)
+    serve.add_argument("--fault-write-error-rate", type=float, default=0.0)
+    serve.add_argument("--fault-write-error-codes", default="409,500")
+    serve.add_argument("--fault-latency-ms", type=float, default=0.0)
+    serve.add_argument("--fault-watch-drop-rate", type=float, default=0.0)
+    serve.add_argument("--fault-watch-expire-rate", type=float, default=0.0)
+    serve.add_argument("-v", "--verbose", action="store_true")
+    return parser
+
+
+async def _serve(args: argparse.Namespace) -> None:
+    faults = FaultConfig(
+        seed=args.fault_seed,
+        write_error_rate=args.fault_write_error_rate,
+        write_error_codes=[int(code) for code in args.fault_write_error_codes.split(",") if code.strip()],
+        latency_ms=args.fault_latency_ms,
+        watch_drop_rate=args.fault_watch_drop_rate,
+        watch_expire_rate=args.fault_watch_expire_rate,
+    )
+    server = LocalKubeServer(
+        args.state_dir,
+        host=args.host,
+        port=args.port,
+        tokens_file=args.tokens,
+        image_map_file=args.image_map,
+        watch_history=args.watch_history,
+        controllers=[] if args.no_controllers else default_controllers(),
+        faults=faults,
+        bookmark_interval=args.bookmark_interval,
+        fsync=not args.no_fsync,
+    )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    await server.start()
+    sys.stdout.write(json.dumps({"url": server.url, "kubeconfig": str(server.kubeconfig_path.resolve())}) + "\n")
+    sys.stdout.write(f"localkube ready: export KUBECONFIG={server.kubeconfig_path.resolve()}\n")
+    sys.stdout.flush()
+    await stop.wait()
+    await server.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    if args.command == "serve":
+        asyncio.run(_serve(args))
+    return 0

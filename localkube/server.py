@@ -1,0 +1,339 @@
+"""The HTTPS API server: the request pipeline (authn → authz → handler), lifecycle and bootstrap."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+import json
+import logging
+import socket
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from localkube import admission, discovery, tls
+from localkube.collector import GarbageCollector
+from localkube.context import ApiContext, ControllerContext
+from localkube.deletion import Deleter
+from localkube.discovery import OpenAPICache
+from localkube.errors import ApiError, status_body
+from localkube.faults import WRITE_VERBS, FaultConfig, FaultSwitch, RequestLog
+from localkube.handlers import handle_resource, json_response
+from localkube.interfaces import UserInfo
+from localkube.journal import Journal
+from localkube.operations import CRD_KEY, ObjectService
+from localkube.registry import Registry
+from localkube.routing import RequestInfo, parse
+from localkube.store import Store
+
+logger = logging.getLogger(__name__)
+Controller = Callable[[ControllerContext], Awaitable[None]]
+MASTERS = "system:masters"
+ADMIN_USERNAME = "localkube-admin"
+INFO_KEY = web.RequestKey("localkube_request_info", RequestInfo)
+USER_KEY = web.RequestKey("localkube_user", UserInfo)
+_PUBLIC_PATHS = ("/healthz", "/livez", "/readyz", "/version")
+# Discovery and OpenAPI are open to every authenticated user (kube's system:discovery role).
+_DISCOVERY_PREFIXES = (
+    "/api",
+    "/apis",
+    "/openapi",
+    "/version",
+    "/healthz",
+    "/livez",
+    "/readyz",
+    "/.well-known",
+    "/openid",
+)
+
+
+class LocalKubeServer:
+    """One API server over one state dir. ``await start()``, then ``url``; ``await stop()``."""
+
+    def __init__(
+        self,
+        state_dir: Path,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 6443,
+        tokens_file: Path | None = None,
+        image_map_file: Path | None = None,
+        watch_history: int = 10000,
+        controllers: list[Controller] | None = None,
+        faults: FaultConfig | None = None,
+        bookmark_interval: float = 10.0,
+        request_log_size: int = 10000,
+        fsync: bool = True,
+    ) -> None:
+        self.state_dir = Path(state_dir)
+        self.host = host
+        self.port = port
+        self.tokens_file = tokens_file
+        self.image_map_file = image_map_file
+        self.watch_history = watch_history
+        self.controllers = list(controllers or [])
+        self.faults = FaultSwitch(faults)
+        self.request_log = RequestLog(request_log_size)
+        self.bookmark_interval = bookmark_interval
+        self.fsync = fsync
+        self._runner: web.AppRunner | None = None
+        self._controller_tasks: list[asyncio.Task[Any]] = []
+        self.admin_token = ""
+        self.url = ""
+        self.kubeconfig_path = self.state_dir / tls.KUBECONFIG
+        self.ca_file = self.state_dir / tls.CA_CERT
+        self.ctx: ApiContext | None = None
+        self._collector: GarbageCollector | None = None
+
+    # -- lifecycle -----------------------------------------------------------------------------
+    async def start(self) -> None:
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        ca_file, cert_file, key_file = tls.ensure_certificates(self.state_dir)
+        self.admin_token = tls.ensure_admin_token(self.state_dir)
+        store = Store(Journal(self.state_dir / "store", fsync=self.fsync), history_size=self.watch_history)
+        store.load()
+        registry = Registry()
+        for crd in store.list(*CRD_KEY):
+            registry.register_crd(crd)
+        service = ObjectService(store, registry)
+        openapi = OpenAPICache(registry)
+        service.on_schema_change.append(openapi.invalidate)
+        deleter = Deleter(service)
+        self._collector = GarbageCollector(deleter)
+        from localkube.auth import Authenticator, RBACAuthorizer, reviews  # noqa: PLC0415 - auth is a peer package
+
+        authenticator = Authenticator(self.tokens_file, self.state_dir, store)
+        authenticator.add_static_token(self.admin_token, ADMIN_USERNAME, groups=(MASTERS,))
+        self.ctx = ApiContext(
+            store=store,
+            registry=registry,
+            service=service,
+            deleter=deleter,
+            openapi=openapi,
+            authenticator=authenticator,
+            authorizer=RBACAuthorizer(store),
+            reviews=reviews,
+            faults=self.faults,
+            request_log=self.request_log,
+            state_dir=self.state_dir,
+            bookmark_interval=self.bookmark_interval,
+        )
+        self._bootstrap()
+        app = web.Application(client_max_size=8 * 1024 * 1024, middlewares=[self._pipeline])
+        app.router.add_route("*", "/{tail:.*}", self._route)
+        self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True, shutdown_timeout=1.0)
+        await self._runner.setup()
+        site = web.TCPSite(
+            self._runner,
+            self.host,
+            self.port,
+            ssl_context=tls.server_ssl_context(cert_file, key_file),
+            reuse_address=True,
+            backlog=1024,
+        )
+        await site.start()
+        server = site._server
+        if server is not None and self.port == 0:
+            sockets = getattr(server, "sockets", None) or []
+            self.port = next(s.getsockname()[1] for s in sockets if s.family in (socket.AF_INET, socket.AF_INET6))
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host  # noqa: S104 - mapping, not binding
+        self.url = f"https://{host}:{self.port}"
+        self.ctx.server_address = f"{host}:{self.port}"
+        self.kubeconfig_path = tls.write_kubeconfig(self.state_dir, self.url, ca_file, self.admin_token)
+        self._collector.start()
+        controller_ctx = ControllerContext(
+            self.url, self.admin_token, ca_file, self.state_dir, self.image_map_file, store
+        )
+        for controller in self.controllers:
+            result = controller(controller_ctx)
+            if inspect.isawaitable(result):
+                self._controller_tasks.append(asyncio.ensure_future(result))
+        logger.info("localkube serving on %s (state in %s)", self.url, self.state_dir)
+
+    async def stop(self) -> None:
+        for task in self._controller_tasks:
+            task.cancel()
+        for task in self._controller_tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._controller_tasks.clear()
+        if self.ctx is not None:
+            self.ctx.store.close_watchers()
+        if self._collector is not None:
+            await self._collector.stop()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        if self.ctx is not None and self.ctx.store.journal is not None:
+            self.ctx.store.journal.close()
+
+    def _bootstrap(self) -> None:
+        """Objects every cluster has: default namespaces, the node, the default RBAC policy."""
+        assert self.ctx is not None
+        service, registry = self.ctx.service, self.ctx.registry
+        for name in ("default", "kube-system", "kube-public", "kube-node-lease"):
+            if self.ctx.store.get("", "namespaces", "", name) is None:
+                service.create(registry.get("", "namespaces"), "v1", None, {"metadata": {"name": name}})
+        if self.ctx.store.get("", "nodes", "", admission.NODE_NAME) is None:
+            node_type = registry.get("", "nodes")
+            manifest = admission.node_object()
+            node = service.create(node_type, "v1", None, manifest).obj
+            # A kubelet posts node status after registering; the runtime's kubelet keeps it fresh.
+            service.update(
+                node_type, "v1", None, admission.NODE_NAME, {**node, "status": manifest["status"]}, subresource="status"
+            )
+        from localkube.auth import bootstrap  # noqa: PLC0415
+
+        for resource, objects in (
+            ("clusterroles", bootstrap.default_cluster_roles()),
+            ("clusterrolebindings", bootstrap.default_cluster_role_bindings()),
+        ):
+            resource_type = registry.get("rbac.authorization.k8s.io", resource)
+            for obj in objects:
+                if self.ctx.store.get("rbac.authorization.k8s.io", resource, "", obj["metadata"]["name"]) is None:
+                    service.create(resource_type, "v1", None, obj)
+
+    # -- the request pipeline ------------------------------------------------------------------
+    @web.middleware
+    async def _pipeline(
+        self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
+        ctx = self.ctx
+        assert ctx is not None
+        info = parse(request.method, request.path, dict(request.query))
+        request[INFO_KEY] = info
+        username = ""
+        try:
+            latency = ctx.faults.latency_seconds()
+            if latency:
+                await asyncio.sleep(latency)
+            user = self._authenticate(request)
+            if user is None:
+                if request.path in _PUBLIC_PATHS:
+                    user = UserInfo("system:anonymous", groups=("system:unauthenticated",))
+                else:
+                    raise ApiError(401, "Unauthorized", "Unauthorized")
+            username = user.username
+            request[USER_KEY] = user
+            self._authorize(info, user)
+            if info.is_resource and info.verb in WRITE_VERBS and info.subresource not in ("proxy", "token"):
+                code = ctx.faults.write_error()
+                if code is not None:
+                    reason = "Conflict" if code == 409 else "InternalError" if code == 500 else "ServiceUnavailable"
+                    raise ApiError(code, f"localkube fault injection: {reason}", reason)
+            response = await handler(request)
+        except ApiError as error:
+            response = json_response(error.status_body(), error.code)
+        except web.HTTPException:
+            raise
+        except Exception as error:
+            error_type = type(error).__name__
+            if error_type == "AuthError":
+                response = json_response(error.to_status(), error.code)  # type: ignore[attr-defined]
+            else:
+                logger.exception("localkube: internal error on %s %s", request.method, request.path)
+                response = json_response(status_body(500, f"Internal error occurred: {error}", "InternalError"), 500)
+        ctx.request_log.add(request.method, request.path, username, info.verb, response.status)
+        return response
+
+    def _authenticate(self, request: web.Request) -> UserInfo | None:
+        assert self.ctx is not None
+        header = request.headers.get("Authorization", "")
+        token = header[7:].strip() if header[:7].lower() == "bearer " else None
+        return self.ctx.authenticator.authenticate(token)
+
+    def _authorize(self, info: RequestInfo, user: UserInfo) -> None:
+        assert self.ctx is not None
+        if MASTERS in user.groups:
+            return
+        if not info.is_resource:
+            if info.path.startswith("/localkube"):
+                raise ApiError(
+                    403, f'forbidden: User "{user.username}" cannot {info.verb} path "{info.path}"', "Forbidden"
+                )
+            if info.path.startswith(_DISCOVERY_PREFIXES) or info.path == "/":
+                return
+        attributes = info.attributes(user)
+        allowed, reason = self.ctx.authorizer.authorize(attributes)
+        if not allowed:
+            from localkube.auth import forbidden_status  # noqa: PLC0415
+
+            body = forbidden_status(attributes, reason)
+            raise ApiError(403, body["message"], "Forbidden", body.get("details"))
+
+    async def _route(self, request: web.Request) -> web.StreamResponse:
+        ctx = self.ctx
+        assert ctx is not None
+        info = request[INFO_KEY]
+        if info.is_resource:
+            return await handle_resource(request, ctx, info, request[USER_KEY])
+        return await self._non_resource(request, ctx, info)
+
+    async def _non_resource(self, request: web.Request, ctx: ApiContext, info: RequestInfo) -> web.StreamResponse:
+        path = request.path.rstrip("/") or "/"
+        registry = ctx.registry
+        if request.method == "GET":
+            if path in ("/healthz", "/livez", "/readyz"):
+                return web.Response(text="ok")
+            if path == "/version":
+                return json_response(discovery.SERVER_VERSION)
+            if path == "/api":
+                return json_response(discovery.api_versions(ctx.server_address))
+            if path == "/apis":
+                return json_response(discovery.api_group_list(registry))
+            parts = path.strip("/").split("/")
+            if parts[0] == "api" and len(parts) == 2:
+                body = discovery.resource_list(registry, "", parts[1])
+                if body is not None:
+                    return json_response(body)
+            if parts[0] == "apis" and len(parts) == 2:
+                body = discovery.api_group(registry, parts[1])
+                if body is not None:
+                    return json_response(body)
+            if parts[0] == "apis" and len(parts) == 3:
+                body = discovery.resource_list(registry, parts[1], parts[2])
+                if body is not None:
+                    return json_response(body)
+            if path == "/openapi/v2":
+                return web.Response(body=ctx.openapi.v2(), content_type="application/json")
+            if path == "/openapi/v3":
+                return json_response(ctx.openapi.v3_root())
+            if path.startswith("/openapi/v3/"):
+                document = ctx.openapi.v3_group(path[len("/openapi/v3/") :])
+                if document is not None:
+                    return web.Response(
+                        body=document, content_type="application/json", headers={"Cache-Control": "no-cache, private"}
+                    )
+            if path == "/.well-known/openid-configuration":
+                return json_response(ctx.authenticator.openid_configuration(f"{self.url}/openid/v1/jwks"))
+            if path == "/openid/v1/jwks":
+                return json_response(ctx.authenticator.jwks())
+        if path.startswith("/localkube/"):
+            return await self._admin(request, ctx, path)
+        raise ApiError(404, "the server could not find the requested resource", "NotFound", {})
+
+    async def _admin(self, request: web.Request, ctx: ApiContext, path: str) -> web.StreamResponse:
+        """Test instruments, for admins only: the fault switch and the request log."""
+        if path == "/localkube/faults":
+            if request.method == "PUT":
+                try:
+                    settings = json.loads(await request.read() or b"{}")
+                    config = ctx.faults.configure(**settings) if settings else ctx.faults.reset()
+                except (ValueError, TypeError) as error:
+                    raise ApiError(400, f"invalid fault settings: {error}") from None
+                return json_response(config.__dict__)
+            if request.method == "GET":
+                return json_response(ctx.faults.config.__dict__)
+        if path == "/localkube/requests" and request.method == "GET":
+            since = int(request.query.get("since", "0") or 0)
+            return json_response(
+                {
+                    "mark": ctx.request_log.mark(),
+                    "writes": ctx.request_log.writes_since(since),
+                    "items": ctx.request_log.as_json(since),
+                }
+            )
+        raise ApiError(404, "the server could not find the requested resource", "NotFound", {})

@@ -1,0 +1,167 @@
+"""An in-process localkube for tests: the server runs on its own event loop in a background thread.
+
+with LocalKube() as kube:
+    api = kubernetes.client.CoreV1Api(kube.api_client())
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import shutil
+import socket
+import tempfile
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import kubernetes.client
+
+from localkube.cli import default_controllers
+from localkube.faults import FaultConfig, RequestLog
+from localkube.server import Controller, LocalKubeServer
+
+T = TypeVar("T")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class LocalKube:
+    def __init__(
+        self,
+        state_dir: Path | None = None,
+        *,
+        port: int | None = None,
+        tokens_file: Path | None = None,
+        image_map_file: Path | None = None,
+        watch_history: int = 10000,
+        controllers: list[Controller] | None = None,
+        bookmark_interval: float = 1.0,
+        fsync: bool = False,
+    ) -> None:
+        self._owns_state_dir = state_dir is None
+        self.state_dir = Path(state_dir) if state_dir else Path(tempfile.mkdtemp(prefix="localkube-"))
+        self.port = port or free_port()
+        self._options: dict[str, Any] = {
+            "tokens_file": tokens_file,
+            "image_map_file": image_map_file,
+            "watch_history": watch_history,
+            "controllers": default_controllers() if controllers is None else controllers,
+            "bookmark_interval": bookmark_interval,
+            "fsync": fsync,
+        }
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self.server: LocalKubeServer | None = None
+        self.request_log = RequestLog()
+
+    # -- lifecycle -----------------------------------------------------------------------------
+    def start(self) -> LocalKube:
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        self._thread = threading.Thread(target=loop.run_forever, name="localkube", daemon=True)
+        self._thread.start()
+        self.server = LocalKubeServer(self.state_dir, port=self.port, **self._options)
+        self.server.request_log = self.request_log
+        self._run(self.server.start(), timeout=60)
+        return self
+
+    def stop(self) -> None:
+        if self._loop is None:
+            return
+        if self.server is not None:
+            self._run(self.server.stop(), timeout=60)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+        self._loop.close()
+        self._loop = None
+
+    def restart(self) -> None:
+        """Stop and start again on the same port and state dir (clients keep working)."""
+        faults = self.server.faults.config if self.server else None
+        self.stop()
+        self.start()
+        if faults is not None and self.server is not None:
+            self.server.faults.configure(**faults.__dict__)
+
+    def close(self) -> None:
+        self.stop()
+        if self._owns_state_dir:
+            shutil.rmtree(self.state_dir, ignore_errors=True)
+
+    def __enter__(self) -> LocalKube:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _run(self, coroutine: Any, timeout: float = 30) -> Any:
+        assert self._loop is not None
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout)
+
+    def call(self, function: Callable[[], T]) -> T:
+        """Run ``function`` on the server's loop (the store is not thread-safe) and return its result."""
+
+        async def invoke() -> T:
+            return function()
+
+        return self._run(invoke())
+
+    # -- what tests use ------------------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        assert self.server is not None
+        return self.server.url
+
+    @property
+    def kubeconfig_path(self) -> Path:
+        assert self.server is not None
+        return self.server.kubeconfig_path
+
+    @property
+    def admin_token(self) -> str:
+        assert self.server is not None
+        return self.server.admin_token
+
+    @property
+    def ca_file(self) -> Path:
+        assert self.server is not None
+        return self.server.ca_file
+
+    def api_client(self, token: str | None = None) -> kubernetes.client.ApiClient:
+        """A real kubernetes client over HTTPS; the admin (system:masters) when ``token`` is None."""
+        configuration = kubernetes.client.Configuration()
+        configuration.host = self.url
+        configuration.ssl_ca_cert = str(self.ca_file)
+        configuration.verify_ssl = True
+        configuration.api_key = {"authorization": token or self.admin_token}
+        configuration.api_key_prefix = {"authorization": "Bearer"}
+        return kubernetes.client.ApiClient(configuration)
+
+    def create_user(self, username: str, groups: tuple[str, ...] | list[str] = ()) -> str:
+        """A static bearer token for ``username`` (RBAC decides what it may do)."""
+        token = secrets.token_urlsafe(24)
+        assert self.server is not None and self.server.ctx is not None
+        authenticator = self.server.ctx.authenticator
+        self.call(lambda: authenticator.add_static_token(token, username, groups=tuple(groups)))
+        return token
+
+    def create_namespace(self, prefix: str = "test-") -> str:
+        core = kubernetes.client.CoreV1Api(self.api_client())
+        created = core.create_namespace({"metadata": {"generateName": prefix}})
+        return str(created.metadata.name)
+
+    def set_faults(self, **settings: Any) -> FaultConfig:
+        """e.g. ``set_faults(seed=1, write_error_rate=0.5, write_error_codes=[409])``; no args resets."""
+        assert self.server is not None
+        return self.server.faults.configure(**settings) if settings else self.server.faults.reset()
+
+    def reset_faults(self) -> FaultConfig:
+        assert self.server is not None
+        return self.server.faults.reset()
