@@ -1,0 +1,109 @@
+"""The one-node scheduler: does a pod fit on node ``localkube``? Pure; the kubelet does the I/O."""
+
+from __future__ import annotations
+
+import platform
+from collections.abc import Iterable
+from fractions import Fraction
+from typing import Any
+
+from localkube.runtime.constants import NODE_NAME, POD_IP
+from localkube.runtime.quantity import parse_quantity
+
+DEFAULT_CAPACITY = {"cpu": "8", "memory": "16Gi", "pods": "110", "ephemeral-storage": "100Gi"}
+Resources = dict[str, Fraction]
+
+
+def _container_requests(container: dict[str, Any]) -> Resources:
+    resources = container.get("resources") or {}
+    # A limit without a request implies request = limit (API server defaulting).
+    merged = {**(resources.get("limits") or {}), **(resources.get("requests") or {})}
+    return {name: parse_quantity(str(value)) for name, value in merged.items()}
+
+
+def pod_requests(pod: dict[str, Any]) -> Resources:
+    """Effective requests: sum over containers, but at least the largest init container's."""
+    spec = pod.get("spec") or {}
+    total: Resources = {}
+    for container in spec.get("containers") or []:
+        for name, value in _container_requests(container).items():
+            total[name] = total.get(name, Fraction(0)) + value
+    for container in spec.get("initContainers") or []:
+        for name, value in _container_requests(container).items():
+            total[name] = max(total.get(name, Fraction(0)), value)
+    return total
+
+
+def insufficient_resources(
+    pod: dict[str, Any], allocatable: dict[str, str], bound_pods: Iterable[dict[str, Any]]
+) -> list[str]:
+    """Resource names the pod does not fit on, in the scheduler's order (cpu, memory, then others)."""
+    used: Resources = {}
+    count = 0
+    for other in bound_pods:
+        count += 1
+        for name, value in pod_requests(other).items():
+            used[name] = used.get(name, Fraction(0)) + value
+    wanted = pod_requests(pod)
+    missing = []
+    if count + 1 > parse_quantity(allocatable.get("pods", "110")):
+        missing.append("pods")
+    for name in sorted(wanted, key=lambda item: ({"cpu": 0, "memory": 1}.get(item, 2), item)):
+        if wanted[name] <= 0:
+            continue
+        available = parse_quantity(allocatable[name]) if name in allocatable else Fraction(0)
+        if used.get(name, Fraction(0)) + wanted[name] > available:
+            missing.append(name)
+    return missing
+
+
+def unschedulable_message(missing: list[str]) -> str:
+    reasons = ", ".join("1 Too many pods" if name == "pods" else f"1 Insufficient {name}" for name in missing)
+    return f"0/1 nodes are available: {reasons}."
+
+
+def node_manifest(capacity: dict[str, str]) -> dict[str, Any]:
+    return {
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {
+            "name": NODE_NAME,
+            "labels": {
+                "kubernetes.io/hostname": NODE_NAME,
+                "kubernetes.io/os": "linux",
+                "node-role.kubernetes.io/control-plane": "",
+            },
+        },
+        "spec": {},
+    }
+
+
+def node_status(capacity: dict[str, str], now: str) -> dict[str, Any]:
+    return {
+        "capacity": dict(capacity),
+        "allocatable": dict(capacity),
+        "addresses": [{"type": "InternalIP", "address": POD_IP}, {"type": "Hostname", "address": NODE_NAME}],
+        "conditions": [
+            {
+                "type": "Ready",
+                "status": "True",
+                "reason": "KubeletReady",
+                "message": "localkube pod runtime is posting ready status",
+                "lastHeartbeatTime": now,
+                "lastTransitionTime": now,
+            }
+        ],
+        "nodeInfo": {
+            # Every field is required by typed clients (the kubernetes Python client rejects nulls).
+            "architecture": platform.machine() or "unknown",
+            "bootID": "",
+            "containerRuntimeVersion": "localkube://subprocess",
+            "kernelVersion": platform.release(),
+            "kubeProxyVersion": "",
+            "kubeletVersion": "v1.31.0-localkube",
+            "machineID": "",
+            "operatingSystem": platform.system().lower(),
+            "osImage": platform.platform(),
+            "systemUUID": "",
+        },
+    }
