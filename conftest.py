@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,37 @@ REPO_ROOT = Path(__file__).resolve().parent
 
 # `localkube` (one embedded API server per run) and `kube_namespace` (a fresh namespace per test).
 pytest_plugins = ["localkube.pytest_plugin"]
+
+
+def _redis_answers(url: str) -> bool:
+    import redis
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=1)
+    try:
+        return bool(client.ping())
+    except redis.RedisError:
+        return False
+    finally:
+        client.close()
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A Redis for tests that need one: AMBIENT_TEST_REDIS_URL, else DB 14 of the machine's Redis on
+    127.0.0.1:6379, else a private redis-server started for this run (the binary must be installed)."""
+    url = os.environ.get("AMBIENT_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+    if _redis_answers(url):
+        yield url
+        return
+    if shutil.which("redis-server") is None:
+        pytest.fail(f"tests need Redis: nothing answers at {url} and redis-server is not installed")
+    from tests.e2e.processes import RedisServer
+
+    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
 
 
 @pytest.fixture

@@ -29,17 +29,15 @@ def test_control_plane_client_acts_as_the_admin(kube_settings):
 
 def test_user_client_acts_only_as_the_caller(kube_settings, localkube):
     token = localkube.create_user("nobody@example.com")
-    with kube.user_client(token) as api_client:
-        with pytest.raises(ApiException) as denied:
-            client.CoreV1Api(api_client).list_namespace()
+    with kube.user_client(token) as api_client, pytest.raises(ApiException) as denied:
+        client.CoreV1Api(api_client).list_namespace()
     assert denied.value.status == 403
     assert "nobody@example.com" in str(denied.value.body)
 
 
 def test_user_client_with_a_bad_token_is_unauthenticated(kube_settings):
-    with kube.user_client("not-a-token") as api_client:
-        with pytest.raises(ApiException) as denied:
-            client.CoreV1Api(api_client).list_namespace()
+    with kube.user_client("not-a-token") as api_client, pytest.raises(ApiException) as denied:
+        client.CoreV1Api(api_client).list_namespace()
     assert denied.value.status == 401
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 import uuid
@@ -27,8 +26,6 @@ from reconciler.queueing.depth import filesystem_queue_depth, redis_queue_depth
 from reconciler.queueing.sqlite_store import SqliteStore
 from reconciler.queueing.stores import QueueStore, RedisStore
 
-TEST_REDIS_URL = os.environ.get("AMBIENT_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
-
 pytestmark = pytest.mark.integration
 
 
@@ -45,12 +42,8 @@ class RecordingSender:
 
 
 @pytest.fixture
-def redis_client() -> Iterator[redis.Redis]:
-    client = redis.Redis.from_url(TEST_REDIS_URL)
-    try:
-        client.ping()
-    except redis.ConnectionError:
-        pytest.skip(f"no Redis at {TEST_REDIS_URL}")
+def redis_client(redis_url: str) -> Iterator[redis.Redis]:
+    client = redis.Redis.from_url(redis_url)
     yield client
     client.close()
 
@@ -167,10 +160,10 @@ def test_a_failed_send_does_not_swallow_later_events(
     assert queue.enqueue("team-a/s1")
 
 
-def test_real_celery_send_counts_one_message_per_burst(redis_client: redis.Redis, prefix: str) -> None:
+def test_real_celery_send_counts_one_message_per_burst(redis_client: redis.Redis, redis_url: str, prefix: str) -> None:
     """The production sender path: a Celery app on the test Redis, messages counted with LLEN."""
     queue_name = f"{prefix}celery"
-    app = Celery("test-queueing", broker=TEST_REDIS_URL)
+    app = Celery("test-queueing", broker=redis_url)
     app.conf.update(task_serializer="json", accept_content=["json"], broker_connection_retry_on_startup=True)
 
     def celery_sender(namespace: str, name: str, countdown: float) -> None:
@@ -182,7 +175,7 @@ def test_real_celery_send_counts_one_message_per_burst(redis_client: redis.Redis
             queue.enqueue("team-a/s1")
         queue.enqueue("team-a/s2")
         assert redis_client.llen(queue_name) == 2
-        assert redis_queue_depth(TEST_REDIS_URL, queue_name) == 2
+        assert redis_queue_depth(redis_url, queue_name) == 2
     finally:
         redis_client.delete(queue_name)
         app.close()
@@ -307,8 +300,8 @@ def test_a_lost_lease_is_reported_to_the_holder(
 # --- the process-wide queue ------------------------------------------------------------------------
 
 
-def test_default_queue_follows_settings(settings: object, tmp_path: Path, prefix: str) -> None:
-    settings.REDIS_URL = TEST_REDIS_URL  # type: ignore[attr-defined]
+def test_default_queue_follows_settings(settings: object, tmp_path: Path, prefix: str, redis_url: str) -> None:
+    settings.REDIS_URL = redis_url  # type: ignore[attr-defined]
     settings.RECONCILE_KEY_PREFIX = prefix  # type: ignore[attr-defined]
     reset_default_queue()
     try:
