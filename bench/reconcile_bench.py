@@ -23,6 +23,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ambient.settings.test")
 # Room for every live pod; the runner and content containers are `sleep` here (no Django per pod).
 os.environ.setdefault("LOCALKUBE_NODE_CPU", "2000")
 os.environ.setdefault("LOCALKUBE_NODE_MEMORY", "8000Gi")
+os.environ.setdefault("LOCALKUBE_NODE_PODS", "5000")
 
 import django  # noqa: E402
 

@@ -5,7 +5,8 @@ Kept in one place so tests and callers import them instead of retyping string li
 
 from __future__ import annotations
 
-NODE_NAME = "localkube"
+from localkube.admission import NODE_NAME  # noqa: F401 - re-exported: one name for the one node
+
 POD_IP = "127.0.0.1"
 
 # Pod annotation: JSON {"<containerPort>": <hostPort>} so callers can reach a container directly.

@@ -40,7 +40,11 @@ def runtime_config(ctx: Any) -> RuntimeConfig:
 
     capacity = dict(DEFAULT_CAPACITY)
     capacity.update(getattr(ctx, "node_capacity", None) or {})
-    for resource, variable in (("cpu", "LOCALKUBE_NODE_CPU"), ("memory", "LOCALKUBE_NODE_MEMORY")):
+    for resource, variable in (
+        ("cpu", "LOCALKUBE_NODE_CPU"),
+        ("memory", "LOCALKUBE_NODE_MEMORY"),
+        ("pods", "LOCALKUBE_NODE_PODS"),
+    ):
         if os.environ.get(variable):
             capacity[resource] = os.environ[variable]
     # Without --image-map, <state_dir>/image-map.yaml is used when it exists (tests write it there).

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from fractions import Fraction
 from typing import Any
 
+from localkube.admission import node_object
 from localkube.runtime.constants import NODE_NAME, POD_IP
 from localkube.runtime.quantity import parse_quantity
 
@@ -63,19 +64,10 @@ def unschedulable_message(missing: list[str]) -> str:
 
 
 def node_manifest(capacity: dict[str, str]) -> dict[str, Any]:
-    return {
-        "apiVersion": "v1",
-        "kind": "Node",
-        "metadata": {
-            "name": NODE_NAME,
-            "labels": {
-                "kubernetes.io/hostname": NODE_NAME,
-                "kubernetes.io/os": "linux",
-                "node-role.kubernetes.io/control-plane": "",
-            },
-        },
-        "spec": {},
-    }
+    """The Node as the API server registers it; its status is the runtime's own (node_status)."""
+    manifest = node_object()
+    manifest.pop("status", None)
+    return manifest
 
 
 def node_status(capacity: dict[str, str], now: str) -> dict[str, Any]:

@@ -4,7 +4,11 @@ The repository's root conftest loads ``localkube.pytest_plugin``; load it here o
 tests run without it (e.g. from another rootdir), so one server serves the whole run.
 """
 
+import kubernetes.client
 import pytest
+
+from localkube.runtime.tests.e2e_support import TEST_IMAGE, map_images
+from localkube.testing import LocalKube
 
 PLUGIN = "localkube.pytest_plugin"
 
@@ -12,3 +16,10 @@ PLUGIN = "localkube.pytest_plugin"
 def pytest_configure(config: pytest.Config) -> None:
     if not config.pluginmanager.has_plugin(PLUGIN):
         config.pluginmanager.import_plugin(PLUGIN)
+
+
+@pytest.fixture
+def core(localkube: LocalKube) -> kubernetes.client.CoreV1Api:
+    """A CoreV1Api client on the shared localkube, with TEST_IMAGE mapped (the job, pod and service-proxy tests)."""
+    map_images(localkube, {TEST_IMAGE: {}})
+    return kubernetes.client.CoreV1Api(localkube.api_client())

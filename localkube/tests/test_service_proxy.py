@@ -9,7 +9,7 @@ from typing import Any
 import kubernetes.client
 import pytest
 
-from localkube.runtime.tests.e2e_support import TEST_IMAGE, condition, map_images, wait_for
+from localkube.runtime.tests.e2e_support import TEST_IMAGE, condition, wait_for
 from localkube.testing import LocalKube
 
 pytestmark = [pytest.mark.localkube, pytest.mark.integration]
@@ -49,12 +49,6 @@ class Echo(BaseHTTPRequestHandler):
 
 ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Echo).serve_forever()
 """
-
-
-@pytest.fixture
-def core(localkube: LocalKube) -> kubernetes.client.CoreV1Api:
-    map_images(localkube, {TEST_IMAGE: {}})
-    return kubernetes.client.CoreV1Api(localkube.api_client())
 
 
 def create_echo(

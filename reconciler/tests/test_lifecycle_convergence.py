@@ -22,7 +22,8 @@ from reconciler.lifecycle import (
 from reconciler.manifests import Kind
 from reconciler.tests.cases import running_conditions
 from reconciler.tests.factories import CONFIG, NOW, job, observed, pod, running_state, session
-from reconciler.tests.lifecycle_rows import ROWS, Row
+from reconciler.tests.lifecycle_rows import ROWS
+from reconciler.tests.lifecycle_rows_support import Row
 from sessions.constants import ConditionReason, ConditionStatus, ConditionType
 
 

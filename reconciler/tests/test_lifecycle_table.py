@@ -1,4 +1,4 @@
-"""LIFECYCLE.md's phase table, one row (or more) per case (rows in lifecycle_rows.py)."""
+"""LIFECYCLE.md's phase table, one row (or more) per case (rows in lifecycle_rows_*.py, via lifecycle_rows.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from reconciler.conditions import get_condition
 from reconciler.lifecycle import decide
 from reconciler.tests.cases import STOP, T, failed_conditions, running_conditions
 from reconciler.tests.factories import CONFIG, NOW, job, observed, pod, running_state, session
-from reconciler.tests.lifecycle_rows import ROWS, Row, running, stopping
+from reconciler.tests.lifecycle_rows import ROWS
+from reconciler.tests.lifecycle_rows_support import Row, running, stopping
 from sessions.constants import ANNOTATION_DESIRED_PHASE, ANNOTATION_STOP_REQUESTED_AT, ConditionType
 
 C = ConditionType

@@ -11,9 +11,13 @@ import pytest
 from rest_framework.test import APIClient
 
 from sessions.api_constants import MANAGED_LABEL, MANAGED_LABEL_VALUE, ROLE_ADMIN, ROLE_EDIT, ROLE_VIEW
-from sessions.constants import API_VERSION, GROUP, KIND, PLURAL, VERSION
+from sessions.constants import API_VERSION, GROUP, KIND, PLURAL, VERSION, Phase
 
 ROLES = {"admin": ROLE_ADMIN, "edit": ROLE_EDIT, "view": ROLE_VIEW}
+
+# Session phases with a run in progress, and those after one: what start, stop and PUT accept or refuse.
+ACTIVE = [Phase.PENDING, Phase.CREATING, Phase.RUNNING, Phase.STOPPING]
+FINISHED = [Phase.COMPLETED, Phase.FAILED, Phase.STOPPED]
 
 
 def sessions_url(project: str, session: str = "", suffix: str = "") -> str:

@@ -1,0 +1,61 @@
+"""Lifecycle rows that go back to Pending: a vanished Job or pod, or a start intent on a finished session."""
+
+from __future__ import annotations
+
+from reconciler.tests.cases import START, F, T, failed_conditions
+from reconciler.tests.factories import NOW, ago, job, observed, session
+from reconciler.tests.lifecycle_rows_support import Row, running
+from reconciler.timestamps import format_time
+from sessions.constants import ConditionReason, ConditionType
+
+R, C = ConditionReason, ConditionType
+
+RESTART_ROWS = [
+    Row(
+        "running-pod-vanished",
+        observed(running(), job_body=job()),
+        "Pending",
+        ("DeleteJob",),
+        {C.READY: (F, R.RESTARTING)},
+    ),
+    Row(
+        "failed-start-intent",
+        observed(
+            session(
+                phase="Failed",
+                annotations=START,
+                conditions=failed_conditions(),
+                status={"completionTime": ago(60)},
+            ),
+            job_body=job(),
+        ),
+        "Pending",
+        ("DeleteJob",),
+        {
+            C.FAILED: None,
+            C.RUNNER_STARTED: None,
+            C.POD_SCHEDULED: None,
+            C.JOB_CREATED: None,
+            C.READY: (F, R.INITIALIZING),
+            C.PVC_READY: (T, R.CREATED),
+        },
+        requeue=True,
+        fields={"completionTime": None, "startTime": format_time(NOW)},
+    ),
+    Row(
+        "stopped-start-intent",
+        observed(
+            session(phase="Stopped", annotations=START, status={"stoppedReason": "user", "completionTime": ago(9)})
+        ),
+        "Pending",
+        (),
+        fields={"stoppedReason": None, "completionTime": None},
+    ),
+    Row(
+        "completed-start-intent",
+        observed(session(phase="Completed", annotations=START, status={"completionTime": ago(9)})),
+        "Pending",
+        (),
+        fields={"completionTime": None},
+    ),
+]

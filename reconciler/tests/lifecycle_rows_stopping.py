@@ -1,0 +1,76 @@
+"""Lifecycle rows for a stop intent: Creating/Running to Stopping, and Stopping until everything is gone."""
+
+from __future__ import annotations
+
+from reconciler.tests.cases import STOP, STOP_INACTIVITY, F
+from reconciler.tests.factories import NOW, job, observed, pod, running_state
+from reconciler.tests.lifecycle_rows_support import Row, creating, running, stopping
+from reconciler.timestamps import format_time
+from sessions.constants import ConditionReason, ConditionType
+
+R, C = ConditionReason, ConditionType
+
+STOPPING_ROWS = [
+    Row(
+        "creating-stop",
+        observed(creating(annotations=STOP), job_body=job()),
+        "Stopping",
+        ("DeleteJob",),
+        {C.READY: (F, R.STOPPING)},
+        requeue=True,
+    ),
+    Row(
+        "running-stop",
+        observed(running(annotations=STOP), job_body=job(), pod_body=pod(runner=running_state())),
+        "Stopping",
+        ("DeleteJob",),
+        {C.READY: (F, R.STOPPING)},
+        requeue=True,
+    ),
+    Row(
+        "stopping-job-present",
+        observed(stopping(), job_body=job(), pod_body=pod(runner=running_state())),
+        "Stopping",
+        ("DeleteJob",),
+        requeue=True,
+    ),
+    Row("stopping-job-deleting", observed(stopping(), job_body=job(deleting=True)), "Stopping", (), requeue=True),
+    Row(
+        "stopping-orphan-pod",
+        observed(stopping(), pod_body=pod(runner=running_state())),
+        "Stopping",
+        ("DeletePod",),
+        requeue=True,
+    ),
+    Row(
+        "stopping-gone",
+        observed(stopping()),
+        "Stopped",
+        ("DeleteCopiedSecrets", "SetInteractive", "ClearIntent"),
+        {C.READY: (F, R.USER_STOPPED), C.RUNNER_STARTED: (F, R.USER_STOPPED)},
+        requeue=False,
+        fields={"stoppedReason": "user", "completionTime": format_time(NOW)},
+    ),
+    Row(
+        "stopping-gone-inactivity",
+        observed(stopping(STOP_INACTIVITY)),
+        "Stopped",
+        ("DeleteCopiedSecrets", "SetInteractive", "ClearIntent"),
+        fields={"stoppedReason": "inactivity"},
+    ),
+    Row(
+        "stopping-gone-secrets-shared",
+        observed(stopping(), shared=True),
+        "Stopped",
+        ("SetInteractive", "ClearIntent"),
+    ),
+    Row(
+        "running-job-vanished",
+        observed(running()),
+        "Pending",
+        (),
+        {C.READY: (F, R.RESTARTING), C.RUNNER_STARTED: None, C.JOB_CREATED: None},
+        requeue=True,
+        fields={"startTime": format_time(NOW)},
+    ),
+]
