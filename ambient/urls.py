@@ -14,3 +14,6 @@ urlpatterns = [
     path("api-auth/", include("rest_framework.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = "ambient.error_pages.not_found"
+handler500 = "ambient.error_pages.server_error"

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from rest_framework import serializers
 
-from sessions.api_constants import DNS_LABEL_PATTERN
+from sessions.api_constants import ANNOTATION_CLONED_FROM, DNS_LABEL_PATTERN
 from sessions.constants import DNS_LABEL_MAX_LENGTH, MAX_SESSION_NAME_LENGTH, SYSTEM_LABELS, is_system_annotation
 
 # Kubernetes qualified names (label and annotation keys): optional DNS-subdomain prefix + "/" + name.
@@ -19,7 +19,8 @@ _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _QUANTITY = re.compile(r"^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$")
 _REPO_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,99}$")
 _SCP_LIKE = re.compile(r"^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^:/][^:]*$")
-_GIT_SCHEMES = {"https", "http", "ssh", "git"}
+# Plain http:// and git:// are refused: they carry code (and any credentials) unencrypted.
+_GIT_SCHEMES = {"https", "ssh"}
 
 
 def validate_session_name(value: str) -> str:
@@ -71,6 +72,8 @@ def validate_annotations(annotations: dict[str, str | None]) -> dict[str, str | 
             errors.append(problem)
         elif is_system_annotation(key):
             errors.append(f"{key!r} is owned by the system; use /start or /stop to express intent.")
+        elif key == ANNOTATION_CLONED_FROM:
+            errors.append(f"{key!r} is written by the system when a session is cloned.")
     if errors:
         raise serializers.ValidationError(errors)
     return annotations
@@ -96,7 +99,7 @@ def validate_repo_name(value: str) -> str:
 
 
 def validate_git_url(value: str) -> str:
-    """https/http/ssh/git URLs and scp-like `git@host:path`; never option-like or helper transports."""
+    """https/ssh URLs and scp-like `git@host:path`; never option-like or helper transports."""
     if value.startswith("-") or any(char.isspace() for char in value) or "::" in value:
         raise serializers.ValidationError("Not a git URL (option-like values and transport helpers are refused).")
     if _SCP_LIKE.match(value):

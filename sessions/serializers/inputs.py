@@ -133,12 +133,13 @@ class SessionReplaceSerializer(SessionSpecInputSerializer):
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, dict):
+            data = _rename(data, "parent_session_id", "parentSessionId")
             refused = [key for key in CREATE_ONLY_FIELDS if key in data]
             if refused:
                 raise serializers.ValidationError(
                     {key: ["Only settable on create (labels/annotations: use PATCH)."] for key in refused}
                 )
-            data = _lift_resource_version(data)
+            data = _lift_spec(_lift_resource_version(data))
         return super().to_internal_value(data)
 
 
@@ -200,3 +201,14 @@ def _lift_resource_version(data: dict[str, Any]) -> dict[str, Any]:
         data = {key: value for key, value in data.items() if key != "metadata"}
         data.setdefault("resourceVersion", metadata["resourceVersion"])
     return data
+
+
+def _lift_spec(data: dict[str, Any]) -> dict[str, Any]:
+    """A GET response sent back whole keeps its fields under `spec`; read them (top-level keys win).
+
+    Ignoring `spec` would clear every editable field while answering 200.
+    """
+    spec = data.get("spec")
+    if not isinstance(spec, dict):
+        return data
+    return {**spec, **{key: value for key, value in data.items() if key != "spec"}}

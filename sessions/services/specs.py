@@ -10,6 +10,7 @@ from typing import Any
 from sessions.api_constants import (
     CLONE_NAME_ATTEMPTS,
     CLONE_SUFFIX,
+    DISPLAY_NAME_MAX_LENGTH,
     ENV_PARENT_SESSION_ID,
     GENERATED_NAME_PREFIX,
     GENERATED_SUFFIX_LENGTH,
@@ -87,12 +88,19 @@ def new_session_body(
 
 def clone_name_candidates(base: str) -> Iterator[str]:
     """`base`, `base-duplicate`, `base-duplicate-2`, … each cut so it stays a valid session name."""
-    yield base
+    # A source made with kubectl may have a longer name than the API allows; its copy must not.
+    if len(base) <= MAX_SESSION_NAME_LENGTH:
+        yield base
     for attempt in range(1, CLONE_NAME_ATTEMPTS):
         suffix = CLONE_SUFFIX if attempt == 1 else f"{CLONE_SUFFIX}-{attempt}"
         stem = base[: MAX_SESSION_NAME_LENGTH - len(suffix)].rstrip("-")
         yield f"{stem}{suffix}"
 
 
+DUPLICATE_MARK = " (Duplicate)"
+
+
 def duplicate_display_name(spec: Mapping[str, Any], final_name: str) -> str:
-    return f"{spec.get('displayName') or final_name} (Duplicate)"
+    # Cut the original so the mark still fits the CRD's displayName limit (else the create is a 422).
+    original = str(spec.get("displayName") or final_name)[: DISPLAY_NAME_MAX_LENGTH - len(DUPLICATE_MARK)]
+    return f"{original.rstrip()}{DUPLICATE_MARK}"

@@ -117,6 +117,14 @@ def test_accepted_git_urls(url):
     assert validated(SessionCreateSerializer, {"repos": [{"url": url}]})
 
 
+@pytest.mark.parametrize(
+    "url",
+    ["http://github.com/o/r.git", "git://github.com/o/r.git", "ext::sh -c evil", "--upload-pack=evil", "https://"],
+)
+def test_refused_git_urls(url):
+    assert "repos" in errors(SessionCreateSerializer, {"repos": [{"url": url}]})
+
+
 def test_put_refuses_create_only_fields():
     found = errors(SessionReplaceSerializer, {"name": "x", "labels": {}})
     assert set(found) == {"name", "labels"}

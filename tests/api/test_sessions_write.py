@@ -156,6 +156,7 @@ def test_patch_accepts_merge_patch_content_type(admin_client, project, seed_sess
     [
         {"metadata": {"annotations": {"ambient-code.io/runner-sa": "x"}}},
         {"metadata": {"annotations": {"ambient-code.io/stop-requested-at": "x"}}},
+        {"metadata": {"annotations": {"ambient-code.io/cloned-from": "other/session"}}},
         {"metadata": {"labels": {"ambient-code.io/session": "x"}}},
         {"spec": {"timeout": 1}},
     ],
