@@ -298,6 +298,23 @@ def test_reconnect_backoff_doubles_caps_and_resets_after_a_healthy_stream() -> N
     assert low.next_delay() == pytest.approx(0.6)  # jitter only ever shortens the wait
 
 
+def test_reconnect_backoff_counts_healthy_time_across_streams_the_server_ended() -> None:
+    """Rule 3: two healthy minutes reset the backoff even when they span several watch streams
+    (each ended by the server's timeoutSeconds, which is no failure)."""
+    now = [0.0]
+    backoff = ReconnectBackoff(initial=0.8, maximum=30, reset_after=120, jitter=lambda: 1.0, clock=lambda: now[0])
+    for _ in range(7):
+        backoff.next_delay()
+    backoff.connected()
+    now[0] += 100  # the server ends this stream; the watch resumes at once
+    backoff.connected()
+    now[0] += 30  # the next stream then breaks
+    assert backoff.next_delay() == 0.8
+    backoff.connected()
+    now[0] += 1
+    assert backoff.next_delay() == 1.6  # a failure restarts the healthy count
+
+
 def test_an_expired_lease_of_a_dead_holder_is_taken_over(
     kube: LocalKube, start_watcher: Callable, namespace: str
 ) -> None:

@@ -26,8 +26,12 @@ class ReconnectBackoff:
         self._healthy_since: float | None = None
 
     def connected(self) -> None:
-        """A stream is open and delivering; if it stays so for ``reset_after``, start over."""
-        self._healthy_since = self._clock()
+        """A stream is open and delivering; if streams stay so for ``reset_after``, start over.
+
+        A stream the server ended on its own timeout is no failure: the healthy period started by
+        an earlier stream goes on, so only a failure (``next_delay``) restarts the count."""
+        if self._healthy_since is None:
+            self._healthy_since = self._clock()
 
     def disconnected(self) -> None:
         self._healthy_since = None
