@@ -10,7 +10,7 @@ import logging
 import time
 from datetime import UTC, datetime
 
-from celery import shared_task
+from celery import Task, shared_task
 from celery.signals import worker_ready
 from django.conf import settings
 from prometheus_client import start_http_server
@@ -28,11 +28,18 @@ from reconciler.services import (
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name=queueing.RECONCILE_TASK_NAME, acks_late=True, ignore_result=True)
-def reconcile_session(namespace: str, name: str) -> str:
+@shared_task(bind=True, name=queueing.RECONCILE_TASK_NAME, acks_late=True, ignore_result=True)
+def reconcile_session(self: Task, namespace: str, name: str) -> str:
     key = queueing.session_key(namespace, name)
     # First: an event from here on queues exactly one more run (rule 6).
     queueing.coalescing_key_clear(key)
+    redelivered = bool((self.request.delivery_info or {}).get("redelivered"))
+    if queueing.redelivery_capped(key, redelivered=redelivered):
+        # Its worker died on each of the last deliveries (rule 8): wait out the longest backoff.
+        metrics.RECONCILE_ERRORS.labels(kind="redelivery_cap").inc()
+        logger.error("reconcile of %s was redelivered too often; retrying after the longest backoff", key)
+        queueing.requeue(key, settings.RECONCILE_BACKOFF_CAP, reason="redelivery_cap")
+        return "redelivery_cap"
     with queueing.session_lease(key) as lease:
         if not lease:
             queueing.requeue_lease_busy(key)
@@ -52,6 +59,8 @@ def reconcile_session(namespace: str, name: str) -> str:
             queueing.requeue(key, queueing.backoff_next(key), reason="backoff")
             return outcome.reason
         queueing.backoff_reset(key)
+        if redelivered:
+            queueing.redelivery_reset(key)
         if outcome.requeue_after is not None:
             queueing.requeue(key, outcome.requeue_after, reason=outcome.reason or "requested")
         return outcome.reason

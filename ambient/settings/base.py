@@ -175,6 +175,8 @@ RECONCILE_LEASE_TTL = env.float("RECONCILE_LEASE_TTL", default=30.0)
 RECONCILE_LEASE_BUSY_COUNTDOWN = env.float("RECONCILE_LEASE_BUSY_COUNTDOWN", default=2.0)
 RECONCILE_BACKOFF_BASE = env.float("RECONCILE_BACKOFF_BASE", default=1.0)
 RECONCILE_BACKOFF_CAP = env.float("RECONCILE_BACKOFF_CAP", default=300.0)
+# Deliveries of one key's task whose worker died (task_reject_on_worker_lost) before it waits instead.
+RECONCILE_REDELIVERY_CAP = env.int("RECONCILE_REDELIVERY_CAP", default=5)
 
 # Watcher (manage.py watch_sessions): empty WATCH_NAMESPACES watches every namespace.
 WATCH_NAMESPACES = env.list("WATCH_NAMESPACES", default=[])

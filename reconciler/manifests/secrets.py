@@ -51,6 +51,12 @@ def refreshed_token_patch(*, k8s_token: str, refreshed_at: datetime) -> Manifest
     }
 
 
+def is_copied_secret(secret: Mapping[str, Any]) -> bool:
+    """A Secret this control plane copied (a user's own Secret of the same name is never ours)."""
+    labels = (secret.get("metadata") or {}).get("labels") or {}
+    return labels.get(LABEL_COPIED_SECRET) == "true"
+
+
 def copied_secret(session: Mapping[str, Any], source: Mapping[str, Any], *, controller: bool = True) -> Manifest:
     """A copy of a control-plane secret in the session namespace, under the same name.
 

@@ -79,6 +79,7 @@ def queue_settings_from_django() -> QueueSettings:
         backoff_base_seconds=settings.RECONCILE_BACKOFF_BASE,
         backoff_cap_seconds=settings.RECONCILE_BACKOFF_CAP,
         max_countdown_seconds=settings.MAX_TASK_COUNTDOWN,
+        redelivery_cap=settings.RECONCILE_REDELIVERY_CAP,
     )
 
 
@@ -129,6 +130,14 @@ def backoff_next(key: str) -> float:
 
 def backoff_reset(key: str) -> None:
     default_queue().backoff_reset(key)
+
+
+def redelivery_capped(key: str, *, redelivered: bool) -> bool:
+    return default_queue().redelivery_capped(key, redelivered=redelivered)
+
+
+def redelivery_reset(key: str) -> None:
+    default_queue().redelivery_reset(key)
 
 
 @contextmanager

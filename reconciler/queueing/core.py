@@ -39,6 +39,9 @@ class QueueSettings:
     # A key that stops failing for this long starts over at the base delay even without a success.
     backoff_memory_seconds: float = 3600.0
     max_countdown_seconds: float = 1800.0
+    # A task redelivered more often than this (its worker died each time, e.g. OOM) is not run
+    # again at once: it waits out the longest backoff, so a poison key cannot crash-loop workers.
+    redelivery_cap: int = 5
 
     @property
     def lease_renew_interval(self) -> float:
@@ -116,6 +119,19 @@ class ReconcileQueue:
 
     def backoff_reset(self, key: str) -> None:
         self.store.clear(self._name("b", key))
+
+    # -- redelivery cap (rule 8) ---------------------------------------------------------------
+    def redelivery_capped(self, key: str, *, redelivered: bool) -> bool:
+        """Count a redelivery of this key's task; True once the cap is passed (do not run it now)."""
+        if not redelivered:
+            return False
+        return (
+            self.store.increment(self._name("r", key), self.settings.backoff_memory_seconds)
+            > self.settings.redelivery_cap
+        )
+
+    def redelivery_reset(self, key: str) -> None:
+        self.store.clear(self._name("r", key))
 
     # -- one reconcile per key at a time (rule 6) ---------------------------------------------
     @contextmanager

@@ -32,6 +32,7 @@ from reconciler.lifecycle import (
     SetInteractive,
 )
 from reconciler.manifests import Kind, copied_secret, owner_reference
+from reconciler.manifests.secrets import is_copied_secret
 from reconciler.services import session_writes, tokens
 from sessions.constants import ANNOTATION_RUNNER_SA, ANNOTATION_RUNNER_TOKEN_SECRET
 
@@ -127,6 +128,12 @@ def _copy_secret(cluster: Cluster, execution: Execution, action: CopySecret) -> 
     existing = cluster.get(Kind.SECRET, execution.namespace, action.name)
     if existing is None:
         return
+    if not is_copied_secret(existing):
+        # A user's own Secret of that name: never adopt it (GC and the stop cleanup would delete it).
+        raise ActionFailed(
+            f"Secret {action.name} in namespace {execution.namespace} was not copied by Ambient; "
+            "rename or remove it so the control plane's copy can be made"
+        )
     references = list((existing.get("metadata") or {}).get("ownerReferences") or [])
     if any(reference.get("uid") == session["metadata"]["uid"] for reference in references):
         return
@@ -172,7 +179,9 @@ def _delete_pod(cluster: Cluster, execution: Execution, action: DeletePod) -> No
 
 def _delete_copied_secrets(cluster: Cluster, execution: Execution, action: DeleteCopiedSecrets) -> None:
     for name in action.names:
-        _delete(cluster, Kind.SECRET, execution.namespace, name)
+        existing = cluster.get(Kind.SECRET, execution.namespace, name)
+        if existing is not None and is_copied_secret(existing):
+            _delete(cluster, Kind.SECRET, execution.namespace, name)
 
 
 def _set_interactive(cluster: Cluster, execution: Execution, action: SetInteractive) -> None:

@@ -10,6 +10,7 @@ from reconciler.config import ReconcilerConfig
 from reconciler.lifecycle import Observed
 from reconciler.lifecycle.intent import read_intent
 from reconciler.manifests import Kind
+from reconciler.manifests.secrets import is_copied_secret
 from reconciler.timestamps import parse_time
 from sessions.constants import (
     ACTIVE_PHASES,
@@ -56,11 +57,15 @@ def session_observe(cluster: Cluster, session: Mapping[str, Any], config: Reconc
         (Kind.SERVICE_ACCOUNT, service_account_name(name)),
         (Kind.ROLE, role_name(name)),
         (Kind.ROLE_BINDING, role_binding_name(name)),
-        *((Kind.SECRET, copy.name) for copy in config.copied_secrets),
     ]
     for kind, child in wanted:
         if cluster.get(kind, namespace, child) is not None:
             children.add((kind.value, child))
+    for copy in config.copied_secrets:
+        # Only our copy counts: a user's own Secret of that name makes the copy step fail loudly.
+        existing = cluster.get(Kind.SECRET, namespace, copy.name)
+        if existing is not None and is_copied_secret(existing):
+            children.add((Kind.SECRET.value, copy.name))
     token_secret = cluster.get(Kind.SECRET, namespace, token_secret_name(name))
     if token_secret is not None:
         children.add((Kind.SECRET.value, token_secret_name(name)))

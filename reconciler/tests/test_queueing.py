@@ -218,6 +218,17 @@ def test_backoff_doubles_caps_and_resets(make_queue: Callable[..., tuple[Reconci
     assert queue.backoff_next("team-a/s1") == 1
 
 
+def test_redeliveries_past_the_cap_are_held_back(
+    make_queue: Callable[..., tuple[ReconcileQueue, RecordingSender]],
+) -> None:
+    queue, _ = make_queue(redelivery_cap=2)
+    assert not queue.redelivery_capped("team-a/s1", redelivered=False)  # first deliveries never count
+    assert [queue.redelivery_capped("team-a/s1", redelivered=True) for _ in range(3)] == [False, False, True]
+    assert not queue.redelivery_capped("team-a/other", redelivered=True)  # per key
+    queue.redelivery_reset("team-a/s1")
+    assert not queue.redelivery_capped("team-a/s1", redelivered=True)
+
+
 def test_backoff_uses_full_jitter(make_queue: Callable[..., tuple[ReconcileQueue, RecordingSender]]) -> None:
     queue, _ = make_queue(jitter=0.5)
     assert [queue.backoff_next("team-a/s1") for _ in range(4)] == [0.5, 1, 2, 4]

@@ -140,3 +140,30 @@ def test_token_refresh_when_old(localkube: LocalKube, kube_namespace: str) -> No
     core = kubernetes.client.CoreV1Api(admin)
     secret = core.read_namespaced_secret(token_secret_name("tok"), kube_namespace)
     assert secret.metadata.annotations[ANNOTATION_TOKEN_REFRESHED_AT] == later.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_a_users_secret_with_a_copied_secrets_name_is_never_adopted(
+    localkube: LocalKube, kube_namespace: str, settings
+) -> None:
+    admin = localkube.api_client()
+    core = kubernetes.client.CoreV1Api(admin)
+    control_plane = localkube.create_namespace("control-plane-")
+    settings.CONTROL_PLANE_NAMESPACE = control_plane
+    settings.RECONCILER_COPIED_SECRETS = ["shared-creds"]
+    for namespace, value in ((control_plane, "from-control-plane"), (kube_namespace, "the-users-own")):
+        core.create_namespaced_secret(
+            namespace,
+            kubernetes.client.V1Secret(
+                metadata=kubernetes.client.V1ObjectMeta(name="shared-creds"), string_data={"k": value}
+            ),
+        )
+    session_create(admin, kube_namespace, "s1")
+    for _ in range(4):
+        session_reconcile(kube_namespace, "s1")
+    users_secret = core.read_namespaced_secret("shared-creds", kube_namespace)
+    assert not users_secret.metadata.owner_references
+    secrets_ready = next(
+        c for c in session_read(admin, kube_namespace, "s1")["status"]["conditions"] if c["type"] == "SecretsReady"
+    )
+    assert secrets_ready["status"] == "False"
+    assert "was not copied by Ambient" in secrets_ready["message"]
