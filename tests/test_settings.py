@@ -12,7 +12,7 @@ PRODUCTION_ENV = {
 }
 
 
-@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DATABASE_URL", "REDIS_URL"])
+@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DATABASE_URL", "REDIS_URL", "DJANGO_ALLOWED_HOSTS"])
 def test_production_fails_fast_without_a_required_variable(run_django, missing):
     env = {key: value for key, value in PRODUCTION_ENV.items() if key != missing}
     result = run_django(SETUP + "print(settings.SECRET_KEY)", settings="ambient.settings.production", env=env)
