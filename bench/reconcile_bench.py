@@ -179,12 +179,7 @@ def main() -> None:  # noqa: PLR0915 - one linear script
         time.sleep(5)
         rss_after = rss_mb(watcher)
     finally:
-        if stack.watcher is not None:
-            stack.watcher.stop()
-        for worker in stack.workers:
-            worker.stop()
-        redis.stop()
-        kube.close()
+        stack.stop()
 
     figures = {
         "create_to_running_p50_s": round(statistics.median(to_running), 3),

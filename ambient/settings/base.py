@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from ambient.settings.env import BASE_DIR, STATE_DIR, env
+from ambient.settings.env import BASE_DIR, STATE_DIR, env, filesystem_broker_options
 
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="insecure-local-only-key-change-me-in-production-0123456789")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
@@ -120,19 +120,10 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": BROKER_VISIBILITY_TIMEOUT}
 else:
     # No Redis: kombu's filesystem transport needs no server, so the embedded mode runs anywhere.
-    _spool = STATE_DIR / "broker"
-    for _folder in ("queue", "processed", "control"):
-        (_spool / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_spool / "queue"),
-        "data_folder_out": str(_spool / "queue"),
-        "processed_folder": str(_spool / "processed"),
-        # Broadcast (remote control) messages; kombu would otherwise write ./control in the cwd.
-        "control_folder": str(_spool / "control"),
-        "store_processed": False,
-        "visibility_timeout": BROKER_VISIBILITY_TIMEOUT,
-    }
+    CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(
+        STATE_DIR / "broker", visibility_timeout=BROKER_VISIBILITY_TIMEOUT
+    )
 
 if REDIS_URL:
     CHANNEL_LAYERS = {

@@ -4,7 +4,8 @@ import tempfile
 from pathlib import Path
 
 from ambient.settings.base import *  # noqa: F403
-from ambient.settings.base import env
+from ambient.settings.base import BROKER_VISIBILITY_TIMEOUT, env
+from ambient.settings.env import filesystem_broker_options
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; never in production
@@ -17,17 +18,9 @@ if not env.str("DATABASE_URL", default=""):
 TEST_STATE_DIR = Path(tempfile.mkdtemp(prefix="ambient-test-"))
 
 if not env.str("REDIS_URL", default=""):
-    _spool = TEST_STATE_DIR / "broker"
-    for _folder in ("queue", "processed", "control"):
-        (_spool / _folder).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_spool / "queue"),
-        "data_folder_out": str(_spool / "queue"),
-        "processed_folder": str(_spool / "processed"),
-        # Broadcast (remote control) messages; kombu would otherwise write ./control in the cwd.
-        "control_folder": str(_spool / "control"),
-        "store_processed": False,
-    }
+    CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(
+        TEST_STATE_DIR / "broker", visibility_timeout=BROKER_VISIBILITY_TIMEOUT
+    )
 
 STATIC_ROOT = TEST_STATE_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)

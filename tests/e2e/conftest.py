@@ -69,6 +69,15 @@ class Stack:
         ]
         return ManagedProcess(name, argv, env, self.directory, REPO_ROOT)
 
+    def stop(self) -> None:
+        """Stop every process of the stack, then Redis and localkube."""
+        if self.watcher is not None:
+            self.watcher.stop()
+        for worker in self.workers:
+            worker.stop()
+        self.redis.stop()
+        self.kube.close()
+
     def start_worker(self, name: str = "worker", metrics_port: int | None = None) -> ManagedProcess:
         port = metrics_port if metrics_port is not None else free_port()
         worker = self.worker_process(name, port).start()
@@ -181,12 +190,7 @@ def e2e_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         stack.start_watcher()
         yield stack
     finally:
-        if stack.watcher is not None:
-            stack.watcher.stop()
-        for worker in stack.workers:
-            worker.stop()
-        redis.stop()
-        kube.close()
+        stack.stop()
 
 
 @pytest.fixture(scope="session")
