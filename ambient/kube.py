@@ -48,6 +48,7 @@ def _load_configuration() -> client.Configuration:
                     cert_filename=SERVICE_CERT_FILENAME,
                     try_refresh_token=True,
                 ).load_and_set(configuration)
+                _size_pool(configuration)
                 loaded = _cache[key] = _Loaded(configuration, 0.0)
             return loaded.configuration
     path = settings.KUBECONFIG
@@ -61,8 +62,15 @@ def _load_configuration() -> client.Configuration:
                 context=settings.KUBE_CONTEXT or None,
                 client_configuration=configuration,
             )
+            _size_pool(configuration)
             loaded = _cache[path] = _Loaded(configuration, mtime)
         return loaded.configuration
+
+
+def _size_pool(configuration: client.Configuration) -> None:
+    # urllib3 keeps at most this many connections per client and, past it, opens and drops extra ones
+    # ("Connection pool is full"); it must cover every thread that calls the API server at once.
+    configuration.connection_pool_maxsize = settings.KUBE_CONNECTION_POOL_MAXSIZE
 
 
 def _copy(configuration: client.Configuration) -> client.Configuration:
@@ -75,6 +83,7 @@ def _copy(configuration: client.Configuration) -> client.Configuration:
     copied.tls_server_name = getattr(configuration, "tls_server_name", None)
     copied.proxy = configuration.proxy
     copied.retries = 0
+    copied.connection_pool_maxsize = configuration.connection_pool_maxsize
     return copied
 
 

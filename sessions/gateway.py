@@ -17,8 +17,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from django.conf import settings
 from kubernetes import client
 from kubernetes.client.exceptions import ApiException
+from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_random_exponential
 
 from ambient import kube
 from ambient.exceptions import ApplicationError, Conflict, NotFound, kubernetes_error
@@ -231,15 +233,30 @@ class KubeGateway:
         )
 
 
-def retry_on_conflict(operation: Callable[[], T], *, attempts: int = 5) -> T:
-    """Run a read-modify-write `operation` again when its write lost a race (409, not AlreadyExists)."""
-    for attempt in range(attempts):
-        try:
-            return operation()
-        except Conflict as error:
-            if is_already_exists(error) or attempt == attempts - 1:
-                raise
-    raise AssertionError("unreachable")  # pragma: no cover
+def is_write_race(error: Exception) -> bool:
+    """A write refused by the API server because the object changed under it (409, not AlreadyExists).
+
+    Our own phase conflicts carry no `kubernetes` details and are never races.
+    """
+    return isinstance(error, Conflict) and "kubernetes" in error.details and not is_already_exists(error)
+
+
+def retry_on_conflict(operation: Callable[[], T], *, deadline_seconds: float | None = None) -> T:
+    """Run a read-modify-write `operation` again while its write loses a race, until a deadline.
+
+    Waits grow exponentially with full jitter, so many writers of one object spread out instead of
+    colliding again in lockstep; the last error is raised once the deadline has passed.
+    """
+    deadline = settings.KUBE_CONFLICT_RETRY_DEADLINE_SECONDS if deadline_seconds is None else deadline_seconds
+    retrying = Retrying(
+        retry=retry_if_exception(is_write_race),
+        wait=wait_random_exponential(
+            multiplier=settings.KUBE_CONFLICT_RETRY_BASE_SECONDS, max=settings.KUBE_CONFLICT_RETRY_MAX_WAIT_SECONDS
+        ),
+        stop=stop_after_delay(deadline),
+        reraise=True,
+    )
+    return retrying(operation)
 
 
 # --- Client reuse ----------------------------------------------------------------------------------

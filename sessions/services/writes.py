@@ -1,6 +1,7 @@
 """Optimistic-concurrency writes of one AgenticSession: read, decide, write with resourceVersion.
 
-Without a client-supplied resourceVersion a lost race (409) is retried on a fresh read; with one,
+Without a client-supplied resourceVersion a lost race (409) is retried on a fresh read, with backoff
+and jitter until a bounded deadline (`gateway.retry_on_conflict`); with one,
 the write is made against exactly that version, so a stale client gets 409 instead of overwriting.
 """
 
@@ -10,8 +11,8 @@ from collections.abc import Callable
 from typing import Any
 
 from ambient.exceptions import Conflict
-from sessions.api_constants import CODE_STALE, WRITE_ATTEMPTS
-from sessions.gateway import KubeGateway, is_already_exists
+from sessions.api_constants import CODE_STALE
+from sessions.gateway import KubeGateway, is_write_race, retry_on_conflict
 from sessions.resource import resource_version_of
 
 KubeObject = dict[str, Any]
@@ -27,11 +28,6 @@ def _stale(expected: str, current: str) -> Conflict:
     )
 
 
-def _is_write_race(error: Conflict) -> bool:
-    # Our own phase conflicts carry no `kubernetes` details and must not be retried.
-    return "kubernetes" in error.details and not is_already_exists(error)
-
-
 def session_write(
     *,
     gateway: KubeGateway,
@@ -41,8 +37,8 @@ def session_write(
     resource_version: str | None = None,
 ) -> KubeObject:
     """Apply `decide(current)` with `current`'s resourceVersion (or the client's); retry lost races."""
-    attempts = 1 if resource_version else WRITE_ATTEMPTS
-    for attempt in range(attempts):
+
+    def attempt() -> KubeObject:
         current = gateway.session_get(namespace=namespace, name=name)
         version = resource_version_of(current)
         if resource_version and resource_version != version:
@@ -55,10 +51,10 @@ def session_write(
             body.setdefault("metadata", {})["resourceVersion"] = version
             return gateway.session_merge_patch(namespace=namespace, name=name, patch=body)
         except Conflict as error:
-            if not _is_write_race(error):
-                raise
-            if resource_version:
+            if resource_version and is_write_race(error):
                 raise _stale(resource_version, "") from error
-            if attempt == attempts - 1:
-                raise
-    raise AssertionError("unreachable")  # pragma: no cover
+            raise
+
+    if resource_version:
+        return attempt()  # the client chose the version: a race is theirs to resolve
+    return retry_on_conflict(attempt)
