@@ -70,6 +70,12 @@ class Gone(ApplicationError):
     default_message = "This endpoint no longer exists."
 
 
+class PayloadTooLarge(ApplicationError):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    code = "payload_too_large"
+    default_message = "The request is larger than the cluster stores for one object; send less."
+
+
 class Unavailable(ApplicationError):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     code = "unavailable"
@@ -90,6 +96,7 @@ _KUBE_STATUS_MAP: dict[int, type[ApplicationError]] = {
     404: NotFound,
     409: Conflict,
     410: Gone,
+    413: PayloadTooLarge,
     422: InvalidInput,
 }
 

@@ -53,6 +53,10 @@ class ExpiringCache(Generic[V]):
             self.put(key, value)
         return value
 
+    def forget(self, key: Hashable) -> None:
+        with self._lock:
+            self._entries.pop(key, None)
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()

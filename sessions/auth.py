@@ -8,6 +8,7 @@ control plane's own identity (ARCHITECTURE §8).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +30,8 @@ from sessions.gateway import (
 FORWARDED_TOKEN_HEADER = "HTTP_X_FORWARDED_ACCESS_TOKEN"  # noqa: S105 - a header name
 # userContext groups for Django staff acting through the admin.
 DJANGO_STAFF_GROUP = "ambient:django-staff"
+# Visible ASCII only: a token is sent on as an HTTP header, and real tokens are base64(url) or JWTs.
+TOKEN_PATTERN = re.compile(rb"[\x21-\x7e]+")
 
 _access_cache: ExpiringCache[bool] = ExpiringCache(ttl_seconds=settings.SESSION_API_ACCESS_CACHE_SECONDS)
 _identity_cache: ExpiringCache[Identity] = ExpiringCache(ttl_seconds=settings.SESSION_API_ACCESS_CACHE_SECONDS)
@@ -56,7 +59,8 @@ class TokenUser:
 class BearerTokenAuthentication(BaseAuthentication):
     """`Authorization: Bearer <token>`, else `X-Forwarded-Access-Token: <token>`.
 
-    The token is not validated here: the API server rejects a bad one on the first call (401).
+    The token is verified here (TokenReview, cached briefly), before any lookup or body parsing, so an
+    unauthenticated caller learns nothing about which projects exist and cannot make us parse a body.
     """
 
     keyword = "bearer"
@@ -65,6 +69,7 @@ class BearerTokenAuthentication(BaseAuthentication):
         token = bearer_token(request)
         if token is None:
             return None
+        Caller(token=token).identity()
         return TokenUser(token=token), token
 
     def authenticate_header(self, request: Request) -> str:
@@ -87,9 +92,20 @@ def bearer_token(request: Request) -> str | None:
     if header and header[0].lower() == b"bearer":
         if len(header) != 2 or not header[1]:
             raise Unauthenticated("Malformed Authorization header: use `Authorization: Bearer <token>`.")
-        return header[1].decode("latin-1")
+        return _checked_token(header[1])
     forwarded = request.META.get(FORWARDED_TOKEN_HEADER, "").strip()
-    return forwarded or None
+    return _checked_token(forwarded.encode("utf-8")) if forwarded else None
+
+
+def _checked_token(raw: bytes) -> str:
+    """A token is visible ASCII of bounded length; anything else cannot be valid and is never sent on."""
+    if len(raw) > settings.API_MAX_TOKEN_LENGTH:
+        raise Unauthenticated(
+            f"The bearer token is longer than {settings.API_MAX_TOKEN_LENGTH} characters; send a Kubernetes token."
+        )
+    if not TOKEN_PATTERN.fullmatch(raw):
+        raise Unauthenticated("The bearer token holds characters a token cannot contain (visible ASCII only).")
+    return raw.decode("ascii")
 
 
 @dataclass(frozen=True)
@@ -106,8 +122,12 @@ class Caller:
     def gateway(self) -> KubeGateway:
         return control_plane_gateway() if self.token is None else user_gateway(self.token)
 
-    def identity(self) -> Identity:
-        """The caller's Kubernetes username and groups (TokenReview, cached briefly)."""
+    def identity(self, *, fresh: bool = False) -> Identity:
+        """The caller's Kubernetes username and groups (TokenReview, cached briefly unless `fresh`).
+
+        `fresh` asks the API server again: privileged writes made with the control plane's identity
+        must not act on an identity whose token was revoked a moment ago.
+        """
         if self.token is None:
             return Identity(username=self.staff_username or "", groups=(DJANGO_STAFF_GROUP,))
         token = self.token
@@ -115,17 +135,22 @@ class Caller:
         def review() -> Identity | None:
             return control_plane_gateway().token_review(token=token)
 
-        identity = _identity_cache.get_or_compute(token_digest(token), review, keep=lambda found: found is not None)
+        key = token_digest(token)
+        if fresh:
+            _identity_cache.forget(key)
+        identity = _identity_cache.get_or_compute(key, review, keep=lambda found: found is not None)
         if identity is None:
             raise Unauthenticated("The bearer token was not accepted by the Kubernetes API server.")
         return identity
 
-    def can(self, check: AccessCheck) -> bool:
-        """SelfSubjectAccessReview as the caller; allowed answers are cached for a short while."""
+    def can(self, check: AccessCheck, *, fresh: bool = False) -> bool:
+        """SelfSubjectAccessReview as the caller; allowed answers are cached briefly unless `fresh`."""
         if self.token is None:
             return True  # staff act as the control plane, which holds every permission the API needs
-        key = (token_digest(self.token), check)
         gateway = self.gateway()
+        if fresh:
+            return gateway.access_review(check)
+        key = (token_digest(self.token), check)
         return _access_cache.get_or_compute(key, lambda: gateway.access_review(check), keep=bool)
 
     def require(self, check: AccessCheck, message: str) -> None:

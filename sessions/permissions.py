@@ -16,10 +16,12 @@ from sessions.api_constants import DNS_LABEL_PATTERN
 from sessions.auth import caller_of
 from sessions.constants import DNS_LABEL_MAX_LENGTH
 from sessions.gateway import AccessCheck
+from sessions.selectors import project_require_managed
 
 
 def validate_project_name(project: str) -> str:
-    if len(project) > DNS_LABEL_MAX_LENGTH or not DNS_LABEL_PATTERN.match(project):
+    # fullmatch: `$` in the pattern would also accept a trailing newline.
+    if len(project) > DNS_LABEL_MAX_LENGTH or not DNS_LABEL_PATTERN.fullmatch(project):
         raise InvalidInput(
             "Invalid project name: use a DNS-1123 label (lowercase letters, digits and '-', at most 63 characters).",
             code="invalid_project",
@@ -37,7 +39,9 @@ class IsKubernetesCaller(BasePermission):
 
 
 class ProjectAccess(IsKubernetesCaller):
-    """`list agenticsessions` in the project, then the verb the action needs (`view.session_verbs`)."""
+    """`list agenticsessions` in the project, a managed project (404 otherwise, staff included), then the
+    verb the action needs (`view.session_verbs`).
+    """
 
     def has_permission(self, request: Request, view: Any) -> bool:
         caller = caller_of(request)
@@ -46,6 +50,7 @@ class ProjectAccess(IsKubernetesCaller):
             AccessCheck(namespace=project, verb="list"),
             f"You cannot access project {project!r}: ask a project admin to bind you to a project role.",
         )
+        project_require_managed(project)
         verb = view.session_verbs.get(view.action) if view.action else None
         if verb and verb != "list":
             name = view.kwargs.get("session", "")

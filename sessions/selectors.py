@@ -6,7 +6,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
+
 from ambient.exceptions import NotFound
+from sessions.access_cache import ExpiringCache
 from sessions.api_constants import (
     ANNOTATION_PROJECT_DISPLAY_NAME,
     MANAGED_LABEL,
@@ -27,6 +30,10 @@ from sessions.resource import phase_of, presented
 
 KubeObject = dict[str, Any]
 Project = dict[str, Any]
+
+# Which namespaces are managed projects; only "yes" is kept, so a new project works at once and one
+# that lost its label stops being served within a TTL.
+_managed_cache: ExpiringCache[bool] = ExpiringCache(ttl_seconds=settings.SESSION_API_ACCESS_CACHE_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -199,6 +206,29 @@ def project_list(*, caller: Caller) -> list[Project]:
         if caller.can(AccessCheck(namespace=namespace["metadata"]["name"], verb="list"))
     ]
     return sorted((project_from_namespace(namespace) for namespace in visible), key=lambda project: project["name"])
+
+
+def project_is_managed(name: str) -> bool:
+    """Whether namespace `name` exists and is labelled as an Ambient project (the control plane looks)."""
+
+    def look() -> bool:
+        try:
+            return _is_managed(control_plane_gateway().namespace_get(name=name))
+        except NotFound:
+            return False
+
+    return _managed_cache.get_or_compute(name, look, keep=bool)
+
+
+def project_require_managed(name: str) -> None:
+    """Session routes serve managed projects only, for every caller (staff included)."""
+    if not project_is_managed(name):
+        raise NotFound(f"Project {name!r} does not exist or is not an Ambient project.", code="project_not_found")
+
+
+def forget_managed_projects() -> None:
+    """Tests: drop the cached answers."""
+    _managed_cache.clear()
 
 
 def project_get(*, caller: Caller, name: str) -> Project:

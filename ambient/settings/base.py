@@ -141,6 +141,14 @@ KUBE_IN_CLUSTER = env.bool("KUBE_IN_CLUSTER", default=False)
 KUBECONFIG = env.str("KUBECONFIG", default=str(STATE_DIR / "localkube" / "kubeconfig"))
 KUBE_CONTEXT = env.str("KUBE_CONTEXT", default="")
 KUBE_REQUEST_TIMEOUT = env.float("KUBE_REQUEST_TIMEOUT", default=10.0)
+# Connections kept per Kubernetes client: at least the threads that call the API server at once
+# (API request threads, worker concurrency); fewer makes urllib3 open and drop extra connections.
+KUBE_CONNECTION_POOL_MAXSIZE = env.int("KUBE_CONNECTION_POOL_MAXSIZE", default=64)
+# A write without a client resourceVersion that loses a race (409) is retried on a fresh read with
+# exponential backoff and full jitter (base, longest single wait) until this deadline.
+KUBE_CONFLICT_RETRY_DEADLINE_SECONDS = env.float("KUBE_CONFLICT_RETRY_DEADLINE_SECONDS", default=8.0)
+KUBE_CONFLICT_RETRY_BASE_SECONDS = env.float("KUBE_CONFLICT_RETRY_BASE_SECONDS", default=0.01)
+KUBE_CONFLICT_RETRY_MAX_WAIT_SECONDS = env.float("KUBE_CONFLICT_RETRY_MAX_WAIT_SECONDS", default=0.5)
 CONTROL_PLANE_NAMESPACE = env.str("CONTROL_PLANE_NAMESPACE", default="ambient-system")
 CONTENT_SERVICE_URL_TEMPLATE = env.str(
     "CONTENT_SERVICE_URL_TEMPLATE", default="http://ambient-content-{session}.{namespace}.svc:8080"
@@ -184,8 +192,17 @@ WATCH_LIVENESS_MAX_AGE = env.float("WATCH_LIVENESS_MAX_AGE", default=900.0)
 # --- Session API -----------------------------------------------------------------------------
 # How long an allowed SelfSubjectAccessReview and a TokenReview identity are reused (API.md: ~30 s).
 SESSION_API_ACCESS_CACHE_SECONDS = env.float("SESSION_API_ACCESS_CACHE_SECONDS", default=30.0)
-# Who may create projects (POST /api/projects): Kubernetes groups; empty lets any authenticated user.
-PROJECT_CREATOR_GROUPS = env.list("PROJECT_CREATOR_GROUPS", default=[])
+# Creating a project (POST /api/projects) needs RBAC `create` on `projects` in API group
+# `vteam.ambient-code` at cluster scope (ClusterRole `ambient-project-creator`); ServiceAccounts never may.
+# Each user may have created at most PROJECT_QUOTA_PER_USER live projects (0: no limit).
+PROJECT_QUOTA_PER_USER = env.int("PROJECT_QUOTA_PER_USER", default=5)
+# New project names must fully match this pattern (and be DNS-1123 labels), so users cannot squat
+# names other software expects (istio-system, cert-manager, monitoring, ...).
+PROJECT_NAME_PATTERN = env.str("PROJECT_NAME_PATTERN", default=r"ambient-[a-z0-9]([-a-z0-9]*[a-z0-9])?")
+# Bearer tokens longer than this are refused with 401 before any call (Kubernetes tokens are ~1–4 KB).
+API_MAX_TOKEN_LENGTH = env.int("API_MAX_TOKEN_LENGTH", default=8192)
+# JSON request bodies nested deeper than this are refused with 400 before they are parsed.
+API_MAX_JSON_DEPTH = env.int("API_MAX_JSON_DEPTH", default=32)
 
 # --- Reconciler: tasks and beat ---------------------------------------------------------------
 # What the reconcile task builds (reconciler.services.config → ReconcilerConfig).

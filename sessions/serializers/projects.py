@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
+from django.conf import settings
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
-from sessions.api_constants import DISPLAY_NAME_MAX_LENGTH, RESERVED_PROJECT_NAMES
-from sessions.serializers.fields import validate_project_field
+from sessions.api_constants import DISPLAY_NAME_MAX_LENGTH, DNS_LABEL_PATTERN, RESERVED_PROJECT_NAMES
+from sessions.constants import DNS_LABEL_MAX_LENGTH
 
 _RESERVED_PREFIXES = ("kube-", "openshift-")
 
@@ -26,10 +29,17 @@ class ProjectListSerializer(serializers.Serializer):
 
 
 class ProjectCreateSerializer(serializers.Serializer):
-    name = serializers.CharField(validators=[validate_project_field])
+    # Not trimmed: a name with surrounding whitespace is refused, never silently changed.
+    name = serializers.CharField(trim_whitespace=False)
     displayName = serializers.CharField(required=False, allow_blank=True, max_length=DISPLAY_NAME_MAX_LENGTH)
 
     def validate_name(self, value: str) -> str:
+        # fullmatch throughout: a pattern ending in `$` would also accept a trailing newline.
+        if len(value) > DNS_LABEL_MAX_LENGTH or not DNS_LABEL_PATTERN.fullmatch(value):
+            raise serializers.ValidationError("Not a DNS-1123 label (lowercase letters, digits and '-', at most 63).")
         if value in RESERVED_PROJECT_NAMES or value.startswith(_RESERVED_PREFIXES):
             raise serializers.ValidationError("This name is reserved for the system; choose another.")
+        pattern = settings.PROJECT_NAME_PATTERN
+        if not re.fullmatch(pattern, value):
+            raise serializers.ValidationError(f"New project names must match {pattern!r} on this installation.")
         return value

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiResponse
-from rest_framework.parsers import JSONParser
 
 from sessions.auth import BearerTokenAuthentication, StaffSessionAuthentication
 from sessions.serializers.outputs import ErrorSerializer
+from sessions.views.parsers import PARSER_CLASSES
 
 AUTHENTICATION_CLASSES = [BearerTokenAuthentication, StaffSessionAuthentication]
 
@@ -17,16 +17,11 @@ _ERROR_MEANINGS = {
     404: "No such project or session.",
     409: "The session's phase does not allow this, the name is taken, or the resourceVersion is stale.",
     410: "The endpoint was removed; the message names its replacement.",
+    413: "The object would be larger than the cluster stores (about 1.5 MiB).",
 }
 
 
-class MergePatchJSONParser(JSONParser):
-    """`application/merge-patch+json`, which runners and kubectl-style clients send with PATCH."""
-
-    media_type = "application/merge-patch+json"
-
-
-PARSER_CLASSES = [JSONParser, MergePatchJSONParser]
+__all__ = ["AUTHENTICATION_CLASSES", "PARSER_CLASSES", "error_responses"]
 
 
 def error_responses(*codes: int) -> dict[int, OpenApiResponse]:

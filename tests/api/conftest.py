@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 
 from sessions.api_constants import MANAGED_LABEL, MANAGED_LABEL_VALUE, ROLE_ADMIN, ROLE_EDIT, ROLE_VIEW
 from sessions.constants import API_VERSION, GROUP, KIND, PLURAL, VERSION, Phase
+from sessions.services.projects import PROJECT_CREATOR_ROLE
 
 ROLES = {"admin": ROLE_ADMIN, "edit": ROLE_EDIT, "view": ROLE_VIEW}
 
@@ -38,6 +39,18 @@ def bind(localkube: Any, namespace: str, username: str, role: str) -> None:
             "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": ROLES[role]},
             "subjects": [{"kind": "User", "name": username, "apiGroup": "rbac.authorization.k8s.io"}],
         },
+    )
+
+
+def make_project_creator(localkube: Any, subject: str, *, kind: str = "User") -> None:
+    """Grant `subject` the right to create projects (ClusterRoleBinding to ambient-project-creator)."""
+    rbac = kubernetes.client.RbacAuthorizationV1Api(localkube.api_client())
+    rbac.create_cluster_role_binding(
+        {
+            "metadata": {"name": f"creator-{secrets.token_hex(6)}"},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": PROJECT_CREATOR_ROLE},
+            "subjects": [{"kind": kind, "name": subject, "apiGroup": "rbac.authorization.k8s.io"}],
+        }
     )
 
 

@@ -8,14 +8,14 @@ import kubernetes.client
 import pytest
 
 from sessions.api_constants import MANAGED_LABEL, MANAGED_LABEL_VALUE, ROLE_ADMIN
-from tests.api.conftest import client_with, sessions_url
+from tests.api.conftest import client_with, make_project_creator, sessions_url
 
 pytestmark = [pytest.mark.localkube, pytest.mark.integration]
 
 
 @pytest.fixture
 def new_project_name(django_kube):
-    name = f"proj-{secrets.token_hex(4)}"
+    name = f"ambient-{secrets.token_hex(4)}"
     yield name
     core = kubernetes.client.CoreV1Api(django_kube.api_client())
     try:
@@ -27,6 +27,7 @@ def new_project_name(django_kube):
 
 def test_create_project_makes_the_caller_admin(django_kube, make_user, new_project_name):
     username, token = make_user()
+    make_project_creator(django_kube, username)
     client = client_with(token)
     response = client.post("/api/projects", {"name": new_project_name, "displayName": "My project"}, format="json")
     assert response.status_code == 201, response.json()
@@ -47,8 +48,9 @@ def test_create_project_makes_the_caller_admin(django_kube, make_user, new_proje
 @pytest.mark.parametrize(
     ("body", "field"), [({"name": "Bad Name"}, "name"), ({"name": "kube-system"}, "name"), ({}, "name")]
 )
-def test_create_project_validates(make_user, body, field):
-    _, token = make_user()
+def test_create_project_validates(django_kube, make_user, body, field):
+    username, token = make_user()
+    make_project_creator(django_kube, username)
     response = client_with(token).post("/api/projects", body, format="json")
     assert response.status_code == 400
     assert field in response.json()["details"]["fields"]
@@ -58,13 +60,21 @@ def test_create_project_needs_a_token():
     assert client_with(None).post("/api/projects", {"name": "x"}, format="json").status_code == 401
 
 
-def test_project_creation_can_be_limited_to_groups(settings, make_user, new_project_name):
-    settings.PROJECT_CREATOR_GROUPS = ["ambient:creators"]
+def test_project_creation_needs_the_creator_right(django_kube, make_user, new_project_name):
     _, outsider = make_user()
-    _, creator = make_user(groups=("ambient:creators",))
+    creator, token = make_user()
+    make_project_creator(django_kube, creator)
     body = {"name": new_project_name}
-    assert client_with(outsider).post("/api/projects", body, format="json").status_code == 403
-    assert client_with(creator).post("/api/projects", body, format="json").status_code == 201
+    refused = client_with(outsider).post("/api/projects", body, format="json")
+    assert refused.status_code == 403
+    assert "ambient-project-creator" in refused.json()["error"]
+    assert client_with(token).post("/api/projects", body, format="json").status_code == 201
+
+
+def test_project_creation_right_can_be_granted_to_a_group(django_kube, make_user, new_project_name):
+    _, token = make_user(groups=("ambient:creators",))
+    make_project_creator(django_kube, "ambient:creators", kind="Group")
+    assert client_with(token).post("/api/projects", {"name": new_project_name}, format="json").status_code == 201
 
 
 def test_get_unmanaged_or_missing_project_is_404(django_kube, make_user):
