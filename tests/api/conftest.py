@@ -108,6 +108,13 @@ def admin_client(client_as, project: str) -> APIClient:
 
 
 @pytest.fixture
+def admin_token(make_user, project: str) -> str:
+    """The bearer token of a project admin (for tests that need several clients)."""
+    _, token = make_user("admin", project)
+    return token
+
+
+@pytest.fixture
 def kube_sessions(django_kube) -> Any:
     return kubernetes.client.CustomObjectsApi(django_kube.api_client())
 

@@ -1,11 +1,17 @@
-"""Optimistic concurrency: a write that loses a race (409 from the API server) is retried on a fresh read."""
+"""Optimistic concurrency: a write that loses a race (409 from the API server) is retried on a fresh read,
+with backoff and jitter, so concurrent writers without a resourceVersion are never refused."""
 
 from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 
 from sessions.constants import ANNOTATION_DESIRED_PHASE, DesiredPhase
-from tests.api.conftest import sessions_url
+from tests.api.conftest import client_with, sessions_url
 
 pytestmark = [pytest.mark.localkube, pytest.mark.integration]
 
@@ -27,3 +33,54 @@ def test_lost_races_are_retried(django_kube, admin_client, project, seed_session
     patches = [r for r in django_kube.request_log.records_since(mark) if r.verb == "patch" and "raced" in r.path]
     assert [r.code for r in patches][-1] == 200
     assert any(r.code == 409 for r in patches), "the fault seed should make at least one attempt lose"
+
+
+CONCURRENT_WRITERS = 50
+
+
+def _concurrently(count: int, write: Callable[[int], Any]) -> list[Any]:
+    # Every writer starts at once, as many clients would.
+    barrier = threading.Barrier(count)
+
+    def run(index: int) -> Any:
+        barrier.wait()
+        return write(index)
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(run, range(count)))
+
+
+def test_concurrent_label_patches_without_a_resource_version_are_all_stored(admin_token, project, seed_session):
+    seed_session(project, "crowded", phase="Running")
+    url = sessions_url(project, "crowded")
+
+    def patch(index: int) -> int:
+        body = {"metadata": {"labels": {f"writer-{index}": "yes"}}}
+        return client_with(admin_token).patch(url, body, format="json").status_code
+
+    codes = _concurrently(CONCURRENT_WRITERS, patch)
+    assert codes == [200] * CONCURRENT_WRITERS
+    labels = client_with(admin_token).get(url).json()["metadata"]["labels"]
+    assert {f"writer-{index}" for index in range(CONCURRENT_WRITERS)} <= set(labels)
+
+
+def test_concurrent_display_name_updates_all_succeed(admin_token, project, seed_session):
+    seed_session(project, "renamed", phase="Running")
+    url = sessions_url(project, "renamed", "displayname")
+    names = {f"name {index}" for index in range(CONCURRENT_WRITERS)}
+
+    def rename(index: int) -> int:
+        return client_with(admin_token).put(url, {"displayName": f"name {index}"}, format="json").status_code
+
+    assert _concurrently(CONCURRENT_WRITERS, rename) == [200] * CONCURRENT_WRITERS
+    assert client_with(admin_token).get(sessions_url(project, "renamed")).json()["spec"]["displayName"] in names
+
+
+def test_a_stale_client_resource_version_is_refused_not_retried(admin_client, project, seed_session):
+    seed_session(project, "pinned", phase="Completed")
+    url = sessions_url(project, "pinned")
+    read = admin_client.get(url).json()["metadata"]["resourceVersion"]
+    assert admin_client.patch(url, {"metadata": {"labels": {"a": "1"}}}, format="json").status_code == 200
+    stale = admin_client.patch(url, {"metadata": {"labels": {"b": "2"}, "resourceVersion": read}}, format="json")
+    assert stale.status_code == 409
+    assert stale.json()["code"] == "stale_resource_version"
