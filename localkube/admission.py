@@ -24,6 +24,8 @@ _LABEL_VALUE_MESSAGE = (
     "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', "
     "and must start and end with an alphanumeric character"
 )
+# kube's TotalAnnotationSizeLimitB: keys and values of one object's annotations together.
+TOTAL_ANNOTATION_SIZE_LIMIT_BYTES = 256 * 1024
 _GENERATE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 # Resources whose names are DNS-1123 labels; RBAC names are path segments (``system:foo``).
 _LABEL_NAMED = {("", "namespaces"), ("", "services")}
@@ -75,9 +77,20 @@ def validate_metadata(resource_type: ResourceType, metadata: dict[str, Any]) -> 
             causes.append(
                 cause("metadata.labels", f'Invalid value: "{key}": name part must be no more than 63 characters')
             )
+    annotations_size = 0
     for key, value in (metadata.get("annotations") or {}).items():
         if not isinstance(value, str):
             causes.append(cause(f"metadata.annotations.{key}", "Invalid value: annotation values must be strings"))
+            continue
+        annotations_size += len(str(key).encode()) + len(value.encode())
+    if annotations_size > TOTAL_ANNOTATION_SIZE_LIMIT_BYTES:
+        causes.append(
+            cause(
+                "metadata.annotations",
+                f"Too long: may not be more than {TOTAL_ANNOTATION_SIZE_LIMIT_BYTES} bytes",
+                "FieldValueTooLong",
+            )
+        )
     if causes:
         raise invalid(resource_type.kind, resource_type.group, name, causes)
 

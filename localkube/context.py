@@ -27,6 +27,7 @@ class ApiContext:
     faults: FaultSwitch
     request_log: RequestLog
     state_dir: Path
+    admission: Any = None  # localkube.write_admission.WriteAdmission: checks that depend on the writer
     server_address: str = "127.0.0.1:6443"
     bookmark_interval: float = 10.0
     max_body_bytes: int = 3 * 1024 * 1024 // 2  # etcd's 1.5 MiB object limit

@@ -87,6 +87,8 @@ async def handle_resource(
     field_validation = query.get("fieldValidation")
     version, namespace, name = info.version, info.namespace, info.name
     service = ctx.service
+    # Who writes matters to some checks (RBAC escalation, host access); they run before storing.
+    admit = ctx.admission.for_request(user, namespace or "", name) if ctx.admission is not None else None
     if info.verb in ("get", "list"):
         table = wants_table(request)
         include_object = query.get("includeObject", "Metadata")
@@ -134,7 +136,7 @@ async def handle_resource(
         if info.name:
             raise ApiError(405, "the server does not allow this method on the requested resource", "MethodNotAllowed")
         result = service.create(
-            resource_type, version, namespace, body, dry_run=dry_run, field_validation=field_validation
+            resource_type, version, namespace, body, dry_run=dry_run, field_validation=field_validation, admit=admit
         )
         return json_response(result.obj, 201, result.warnings)
     if info.verb == "update":
@@ -148,6 +150,7 @@ async def handle_resource(
             subresource=info.subresource,
             dry_run=dry_run,
             field_validation=field_validation,
+            admit=admit,
         )
         return json_response(result.obj, 200, result.warnings)
     if info.verb == "patch":
@@ -169,6 +172,7 @@ async def handle_resource(
             subresource=info.subresource,
             dry_run=dry_run,
             field_validation=field_validation,
+            admit=admit,
         )
         return json_response(result.obj, 200, result.warnings)
     if info.verb in ("delete", "deletecollection"):

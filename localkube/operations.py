@@ -10,7 +10,7 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-from localkube import admission, crds, immutability, patches, schema
+from localkube import admission, crds, immutability, patches, pod_validation, schema
 from localkube.changes import finalizers_done, generation_relevant, without_volatile
 from localkube.errors import ApiError, cause, conflict, invalid, not_found
 from localkube.pagination import decode_continue, encode_continue
@@ -19,6 +19,8 @@ from localkube.selectors import make_filter
 from localkube.store import Store
 
 KubeObject = dict[str, Any]
+# A requester-dependent check on the final object of a write (new, old); raises to refuse it.
+Admit = Callable[[ResourceType, KubeObject, "KubeObject | None"], None]
 CRD_KEY = ("apiextensions.k8s.io", "customresourcedefinitions")
 # metadata fields a client may not change after create
 _IMMUTABLE_METADATA = (
@@ -170,6 +172,7 @@ class ObjectService:
         *,
         dry_run: bool = False,
         field_validation: str | None = None,
+        admit: Admit | None = None,
     ) -> WriteResult:
         obj = copy.deepcopy(self.check_body(resource_type, version, body))
         if resource_type.namespaced:
@@ -196,9 +199,12 @@ class ObjectService:
             crds.default_crd(obj)
             crds.validate_crd(obj, self.registry)
         admission.prepare_create(resource_type, obj)
+        pod_validation.validate_workload(resource_type, obj)
         warnings = self._apply_schema(resource_type, version, obj, field_validation)
         if (resource_type.group, resource_type.resource) == CRD_KEY:
             obj["status"] = crds.crd_status(obj, None)
+        if admit is not None:
+            admit(resource_type, obj, None)
         if dry_run:
             obj["metadata"]["resourceVersion"] = ""
             return WriteResult(self.present(resource_type, obj, version), warnings)
@@ -218,6 +224,7 @@ class ObjectService:
         dry_run: bool = False,
         field_validation: str | None = None,
         require_resource_version: bool | None = None,
+        admit: Admit | None = None,
     ) -> WriteResult:
         obj = copy.deepcopy(self.check_body(resource_type, version, body))
         metadata = obj.setdefault("metadata", {})
@@ -240,7 +247,7 @@ class ObjectService:
             )
         if requested_rv and requested_rv != old["metadata"]["resourceVersion"]:
             raise conflict(resource_type.group, resource_type.resource, name)
-        return self._write_update(resource_type, version, old, obj, subresource, dry_run, field_validation)
+        return self._write_update(resource_type, version, old, obj, subresource, dry_run, field_validation, admit)
 
     def patch(
         self,
@@ -254,6 +261,7 @@ class ObjectService:
         subresource: str = "",
         dry_run: bool = False,
         field_validation: str | None = None,
+        admit: Admit | None = None,
     ) -> WriteResult:
         old = self.current(resource_type, namespace, name)
         base = copy.deepcopy(self.present(resource_type, old, version))
@@ -281,7 +289,7 @@ class ObjectService:
         self.check_body(resource_type, version, patched)
         if (patched.get("metadata") or {}).get("name") != name:
             raise ApiError(400, "the name of the object does not match the name on the URL")
-        return self._write_update(resource_type, version, old, patched, subresource, dry_run, field_validation)
+        return self._write_update(resource_type, version, old, patched, subresource, dry_run, field_validation, admit)
 
     def _write_update(
         self,
@@ -292,6 +300,7 @@ class ObjectService:
         subresource: str,
         dry_run: bool,
         field_validation: str | None,
+        admit: Admit | None = None,
     ) -> WriteResult:
         name = old["metadata"]["name"]
         body_uid = (obj.get("metadata") or {}).get("uid")
@@ -329,6 +338,7 @@ class ObjectService:
                 new["spec"] = copy.deepcopy(old.get("spec", {}))
             admission.validate_metadata(resource_type, new_metadata)
             admission.prepare_write(resource_type, new)
+            pod_validation.validate_workload(resource_type, new)
             immutability.validate_update(resource_type, old, new)
         new["apiVersion"] = resource_type.api_version(resource_type.storage_version)
         new["kind"] = resource_type.kind
@@ -358,6 +368,8 @@ class ObjectService:
             new["metadata"].pop("finalizers", None)
         if without_volatile(new) == without_volatile(old):
             return WriteResult(self.present(resource_type, old, version), warnings)
+        if admit is not None and not subresource:
+            admit(resource_type, new, old)
         if generation_relevant(new, resource_type) != generation_relevant(old, resource_type):
             new["metadata"]["generation"] = int(old["metadata"].get("generation") or 1) + 1
         if dry_run:

@@ -22,12 +22,14 @@ from localkube.discovery import OpenAPICache
 from localkube.errors import ApiError, status_body
 from localkube.faults import WRITE_VERBS, FaultConfig, FaultSwitch, RequestLog
 from localkube.handlers import handle_resource, json_response
+from localkube.host_admission import HostAccessPolicy
 from localkube.interfaces import UserInfo
 from localkube.journal import Journal
 from localkube.operations import CRD_KEY, ObjectService
 from localkube.registry import Registry
 from localkube.routing import RequestInfo, parse
 from localkube.store import Store
+from localkube.write_admission import WriteAdmission
 
 logger = logging.getLogger(__name__)
 Controller = Callable[[ControllerContext], Awaitable[None]]
@@ -104,9 +106,11 @@ class LocalKubeServer:
         deleter = Deleter(service)
         self._collector = GarbageCollector(deleter)
         from localkube.auth import Authenticator, RBACAuthorizer, reviews  # noqa: PLC0415 - auth is a peer package
+        from localkube.auth.escalation import EscalationGuard  # noqa: PLC0415
 
         authenticator = Authenticator(self.tokens_file, self.state_dir, store)
         authenticator.add_static_token(self.admin_token, ADMIN_USERNAME, groups=(MASTERS,))
+        authorizer = RBACAuthorizer(store)
         self.ctx = ApiContext(
             store=store,
             registry=registry,
@@ -114,11 +118,12 @@ class LocalKubeServer:
             deleter=deleter,
             openapi=openapi,
             authenticator=authenticator,
-            authorizer=RBACAuthorizer(store),
+            authorizer=authorizer,
             reviews=reviews,
             faults=self.faults,
             request_log=self.request_log,
             state_dir=self.state_dir,
+            admission=WriteAdmission(EscalationGuard(authorizer, store), HostAccessPolicy(self._mapped_images())),
             bookmark_interval=self.bookmark_interval,
         )
         self._bootstrap()
@@ -169,6 +174,16 @@ class LocalKubeServer:
             self._runner = None
         if self.ctx is not None and self.ctx.store.journal is not None:
             self.ctx.store.journal.close()
+
+    def _mapped_images(self) -> Callable[[str], bool]:
+        """Whether an image runs as a host process: it is in the runtime's image map."""
+        try:
+            from localkube.runtime.controllers import DEFAULT_IMAGE_MAP_NAME  # noqa: PLC0415
+            from localkube.runtime.imagemap import ImageMapFile  # noqa: PLC0415
+        except ImportError:
+            return lambda image: False  # no runtime: no image ever runs
+        image_map = ImageMapFile(self.image_map_file or self.state_dir / DEFAULT_IMAGE_MAP_NAME)
+        return lambda image: image_map.current().resolve(image) is not None
 
     def _bootstrap(self) -> None:
         """Objects every cluster has: default namespaces, the node, the default RBAC policy."""

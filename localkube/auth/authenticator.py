@@ -14,6 +14,7 @@ from typing import Any
 
 from localkube.auth.constants import (
     DEFAULT_ISSUER,
+    DEFAULT_MAX_TOKEN_EXPIRATION_SECONDS,
     DEFAULT_TOKEN_EXPIRATION_SECONDS,
     GROUP_AUTHENTICATED,
     MAX_TOKEN_EXPIRATION_SECONDS,
@@ -43,7 +44,9 @@ class Authenticator:
         issuer: str = DEFAULT_ISSUER,
         api_audiences: Sequence[str] | None = None,
         clock: Callable[[], datetime] | None = None,
+        max_token_expiration_seconds: int = DEFAULT_MAX_TOKEN_EXPIRATION_SECONDS,
     ) -> None:
+        self._max_token_expiration_seconds = max_token_expiration_seconds
         self._static = StaticTokens(tokens_file)
         self._key = load_or_create_signing_key(state_dir)
         self._issuer = issuer
@@ -79,7 +82,8 @@ class Authenticator:
 
     def authenticate_token(self, token: str, audiences: Sequence[str] | None = None) -> TokenResult:
         """Authenticate for ``audiences`` (default: the API server's), as TokenReview needs."""
-        if not token:
+        if not token or not _is_token_text(token):
+            # Bytes that are not printable ASCII can be neither a static token nor a JWT.
             return TokenResult(None, error=INVALID_TOKEN)
         requested = tuple(audiences) if audiences else self._api_audiences
         static_user = self._static.lookup(token)
@@ -106,12 +110,7 @@ class Authenticator:
         bound_object: BoundObject | None = None,
     ) -> tuple[str, datetime]:
         """A signed token for ServiceAccount ``namespace/sa_name`` and its expiry (UTC)."""
-        if expiration_seconds < MIN_TOKEN_EXPIRATION_SECONDS:
-            raise _invalid_expiration(sa_name, expiration_seconds, "may not specify a duration less than 10 minutes")
-        if expiration_seconds > MAX_TOKEN_EXPIRATION_SECONDS:
-            raise _invalid_expiration(
-                sa_name, expiration_seconds, "may not specify a duration larger than 2^32 seconds"
-            )
+        expiration_seconds = self.token_lifetime(sa_name, expiration_seconds)
         token, expires_at = self._service_accounts.issue(
             namespace,
             sa_name,
@@ -122,6 +121,18 @@ class Authenticator:
         )
         logger.info("issued token for service account %s/%s until %s", namespace, sa_name, expires_at.isoformat())
         return token, expires_at
+
+    def token_lifetime(self, sa_name: str, requested_seconds: int) -> int:
+        """The lifetime a TokenRequest gets: kube's bounds are refused (422), then the cap applies.
+
+        As kube-apiserver with --service-account-max-token-expiration, a longer valid request is
+        shortened to the cap rather than refused; the response's expirationSeconds says so.
+        """
+        if requested_seconds < MIN_TOKEN_EXPIRATION_SECONDS:
+            raise _invalid_expiration(sa_name, requested_seconds, "may not specify a duration less than 10 minutes")
+        if requested_seconds > MAX_TOKEN_EXPIRATION_SECONDS:
+            raise _invalid_expiration(sa_name, requested_seconds, "may not specify a duration larger than 2^32 seconds")
+        return min(requested_seconds, self._max_token_expiration_seconds)
 
     def jwks(self) -> dict[str, Any]:
         """The key set for /openid/v1/jwks, so relying parties can verify our tokens."""
@@ -139,6 +150,10 @@ class Authenticator:
 
     def _now(self) -> datetime:
         return as_utc(self._clock() if self._clock else None)
+
+
+def _is_token_text(token: str) -> bool:
+    return token.isascii() and token.isprintable()
 
 
 def _with_authenticated_group(user: UserInfo) -> UserInfo:

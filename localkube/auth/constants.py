@@ -19,6 +19,9 @@ DEFAULT_ISSUER = "https://kubernetes.default.svc.cluster.local"
 MIN_TOKEN_EXPIRATION_SECONDS = 600
 MAX_TOKEN_EXPIRATION_SECONDS = 1 << 32
 DEFAULT_TOKEN_EXPIRATION_SECONDS = 3600
+# Our --service-account-max-token-expiration: longer requests are shortened to it, as kube does
+# when the flag is set (managed clusters set it; a long-lived credential outlives its purpose).
+DEFAULT_MAX_TOKEN_EXPIRATION_SECONDS = 48 * 3600
 
 SIGNING_KEY_FILE = "service-account-signing-key.pem"
 

@@ -129,6 +129,7 @@ def token_request(
         expiration = DEFAULT_TOKEN_EXPIRATION_SECONDS
     if isinstance(expiration, bool) or not isinstance(expiration, int):
         raise bad_request("spec.expirationSeconds must be an integer")
+    expiration = authn.token_lifetime(sa_name, expiration)
     bound_ref = spec.get("boundObjectRef")
     bound = None
     if bound_ref is not None:
