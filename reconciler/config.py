@@ -42,9 +42,10 @@ class ReconcilerConfig:
     control_plane_namespace: str = "ambient-system"
     copied_secrets: tuple[SecretCopy, ...] = ()
 
-    # spec.timeout → activeDeadlineSeconds, never above the maximum.
-    default_timeout_seconds: int = 4 * 3600
-    max_timeout_seconds: int = 24 * 3600
+    # spec.timeout → the Job's activeDeadlineSeconds. Absent: the default; 0: no limit of the
+    # session's own; never above the maximum (0 there: no platform maximum). LIFECYCLE.md "Timeouts".
+    default_timeout_seconds: int = 24 * 3600
+    max_timeout_seconds: int = 7 * 24 * 3600
     # 0: a failed runner is a session outcome the reconciler reports, not something the Job retries.
     backoff_limit: int = 0
     termination_grace_period_seconds: int = 60
@@ -53,6 +54,10 @@ class ReconcilerConfig:
     creation_deadline_seconds: float = 600.0
     token_refresh_age_seconds: float = 45 * 60.0
 
+    # A pod lost to the node/kubelet starts again on a new pod at most this often per window;
+    # one loss more fails the session (Failed/InfrastructureLost).
+    infrastructure_restart_limit: int = 3
+    infrastructure_restart_window_seconds: float = 3600.0
     # Requeue countdowns for waiting states (the watcher usually wakes us sooner).
     pending_requeue_seconds: float = 2.0
     secret_missing_requeue_seconds: float = 10.0

@@ -171,6 +171,8 @@ class ConditionReason(StrEnum):
     INITIALIZING = "Initializing"
     RESTARTING = "Restarting"
     STOPPING = "Stopping"
+    # Also a Failed reason: the pod was lost to the node/kubelet more often than the window allows.
+    INFRASTRUCTURE_LOST = "InfrastructureLost"
     USER_STOPPED = "UserStopped"
     COMPLETED = "Completed"
     FAILED = "Failed"
@@ -184,7 +186,6 @@ class ConditionReason(StrEnum):
     SDK_ERROR = "SDKError"
     PREREQUISITE_FAILED = "PrerequisiteFailed"
     OOM_KILLED = "OOMKilled"
-    EVICTED = "Evicted"
     CREATION_TIMEOUT = "CreationTimeout"
 
 

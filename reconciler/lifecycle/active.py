@@ -14,6 +14,7 @@ from reconciler.lifecycle.actions import (
 )
 from reconciler.lifecycle.content import content_step
 from reconciler.lifecycle.draft import StatusDraft, earliest
+from reconciler.lifecycle.infrastructure import LOSSES_FIELD, give_up_message, losses_in_window, restart_message
 from reconciler.lifecycle.intent import Intent, keys_to_clear
 from reconciler.lifecycle.observed import Decision, Observed
 from reconciler.lifecycle.pod_state import (
@@ -21,12 +22,13 @@ from reconciler.lifecycle.pod_state import (
     created_at,
     fatal_waiting,
     is_deleting,
-    run_outcome,
+    pod_outcome,
     runner_running,
     scheduling,
     waiting_since,
 )
-from reconciler.lifecycle.stopping import begin_stopping
+from reconciler.lifecycle.run_end import InfrastructureLoss, ended_by_job, lost_to_infrastructure
+from reconciler.lifecycle.stopping import begin_stopping, delete_run
 from reconciler.lifecycle.terminal import reset_to_pending
 from reconciler.manifests import Kind, content_service
 from reconciler.timestamps import seconds_between
@@ -48,25 +50,28 @@ def decide_active(draft: StatusDraft, intent: Intent, config: ReconcilerConfig) 
         return begin_stopping(draft, config)
 
     job, pod = observed.job, observed.pod
-    vanished = job is None or is_deleting(job) or (draft.phase == Phase.RUNNING and pod is None)
-    if vanished:
-        # Not asked to stop, so the run was lost (node gone, someone deleted it): start a new one.
-        reset_to_pending(draft, ConditionReason.RESTARTING, "Runner Job or pod disappeared; recreating it")
-        actions: list[Action] = []
-        if job is not None and not is_deleting(job):
-            actions.append(DeleteJob(job_name(observed.name)))
-        return draft.finish(actions, requeue_after=config.pending_requeue_seconds)
-
-    actions = []
-    if intent.start:
+    actions: list[Action] = []
+    if intent.start and job is not None:
         # The Job for this run exists, so a start request has been acted on.
         clear = keys_to_clear(observed, DesiredPhase.RUNNING)
         if clear:
             actions.append(ClearIntent(clear))
 
-    outcome = run_outcome(job, pod)
-    if outcome is not None:
-        return finish_run(draft, outcome, actions)
+    # The Job's verdict first: a timed-out or finished Job is never mistaken for a lost run.
+    ending = ended_by_job(job, pod, draft.now)
+    if ending is None and job is not None and not is_deleting(job):
+        ending = lost_to_infrastructure(pod)
+    if ending is None:
+        vanished = job is None or is_deleting(job) or is_deleting(pod) or (draft.phase == Phase.RUNNING and pod is None)
+        if vanished:
+            # Not asked to stop and the Job gave no verdict, so someone deleted the run: start a new one.
+            reset_to_pending(draft, ConditionReason.RESTARTING, "Runner Job or pod disappeared; recreating it")
+            return draft.finish(delete_run(observed), requeue_after=config.pending_requeue_seconds)
+        ending = pod_outcome(pod)
+    if isinstance(ending, InfrastructureLoss):
+        return lose_infrastructure(draft, ending, actions, config)
+    if ending is not None:
+        return finish_run(draft, ending, actions)
 
     waiting = fatal_waiting(pod)
     waiting_requeue = None
@@ -104,6 +109,19 @@ def decide_active(draft: StatusDraft, intent: Intent, config: ReconcilerConfig) 
     deadline_requeue = config.creation_deadline_seconds - elapsed if draft.phase == Phase.CREATING else None
     requeue = earliest(config.creating_requeue_seconds, waiting_requeue, deadline_requeue)
     return draft.finish(actions, requeue_after=requeue)
+
+
+def lose_infrastructure(
+    draft: StatusDraft, loss: InfrastructureLoss, actions: list[Action], config: ReconcilerConfig
+) -> Decision:
+    """A new run on a new pod with the same PVC, unless the window's allowance is spent."""
+    losses = [*losses_in_window(draft.status.get(LOSSES_FIELD), draft.now, config), draft.now_text]
+    draft.status[LOSSES_FIELD] = losses
+    if len(losses) > config.infrastructure_restart_limit:
+        message = give_up_message(loss.cause, len(losses), config)
+        return finish_run(draft, Outcome(Phase.FAILED, ConditionReason.INFRASTRUCTURE_LOST, message, True), actions)
+    reset_to_pending(draft, ConditionReason.INFRASTRUCTURE_LOST, restart_message(loss.cause, len(losses), config))
+    return draft.finish([*actions, *delete_run(draft.observed)], requeue_after=config.pending_requeue_seconds)
 
 
 def finish_run(draft: StatusDraft, outcome: Outcome, actions: list[Action]) -> Decision:

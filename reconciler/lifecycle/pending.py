@@ -17,6 +17,7 @@ from reconciler.lifecycle.draft import StatusDraft
 from reconciler.lifecycle.intent import Intent, keys_to_clear
 from reconciler.lifecycle.observed import Decision, Observed
 from reconciler.lifecycle.pod_state import is_deleting, job_belongs_to_run, job_generation
+from reconciler.lifecycle.job_state import TIMEOUT_FIELD, describe_duration, job_deadline_seconds
 from reconciler.lifecycle.stopping import begin_stopping, delete_run, finish_stopped, run_present
 from reconciler.manifests import (
     Kind,
@@ -133,7 +134,16 @@ def enter_creating(draft: StatusDraft, intent: Intent, actions: list[Action], co
     draft.status["jobName"] = job_name(observed.name)
     # The spec generation the Job was built from, which may be older than the one read now.
     draft.status["observedGeneration"] = job_generation(job) or observed.generation
-    draft.condition_true(ConditionType.JOB_CREATED, ConditionReason.CREATED, f"Job {job_name(observed.name)} exists")
+    # The deadline in force is the Job's own (it may predate a change of spec.timeout or the default).
+    deadline = job_deadline_seconds(job)
+    limit = f"timeout {describe_duration(deadline)}" if deadline else "no timeout"
+    if deadline:
+        draft.status[TIMEOUT_FIELD] = deadline
+    else:
+        draft.pop(TIMEOUT_FIELD)
+    draft.condition_true(
+        ConditionType.JOB_CREATED, ConditionReason.CREATED, f"Job {job_name(observed.name)} exists ({limit})"
+    )
     if intent.start:
         clear = keys_to_clear(observed, DesiredPhase.RUNNING)
         if clear:

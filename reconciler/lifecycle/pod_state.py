@@ -7,6 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from reconciler.lifecycle.kubernetes_vocabulary import (
+    CONTAINER_OOM_KILLED,
+    CONTAINER_STATUS_UNKNOWN,
+    POD_DISRUPTION_TARGET,
+    POD_INFRASTRUCTURE_REASONS,
+)
 from reconciler.timestamps import parse_time
 from sessions.constants import (
     ANNOTATION_SESSION_GENERATION,
@@ -52,14 +58,6 @@ def job_belongs_to_run(job: Object, start_time: str | None) -> bool:
     return stamped is None or stamped == start_time
 
 
-def job_failure(job: Object | None) -> tuple[str, str] | None:
-    """(reason, message) of the Job's Failed condition, if the Job controller gave up."""
-    for condition in ((job or {}).get("status") or {}).get("conditions") or ():
-        if condition.get("type") == "Failed" and condition.get("status") == "True":
-            return str(condition.get("reason") or ""), str(condition.get("message") or "")
-    return None
-
-
 def _container_statuses(pod: Object, key: str) -> list[Mapping[str, Any]]:
     return list((pod.get("status") or {}).get(key) or ())
 
@@ -85,15 +83,24 @@ class Outcome:
     runner_ran: bool
 
 
-def _exit_outcome(terminated: Mapping[str, Any]) -> Outcome:
+def memory_limit(pod: Object | None, container: str) -> str | None:
+    for spec in ((pod or {}).get("spec") or {}).get("containers") or ():
+        if spec.get("name") == container:
+            limit = ((spec.get("resources") or {}).get("limits") or {}).get("memory")
+            return str(limit) if limit else None
+    return None
+
+
+def _exit_outcome(terminated: Mapping[str, Any], limit: str | None) -> Outcome:
     code = terminated.get("exitCode")
     detail = str(terminated.get("message") or "").strip()
     suffix = f": {detail}" if detail else ""
-    if terminated.get("reason") == "OOMKilled":
+    if terminated.get("reason") == CONTAINER_OOM_KILLED:
+        bound = f"its memory limit of {limit}" if limit else "its memory limit"
         return Outcome(
             Phase.FAILED,
             ConditionReason.OOM_KILLED,
-            _truncate(f"Runner was killed for exceeding its memory limit (exit code {code}){suffix}"),
+            _truncate(f"Runner was killed for using more than {bound} (exit code {code}){suffix}"),
             True,
         )
     if code == EXIT_SUCCESS:
@@ -105,26 +112,45 @@ def _exit_outcome(terminated: Mapping[str, Any]) -> Outcome:
     return Outcome(Phase.FAILED, reason, _truncate(f"Runner exited with code {code}{suffix}"), True)
 
 
-def run_outcome(job: Object | None, pod: Object | None) -> Outcome | None:
-    """The run's end state if it has ended; checked most specific cause first."""
-    failure = job_failure(job)
-    if failure and failure[0] == "DeadlineExceeded":
-        message = failure[1] or "Job was active longer than its activeDeadlineSeconds"
-        ran = bool(container_state(pod, CONTAINER_RUNNER))
-        return Outcome(Phase.FAILED, ConditionReason.TIMEOUT, _truncate(message), ran)
-    pod_status = (pod or {}).get("status") or {}
-    if pod_status.get("phase") == "Failed" and pod_status.get("reason") == "Evicted":
-        message = str(pod_status.get("message") or "Pod was evicted")
-        return Outcome(Phase.FAILED, ConditionReason.EVICTED, _truncate(message), True)
+def pod_outcome(pod: Object | None) -> Outcome | None:
+    """How the runner's own process ended, if it has (infrastructure loss is checked before this)."""
     terminated = container_state(pod, CONTAINER_RUNNER).get("terminated")
     if terminated is not None:
-        return _exit_outcome(terminated)
-    if pod_status.get("phase") == "Failed":
+        return _exit_outcome(terminated, memory_limit(pod, CONTAINER_RUNNER))
+    if ((pod or {}).get("status") or {}).get("phase") == "Failed":
         return Outcome(Phase.FAILED, ConditionReason.RUNNER_EXIT, _truncate(_pod_failure_message(pod or {})), False)
-    if failure:
-        message = f"Job failed ({failure[0]}): {failure[1]}" if failure[1] else f"Job failed ({failure[0]})"
-        return Outcome(Phase.FAILED, ConditionReason.RUNNER_EXIT, _truncate(message), False)
     return None
+
+
+def pod_finished(pod: Object | None) -> bool:
+    return ((pod or {}).get("status") or {}).get("phase") in ("Succeeded", "Failed")
+
+
+def infrastructure_loss(pod: Object | None) -> str | None:
+    """Why the node or kubelet (not the runner) ended this pod, or None.
+
+    DisruptionTarget (eviction, preemption, taint-manager deletion, node shutdown, pod GC), a pod
+    reason like Evicted, or a container the kubelet could no longer find after a restart.
+    """
+    if pod is None:
+        return None
+    status = pod.get("status") or {}
+    for condition in status.get("conditions") or ():
+        if condition.get("type") == POD_DISRUPTION_TARGET and condition.get("status") == "True":
+            return _truncate(_cause(str(condition.get("reason") or POD_DISRUPTION_TARGET), condition.get("message")))
+    if status.get("reason") in POD_INFRASTRUCTURE_REASONS:
+        return _truncate(_cause(str(status["reason"]), status.get("message")))
+    for key in ("initContainerStatuses", "containerStatuses"):
+        for entry in _container_statuses(pod, key):
+            terminated = (entry.get("state") or {}).get("terminated") or {}
+            if terminated.get("reason") == CONTAINER_STATUS_UNKNOWN:
+                message = f"container {entry.get('name')}: {terminated.get('message') or 'status unknown'}"
+                return _truncate(_cause(CONTAINER_STATUS_UNKNOWN, message))
+    return None
+
+
+def _cause(reason: str, message: Any) -> str:
+    return f"{reason}: {message}" if message else reason
 
 
 def _pod_failure_message(pod: Object) -> str:

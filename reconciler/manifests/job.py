@@ -40,12 +40,19 @@ VOLUME_BOT_TOKEN = "runner-token"  # noqa: S105 - a volume name
 VOLUME_CONTENT_TOKEN = "content-token"  # noqa: S105 - a volume name
 
 
-def active_deadline_seconds(spec: Mapping[str, Any], config: ReconcilerConfig) -> int:
-    """spec.timeout when it is a positive integer, else the default; never above the maximum."""
+def active_deadline_seconds(spec: Mapping[str, Any], config: ReconcilerConfig) -> int | None:
+    """The run's deadline in seconds, None for no limit (LIFECYCLE.md "Timeouts").
+
+    Absent (or not an integer): the platform default. 0 (here or as the default): no limit of the
+    session's own. Either way never above the platform maximum, which 0 turns off.
+    """
     timeout = spec.get("timeout")
-    if isinstance(timeout, bool) or not isinstance(timeout, int) or timeout <= 0:
+    if isinstance(timeout, bool) or not isinstance(timeout, int) or timeout < 0:
         timeout = config.default_timeout_seconds
-    return min(timeout, config.max_timeout_seconds)
+    maximum = config.max_timeout_seconds if config.max_timeout_seconds > 0 else None
+    if timeout <= 0:
+        return maximum
+    return min(timeout, maximum) if maximum is not None else timeout
 
 
 def runner_resources(spec: Mapping[str, Any], config: ReconcilerConfig) -> dict[str, Any]:
@@ -149,6 +156,16 @@ def session_job(session: Mapping[str, Any], config: ReconcilerConfig, *, start_t
     }
     if overrides.get("priorityClass"):
         pod_spec["priorityClassName"] = str(overrides["priorityClass"])
+    job_spec: Manifest = {
+        "backoffLimit": config.backoff_limit,
+        "template": {
+            "metadata": {"labels": session_labels(name, {LABEL_APP: APP_RUNNER})},
+            "spec": pod_spec,
+        },
+    }
+    deadline = active_deadline_seconds(spec, config)
+    if deadline is not None:
+        job_spec["activeDeadlineSeconds"] = deadline
     return {
         "apiVersion": "batch/v1",
         "kind": Kind.JOB.value,
@@ -161,12 +178,5 @@ def session_job(session: Mapping[str, Any], config: ReconcilerConfig, *, start_t
                 ANNOTATION_SESSION_START_TIME: start_time,
             },
         ),
-        "spec": {
-            "backoffLimit": config.backoff_limit,
-            "activeDeadlineSeconds": active_deadline_seconds(spec, config),
-            "template": {
-                "metadata": {"labels": session_labels(name, {LABEL_APP: APP_RUNNER})},
-                "spec": pod_spec,
-            },
-        },
+        "spec": job_spec,
     }

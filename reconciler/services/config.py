@@ -33,6 +33,8 @@ def reconciler_config_from_settings() -> ReconcilerConfig:
         token_refresh_age_seconds=settings.RECONCILER_TOKEN_REFRESH_AGE_SECONDS,
         pending_requeue_seconds=settings.RECONCILER_PENDING_REQUEUE_SECONDS,
         creating_requeue_seconds=settings.RECONCILER_CREATING_REQUEUE_SECONDS,
+        infrastructure_restart_limit=settings.RECONCILER_INFRASTRUCTURE_RESTART_LIMIT,
+        infrastructure_restart_window_seconds=settings.RECONCILER_INFRASTRUCTURE_RESTART_WINDOW_SECONDS,
         stopping_requeue_seconds=settings.RECONCILER_STOPPING_REQUEUE_SECONDS,
         storage_size=settings.RECONCILER_STORAGE_SIZE,
         storage_class=settings.RECONCILER_STORAGE_CLASS or None,

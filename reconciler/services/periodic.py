@@ -69,6 +69,6 @@ def session_keys_past_deadline(cluster: Cluster, config: ReconcilerConfig, now: 
             if phase == Phase.CREATING
             else active_deadline_seconds(session.get("spec") or {}, config)
         )
-        if age >= limit:
+        if limit is not None and age >= limit:  # None: the session has no time limit
             keys.append(_key(session))
     return keys

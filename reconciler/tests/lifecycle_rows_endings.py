@@ -1,4 +1,4 @@
-"""Lifecycle rows for a run that ends by itself: the runner never starts, exits, hits its deadline or is evicted."""
+"""Lifecycle rows for a run that ends by itself: the runner never starts, exits or hits its deadline."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ ENDING_ROWS = [
         "Failed",
         ("DeleteJob",),
         {C.FAILED: (T, R.TIMEOUT)},
-        message_contains="deadline",
+        message_contains="ran longer than its timeout",
     ),
     Row(
         "running-exit-0",
@@ -46,16 +46,4 @@ ENDING_ROWS = [
     exit_row("running-exit-2", 2, R.PREREQUISITE_FAILED, "code 2"),
     exit_row("running-exit-other", 3, R.RUNNER_EXIT, "code 3: boom"),
     exit_row("running-oom-killed", 137, R.OOM_KILLED, "exit code 137", oom=True),
-    Row(
-        "running-pod-evicted",
-        observed(
-            running(),
-            job_body=job(),
-            pod_body=pod(phase="Failed", reason="Evicted", message="node low on memory"),
-        ),
-        "Failed",
-        ("DeleteJob",),
-        {C.FAILED: (T, R.EVICTED)},
-        message_contains="node low on memory",
-    ),
 ]

@@ -28,12 +28,16 @@ class Row:
     message_contains: str | None = None
 
 
-def creating(**kwargs: Any) -> dict[str, Any]:
-    return session(phase="Creating", conditions=creating_conditions(), status=RUNNING_STATUS, **kwargs)
+def creating(*, status: dict[str, Any] | None = None, **kwargs: Any) -> dict[str, Any]:
+    return session(
+        phase="Creating", conditions=creating_conditions(), status={**RUNNING_STATUS, **(status or {})}, **kwargs
+    )
 
 
-def running(**kwargs: Any) -> dict[str, Any]:
-    return session(phase="Running", conditions=running_conditions(), status=RUNNING_STATUS, **kwargs)
+def running(*, status: dict[str, Any] | None = None, **kwargs: Any) -> dict[str, Any]:
+    return session(
+        phase="Running", conditions=running_conditions(), status={**RUNNING_STATUS, **(status or {})}, **kwargs
+    )
 
 
 def stopping(annotations: dict[str, str] = STOP) -> dict[str, Any]:

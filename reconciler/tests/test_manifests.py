@@ -181,7 +181,7 @@ def test_copied_secrets_are_env_from_and_only_required_ones_are_mandatory() -> N
         (None, CONFIG.default_timeout_seconds),
         (600, 600),
         (10**9, CONFIG.max_timeout_seconds),
-        (0, CONFIG.default_timeout_seconds),
+        (0, CONFIG.max_timeout_seconds),  # no limit of its own: only the platform maximum
         (-5, CONFIG.default_timeout_seconds),
         (True, CONFIG.default_timeout_seconds),
         ("3600", CONFIG.default_timeout_seconds),
@@ -242,3 +242,13 @@ def test_token_secret_and_copied_secret() -> None:
     assert copy["metadata"]["name"] == RUNNER_SECRET
     assert copy["metadata"]["annotations"]["ambient-code.io/copied-from"] == f"ambient-system/{RUNNER_SECRET}"
     assert copy["metadata"]["ownerReferences"][0]["controller"] is False
+def test_no_limit_anywhere_leaves_the_job_without_a_deadline() -> None:
+    unlimited = replace(CONFIG, default_timeout_seconds=0, max_timeout_seconds=0)
+
+    assert active_deadline_seconds({}, unlimited) is None
+    assert active_deadline_seconds({"timeout": 0}, unlimited) is None
+    assert active_deadline_seconds({"timeout": 90}, unlimited) == 90
+    manifest = session_job(session(), unlimited, start_time="2025-06-01T12:00:00Z", generation=1)
+    assert "activeDeadlineSeconds" not in manifest["spec"]
+
+

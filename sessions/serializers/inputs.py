@@ -87,7 +87,7 @@ class SessionSpecInputSerializer(serializers.Serializer):
     initialPrompt = serializers.CharField(required=False, allow_blank=True, max_length=100_000, trim_whitespace=False)
     displayName = serializers.CharField(required=False, allow_blank=True, max_length=DISPLAY_NAME_MAX_LENGTH)
     interactive = serializers.BooleanField(required=False)
-    timeout = serializers.IntegerField(required=False, min_value=1, max_value=MAX_TIMEOUT_SECONDS)
+    timeout = serializers.IntegerField(required=False, min_value=0, max_value=MAX_TIMEOUT_SECONDS)
     llmSettings = LlmSettingsSerializer(required=False)
     repos = RepoSerializer(many=True, required=False, max_length=MAX_REPOS)
     mainRepoIndex = serializers.IntegerField(required=False, min_value=0)

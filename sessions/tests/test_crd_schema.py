@@ -101,6 +101,8 @@ FULL_STATUS = {
     "startTime": "2025-01-01T00:00:00Z",
     "completionTime": "2025-01-01T01:00:00Z",
     "jobName": "maximal-job",
+    "timeoutSeconds": 86400,
+    "infrastructureLosses": ["2025-01-01T00:30:00Z"],
     "stoppedReason": StoppedReason.USER.value,
     "subtype": "success",
     "is_error": False,
@@ -157,8 +159,16 @@ def test_crd_names_match_the_constants():
         "Phase",
         "Ready",
         "Reason",
+        "Timeout",
         "Age",
     ]
+
+
+def test_timeout_has_no_schema_default():
+    """Absent means the platform default, which only the reconciler knows (LIFECYCLE.md "Timeouts")."""
+    timeout = SCHEMA["properties"]["spec"]["properties"]["timeout"]
+    assert "default" not in timeout
+    assert timeout["minimum"] == 0
 
 
 def test_every_editable_field_the_api_accepts_is_declared():
