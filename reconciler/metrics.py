@@ -21,7 +21,7 @@ ENQUEUES = Counter(
 )
 REQUEUES = Counter(
     "ambient_reconcile_requeues_total",
-    "Requeues asked for by the task, by reason (lease_busy, backoff, requested).",
+    "Requeues asked for by the task, by reason (dirty, lease_busy, backoff, requested, ...).",
     ["reason"],
 )
 
@@ -30,6 +30,15 @@ RECONCILE_DURATION = Histogram(
     "ambient_reconcile_duration_seconds",
     "Wall time of one reconcile of one session.",
     buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300),
+)
+# Where a pass's time goes, for the bench's breakdown: queue_wait (enqueued → task started, from
+# the coalescing claim's due time), read (observe), decide (pure core), write (actions + status).
+# ``result`` is "write" for a pass that wrote something, "noop" for a converged pass.
+RECONCILE_STAGE = Histogram(
+    "ambient_reconcile_stage_seconds",
+    "Time one reconcile spent in each stage (queue_wait, read, decide, write), by result (write, noop).",
+    ["stage", "result"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
 )
 RECONCILE_ERRORS = Counter(
     "ambient_reconcile_errors_total",
@@ -42,6 +51,11 @@ WATCH_EVENTS = Counter(
     "ambient_watch_events_total",
     "Watch events received, by resource and event type (ADDED, MODIFIED, DELETED, BOOKMARK, ERROR).",
     ["resource", "type"],
+)
+WATCH_ENQUEUE = Histogram(
+    "ambient_watch_enqueue_seconds",
+    "Time from a watch event's arrival to its session key being enqueued (claim and send).",
+    buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5),
 )
 WATCH_RESTARTS = Counter(
     "ambient_watch_restarts_total",

@@ -32,7 +32,9 @@ logger = logging.getLogger(__name__)
 def reconcile_session(self: Task, namespace: str, name: str) -> str:
     key = queueing.session_key(namespace, name)
     # First: an event from here on queues exactly one more run (rule 6).
-    queueing.coalescing_key_clear(key)
+    due = queueing.coalescing_key_clear(key)
+    # The claim held the task's due time (for a plain enqueue, when it was sent): the broker wait.
+    queue_wait = max(time.time() - due, 0.0) if due is not None else None
     redelivered = bool((self.request.delivery_info or {}).get("redelivered"))
     if queueing.redelivery_capped(key, redelivered=redelivered):
         # Its worker died on each of the last deliveries (rule 8): wait out the longest backoff.
@@ -42,6 +44,7 @@ def reconcile_session(self: Task, namespace: str, name: str) -> str:
         return "redelivery_cap"
     with queueing.session_lease(key) as lease:
         if not lease:
+            # Marked dirty by the failed acquire: the holder runs the key again when it finishes.
             queueing.requeue_lease_busy(key)
             return "busy"
         started = time.monotonic()
@@ -54,6 +57,7 @@ def reconcile_session(self: Task, namespace: str, name: str) -> str:
             return "error"
         finally:
             metrics.RECONCILE_DURATION.observe(time.monotonic() - started)
+        _observe_stages(outcome.stages, queue_wait, result="write" if outcome.wrote else "noop")
         if outcome.failed:
             metrics.RECONCILE_ERRORS.labels(kind="action").inc()
             queueing.requeue(key, queueing.backoff_next(key), reason="backoff")
@@ -64,6 +68,13 @@ def reconcile_session(self: Task, namespace: str, name: str) -> str:
         if outcome.requeue_after is not None:
             queueing.requeue(key, outcome.requeue_after, reason=outcome.reason or "requested")
         return outcome.reason
+
+
+def _observe_stages(stages: dict[str, float], queue_wait: float | None, *, result: str) -> None:
+    if queue_wait is not None:
+        metrics.RECONCILE_STAGE.labels(stage="queue_wait", result=result).observe(queue_wait)
+    for stage, seconds in stages.items():
+        metrics.RECONCILE_STAGE.labels(stage=stage, result=result).observe(seconds)
 
 
 def _enqueue_all(keys: list[str]) -> int:

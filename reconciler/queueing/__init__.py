@@ -4,9 +4,9 @@ What the ``reconcile_session(namespace, name)`` task calls, in order::
 
     key = session_key(namespace, name)
     coalescing_key_clear(key)                 # first: a change from here on queues one more run
-    with session_lease(key) as acquired:
-        if not acquired:
-            requeue_lease_busy(key)           # another worker runs this key: try again shortly
+    with session_lease(key) as acquired:      # on exit: dirty ⇒ enqueue again at once
+        if not acquired:                      # another worker runs this key; acquire marked it
+            requeue_lease_busy(key)           # dirty; this later run only covers a dead holder
             return
         try:
             outcome = reconcile(...)          # may check ``acquired.lost`` before writing
@@ -75,7 +75,6 @@ def queue_settings_from_django() -> QueueSettings:
         prefix=settings.RECONCILE_KEY_PREFIX,
         coalesce_ttl_seconds=settings.RECONCILE_COALESCE_TTL,
         lease_ttl_seconds=settings.RECONCILE_LEASE_TTL,
-        lease_busy_countdown_seconds=settings.RECONCILE_LEASE_BUSY_COUNTDOWN,
         backoff_base_seconds=settings.RECONCILE_BACKOFF_BASE,
         backoff_cap_seconds=settings.RECONCILE_BACKOFF_CAP,
         max_countdown_seconds=settings.MAX_TASK_COUNTDOWN,
@@ -112,8 +111,9 @@ def enqueue(key: str, countdown: float = 0.0) -> bool:
     return default_queue().enqueue(key, countdown)
 
 
-def coalescing_key_clear(key: str) -> None:
-    default_queue().clear(key)
+def coalescing_key_clear(key: str) -> float | None:
+    """Clear the key's claim; returns when the cleared task was due (epoch seconds), or None."""
+    return default_queue().clear(key)
 
 
 def requeue(key: str, countdown: float, reason: str = "requested") -> bool:

@@ -33,7 +33,6 @@ class QueueSettings:
     # A queued task due at most this much later than asked for still counts as "already queued".
     coalesce_tolerance_seconds: float = 1.0
     lease_ttl_seconds: float = 30.0
-    lease_busy_countdown_seconds: float = 2.0
     backoff_base_seconds: float = 1.0
     backoff_cap_seconds: float = 300.0
     # A key that stops failing for this long starts over at the base delay even without a success.
@@ -89,9 +88,13 @@ class ReconcileQueue:
         metrics.ENQUEUES.labels(result="sent").inc()
         return True
 
-    def clear(self, key: str) -> None:
-        """First thing the task does: a change seen after this point queues exactly one more run."""
-        self.store.clear(self._name("q", key))
+    def clear(self, key: str) -> float | None:
+        """First thing the task does: a change seen after this point queues exactly one more run.
+
+        Returns the due time of the claim it cleared (for a plain enqueue, when it was enqueued),
+        so the task can measure how long it waited in the broker; None without a claim.
+        """
+        return self.store.take_claim(self._name("q", key))
 
     # -- outcomes (rules 6 and 7) -------------------------------------------------------------
     def requeue(self, key: str, countdown: float, reason: str = "requested") -> bool:
@@ -100,9 +103,11 @@ class ReconcileQueue:
         return self.enqueue(key, countdown)
 
     def requeue_lease_busy(self, key: str) -> bool:
-        # Jittered so a crowd of waiters does not hit the lease in lockstep.
-        base = self.settings.lease_busy_countdown_seconds
-        return self.requeue(key, base * (0.5 + self._jitter()), reason="lease_busy")
+        """The lease was busy, and ``lease()`` already marked the key dirty, so its holder runs it
+        again right after its pass. This later run is only a safety net for a holder that died
+        mid-pass: by then its lease has expired. Jittered so waiters do not arrive in lockstep."""
+        ttl = self.settings.lease_ttl_seconds
+        return self.requeue(key, ttl * (1.0 + 0.5 * self._jitter()), reason="lease_busy")
 
     def backoff_ceiling(self, failures: int) -> float:
         """1 s·2ⁿ⁻¹ for the n-th consecutive failure, capped."""
@@ -136,11 +141,26 @@ class ReconcileQueue:
     # -- one reconcile per key at a time (rule 6) ---------------------------------------------
     @contextmanager
     def lease(self, key: str) -> Iterator[SessionLease]:
-        handle = self.store.lease(self._name("lease", key), secrets.token_hex(16), self.settings.lease_ttl_seconds)
+        """Hold ``key`` for one pass. A contender that finds it busy marks it dirty; on release a
+        dirty key is enqueued at once (countdown 0), so an event that arrived during the pass runs
+        right after it, once however many arrived — never after a fixed busy countdown."""
+        handle = self.store.lease(
+            self._name("lease", key),
+            secrets.token_hex(16),
+            self.settings.lease_ttl_seconds,
+            self._name("dirty", key),
+            self.settings.coalesce_ttl_seconds,
+        )
         held = SessionLease(handle, key, self.settings.lease_renew_interval)
         held.acquire()
         try:
             yield held
         finally:
-            if held.acquired and not held.release():
-                logger.warning("reconcile lease for %s had expired before release; left the new holder's alone", key)
+            if held.acquired:
+                released = held.release()
+                if not released.owned:
+                    logger.warning(
+                        "reconcile lease for %s had expired before release; left the new holder's alone", key
+                    )
+                if released.dirty:
+                    self.requeue(key, 0.0, reason="dirty")

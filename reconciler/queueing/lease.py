@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from reconciler.queueing.stores import LeaseHandle
+from reconciler.queueing.stores import LeaseHandle, LeaseRelease
 
 logger = logging.getLogger(__name__)
 
@@ -51,10 +51,11 @@ class SessionLease:
             self._lost.set()
         return renewed
 
-    def release(self) -> bool:
-        """Stop renewing, then compare-and-delete; False if the lease had already been lost."""
+    def release(self) -> LeaseRelease:
+        """Stop renewing, then compare-and-delete and take the dirty mark (``owned`` is False if the
+        lease had already been lost)."""
         if not self.acquired:
-            return False
+            return LeaseRelease(owned=False, dirty=False)
         self._stop.set()
         if self._renewer is not None:
             self._renewer.join(timeout=self._renew_interval + 5)

@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from reconciler.queueing.stores import LeaseRelease
+
 _SCHEMA = "CREATE TABLE IF NOT EXISTS entries (name TEXT PRIMARY KEY, value TEXT NOT NULL, expires_at REAL NOT NULL)"
 
 
@@ -65,12 +67,20 @@ class SqliteStore:
             self._put(connection, name, repr(due), ttl_seconds)
             return True
 
+    def take_claim(self, name: str) -> float | None:
+        with self._transaction() as connection:
+            current = self._live_value(connection, name)
+            connection.execute("DELETE FROM entries WHERE name = ?", (name,))
+            return float(current) if current is not None else None
+
     def clear(self, name: str) -> None:
         with self._transaction() as connection:
             connection.execute("DELETE FROM entries WHERE name = ?", (name,))
 
-    def lease(self, name: str, token: str, ttl_seconds: float) -> SqliteLease:
-        return SqliteLease(self, name, token, ttl_seconds)
+    def lease(
+        self, name: str, token: str, ttl_seconds: float, dirty_name: str, dirty_ttl_seconds: float
+    ) -> SqliteLease:
+        return SqliteLease(self, name, token, ttl_seconds, dirty_name, dirty_ttl_seconds)
 
     def increment(self, name: str, ttl_seconds: float) -> int:
         with self._transaction() as connection:
@@ -86,15 +96,22 @@ class SqliteStore:
 
 
 class SqliteLease:
-    def __init__(self, store: SqliteStore, name: str, token: str, ttl_seconds: float) -> None:
+    """The same contract as the Redis lease: each step is one write transaction."""
+
+    def __init__(
+        self, store: SqliteStore, name: str, token: str, ttl_seconds: float, dirty_name: str, dirty_ttl: float
+    ) -> None:
         self._store = store
         self._name = name
+        self._dirty_name = dirty_name
         self.token = token
         self._ttl = ttl_seconds
+        self._dirty_ttl = dirty_ttl
 
     def acquire(self) -> bool:
         with self._store._transaction() as connection:
             if self._store._live_value(connection, self._name) is not None:
+                self._store._put(connection, self._dirty_name, "1", self._dirty_ttl)
                 return False
             self._store._put(connection, self._name, self.token, self._ttl)
             return True
@@ -107,10 +124,15 @@ class SqliteLease:
             )
             return cursor.rowcount == 1
 
-    def release(self) -> bool:
+    def release(self) -> LeaseRelease:
         with self._store._transaction() as connection:
             cursor = connection.execute(
                 "DELETE FROM entries WHERE name = ? AND value = ? AND expires_at > ?",
                 (self._name, self.token, time.time()),
             )
-            return cursor.rowcount == 1
+            owned = cursor.rowcount == 1
+            if self._store._live_value(connection, self._name) is not None:
+                return LeaseRelease(owned=owned, dirty=False)
+            dirty = self._store._live_value(connection, self._dirty_name) is not None
+            connection.execute("DELETE FROM entries WHERE name = ?", (self._dirty_name,))
+            return LeaseRelease(owned=owned, dirty=dirty)

@@ -7,11 +7,9 @@ Every name passed in is already prefixed by the caller.
 from __future__ import annotations
 
 import math
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import redis
-from redis.exceptions import LockError
-from redis.lock import Lock
 
 # Earliest due time wins. A claim holds the due time (epoch seconds) of the task already queued for
 # the key; a new send is needed only when nothing is queued or the queued task is due later than
@@ -27,6 +25,42 @@ redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
 return 1
 """
 
+# Take the lease, or (held by someone else) mark the key dirty: one step, so no release slips between.
+_LEASE_ACQUIRE_SCRIPT = """
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  return 1
+end
+redis.call('SET', KEYS[2], '1', 'PX', ARGV[3])
+return 0
+"""
+
+_LEASE_EXTEND_SCRIPT = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+return 0
+"""
+
+# Compare-and-delete; then the dirty mark is ours to take unless a new holder has the lease.
+_LEASE_RELEASE_SCRIPT = """
+local owned = 0
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('DEL', KEYS[1])
+  owned = 1
+end
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  return {owned, 0}
+end
+return {owned, redis.call('DEL', KEYS[2])}
+"""
+
+_TAKE_CLAIM_SCRIPT = """
+local current = redis.call('GET', KEYS[1])
+redis.call('DEL', KEYS[1])
+return current
+"""
+
 # INCR that also (re)sets the expiry, so a key that stops failing forgets its count eventually.
 _INCREMENT_SCRIPT = """
 local value = redis.call('INCR', KEYS[1])
@@ -35,19 +69,30 @@ return value
 """
 
 
+class LeaseRelease(NamedTuple):
+    # The lease was still ours and is now deleted.
+    owned: bool
+    # A contender found the lease busy while we held it: the key must run again now.
+    dirty: bool
+
+
 class LeaseHandle(Protocol):
     """One attempt at owning a key; ``token`` is random so only its holder can renew or release."""
 
     token: str
 
-    def acquire(self) -> bool: ...
+    def acquire(self) -> bool:
+        """Take the lease; when another holder has it, mark the key dirty in the same atomic step,
+        so the holder's release cannot miss the mark (controller-runtime's dirty set)."""
+        ...
 
     def renew(self) -> bool:
         """Push the expiry out again; False when the lease expired and someone else may hold it."""
         ...
 
-    def release(self) -> bool:
-        """Compare-and-delete: False (and nothing deleted) when the lease is no longer ours."""
+    def release(self) -> LeaseRelease:
+        """Compare-and-delete, then take (read and clear) the dirty mark unless a new holder owns
+        the lease (that holder's release takes it instead)."""
         ...
 
 
@@ -56,9 +101,15 @@ class QueueStore(Protocol):
         """True (and the claim is ours) unless a task due no later than ``due + tolerance`` is queued."""
         ...
 
+    def take_claim(self, name: str) -> float | None:
+        """Delete the claim and return its due time (epoch seconds), or None if there was none."""
+        ...
+
     def clear(self, name: str) -> None: ...
 
-    def lease(self, name: str, token: str, ttl_seconds: float) -> LeaseHandle: ...
+    def lease(
+        self, name: str, token: str, ttl_seconds: float, dirty_name: str, dirty_ttl_seconds: float
+    ) -> LeaseHandle: ...
 
     def increment(self, name: str, ttl_seconds: float) -> int: ...
 
@@ -66,29 +117,27 @@ class QueueStore(Protocol):
 
 
 class RedisLease:
-    """redis-py's ``Lock`` does what rule 6 asks: ``SET NX PX`` with our token, Lua extend and
-    Lua compare-and-delete. ``thread_local=False`` because the renewer thread is not the owner."""
+    """``SET NX PX`` with a random token, Lua extend and Lua compare-and-delete (what redis-py's
+    ``Lock`` does), plus the dirty mark set and taken in the same scripts."""
 
-    def __init__(self, client: redis.Redis, name: str, token: str, ttl_seconds: float) -> None:
+    def __init__(
+        self, store: RedisStore, name: str, token: str, ttl_seconds: float, dirty_name: str, dirty_ttl: float
+    ) -> None:
         self.token = token
-        self._lock = Lock(client, name, timeout=ttl_seconds, thread_local=False)
-        self._ttl = ttl_seconds
+        self._store = store
+        self._keys = [name, dirty_name]
+        self._ttl_ms = max(1, int(ttl_seconds * 1000))
+        self._dirty_ttl_ms = max(1, int(dirty_ttl * 1000))
 
     def acquire(self) -> bool:
-        return bool(self._lock.acquire(blocking=False, token=self.token))
+        return bool(self._store.lease_acquire(keys=self._keys, args=[self.token, self._ttl_ms, self._dirty_ttl_ms]))
 
     def renew(self) -> bool:
-        try:
-            return bool(self._lock.extend(self._ttl, replace_ttl=True))
-        except LockError:
-            return False
+        return bool(self._store.lease_extend(keys=self._keys[:1], args=[self.token, self._ttl_ms]))
 
-    def release(self) -> bool:
-        try:
-            self._lock.release()
-        except LockError:
-            return False
-        return True
+    def release(self) -> LeaseRelease:
+        owned, dirty = self._store.lease_release(keys=self._keys, args=[self.token])
+        return LeaseRelease(owned=bool(owned), dirty=bool(dirty))
 
 
 class RedisStore:
@@ -96,6 +145,10 @@ class RedisStore:
         self.client = client
         self._claim = client.register_script(_CLAIM_SCRIPT)
         self._increment = client.register_script(_INCREMENT_SCRIPT)
+        self._take_claim = client.register_script(_TAKE_CLAIM_SCRIPT)
+        self.lease_acquire = client.register_script(_LEASE_ACQUIRE_SCRIPT)
+        self.lease_extend = client.register_script(_LEASE_EXTEND_SCRIPT)
+        self.lease_release = client.register_script(_LEASE_RELEASE_SCRIPT)
 
     @classmethod
     def from_url(cls, url: str, *, socket_timeout: float = 5.0) -> RedisStore:
@@ -105,11 +158,15 @@ class RedisStore:
     def claim(self, name: str, due: float, ttl_seconds: float, tolerance: float) -> bool:
         return bool(self._claim(keys=[name], args=[repr(due), max(1, math.ceil(ttl_seconds)), repr(tolerance)]))
 
+    def take_claim(self, name: str) -> float | None:
+        value = self._take_claim(keys=[name])
+        return float(value) if value is not None else None
+
     def clear(self, name: str) -> None:
         self.client.delete(name)
 
-    def lease(self, name: str, token: str, ttl_seconds: float) -> RedisLease:
-        return RedisLease(self.client, name, token, ttl_seconds)
+    def lease(self, name: str, token: str, ttl_seconds: float, dirty_name: str, dirty_ttl_seconds: float) -> RedisLease:
+        return RedisLease(self, name, token, ttl_seconds, dirty_name, dirty_ttl_seconds)
 
     def increment(self, name: str, ttl_seconds: float) -> int:
         return int(self._increment(keys=[name], args=[max(1, math.ceil(ttl_seconds))]))

@@ -1,4 +1,7 @@
-"""Read everything one decision needs into an `Observed` (reads only; nothing is fetched lazily)."""
+"""Read everything one decision needs into an `Observed` (reads only; nothing is fetched lazily).
+
+A converged Running pass makes three reads: the session (by the caller), its Job, its runner pods.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from reconciler.lifecycle import Observed
 from reconciler.lifecycle.intent import read_intent
 from reconciler.manifests import Kind
 from reconciler.manifests.secrets import is_copied_secret
+from reconciler.services.children_memo import ChildrenSnapshot, children_memo
 from reconciler.timestamps import parse_time
 from sessions.constants import (
     ACTIVE_PHASES,
@@ -39,7 +43,11 @@ def needs_children(session: Mapping[str, Any]) -> bool:
     return read_intent(Observed(session=session)).start
 
 
-def session_observe(cluster: Cluster, session: Mapping[str, Any], config: ReconcilerConfig) -> Observed:
+def session_observe(
+    cluster: Cluster, session: Mapping[str, Any], config: ReconcilerConfig, *, recheck_seconds: float = 0.0
+) -> Observed:
+    """Reads for one decision. A Running session without an intent reuses the secondary children
+    read less than ``recheck_seconds`` ago (see ``children_memo``); the Job and pods are always read."""
     if not needs_children(session):
         return Observed(session=session)
     metadata = session["metadata"]
@@ -47,8 +55,36 @@ def session_observe(cluster: Cluster, session: Mapping[str, Any], config: Reconc
 
     job = cluster.get(Kind.JOB, namespace, job_name(name))
     pods = cluster.list(Kind.POD, namespace, label_selector=f"{LABEL_SESSION_OWNER}={name},{LABEL_APP}={APP_RUNNER}")
-    pod = _newest(pods)
+    uid = str(metadata.get("uid") or "")
+    steady = _steady(session)
+    snapshot = children_memo.fresh(uid, recheck_seconds) if uid and steady else None
+    if snapshot is None:
+        snapshot = _secondary_children(cluster, namespace, name, config)
+        if uid:
+            children_memo.remember(uid, snapshot)
+    children = set(snapshot.children)
+    if job is not None:
+        children.add((Kind.JOB.value, job_name(name)))
+    return Observed(
+        session=session,
+        job=job,
+        pod=_newest(pods),
+        children=frozenset(children),
+        token_refreshed_at=snapshot.token_refreshed_at,
+        missing_secrets=snapshot.missing_secrets,
+        # Only a stop's cleanup asks this, and a steady session is not stopping.
+        copied_secrets_shared=False if steady else _copied_secrets_shared(cluster, session, config),
+    )
 
+
+def _steady(session: Mapping[str, Any]) -> bool:
+    """Running with no start/stop intent pending: the only state whose decision can reuse a snapshot."""
+    phase = (session.get("status") or {}).get("phase")
+    intent = read_intent(Observed(session=session))
+    return phase == Phase.RUNNING.value and not intent.start and not intent.stop
+
+
+def _secondary_children(cluster: Cluster, namespace: str, name: str, config: ReconcilerConfig) -> ChildrenSnapshot:
     children: set[tuple[str, str]] = set()
     token_refreshed_at = None
     wanted = [
@@ -71,22 +107,16 @@ def session_observe(cluster: Cluster, session: Mapping[str, Any], config: Reconc
         children.add((Kind.SECRET.value, token_secret_name(name)))
         annotations = (token_secret.get("metadata") or {}).get("annotations") or {}
         token_refreshed_at = parse_time(annotations.get(ANNOTATION_TOKEN_REFRESHED_AT))
-    if job is not None:
-        children.add((Kind.JOB.value, job_name(name)))
-
     missing = frozenset(
         copy.name
         for copy in config.copied_secrets
         if cluster.get(Kind.SECRET, config.control_plane_namespace, copy.name) is None
     )
-    return Observed(
-        session=session,
-        job=job,
-        pod=pod,
+    return ChildrenSnapshot(
         children=frozenset(children),
         token_refreshed_at=token_refreshed_at,
         missing_secrets=missing,
-        copied_secrets_shared=_copied_secrets_shared(cluster, session, config),
+        read_at=children_memo.now(),
     )
 
 

@@ -8,8 +8,9 @@ converged session makes no write call at all (RECONCILER.md rule 9).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,6 +18,7 @@ from reconciler.cluster import Cluster, ClusterError, Conflict, cluster_client
 from reconciler.config import ReconcilerConfig
 from reconciler.lifecycle import Decision, Observed, decide, decide_action_failure
 from reconciler.services import history, session_writes
+from reconciler.services.children_memo import children_memo, recheck_seconds
 from reconciler.services.config import reconciler_config_from_settings
 from reconciler.services.execute import Execution, actions_execute
 from reconciler.services.observe import session_observe
@@ -34,6 +36,13 @@ class ReconcileOutcome:
     # An action failed: the task backs off exponentially instead of a plain requeue.
     failed: bool = False
     reason: str = ""
+    # Seconds spent reading (the session and its children), deciding and writing (actions and
+    # status), for the stage metrics; a stage the pass never reached is absent.
+    stages: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def wrote(self) -> bool:
+        return "write" in self.stages
 
 
 def session_reconcile(
@@ -47,23 +56,33 @@ def session_reconcile(
 ) -> ReconcileOutcome:
     cluster = cluster or cluster_client()
     config = config or reconciler_config_from_settings()
+    stages: dict[str, float] = {}
+    started = time.monotonic()
     session = cluster.session_get(namespace, name)
     if session is None or session["metadata"].get("deletionTimestamp"):
         # Deleted: ownerReferences let the garbage collector take every child.
-        return ReconcileOutcome(reason="gone")
+        return ReconcileOutcome(reason="gone", stages={"read": time.monotonic() - started})
     now = now or datetime.now(UTC)
-    observed = session_observe(cluster, session, config)
+    observed = session_observe(cluster, session, config, recheck_seconds=recheck_seconds())
+    decided = time.monotonic()
+    stages["read"] = decided - started
     decision = decide(observed, config, now)
+    stages["decide"] = time.monotonic() - decided
     if decision.is_noop:
         for warning in decision.warnings:
             logger.warning("%s/%s: %s", namespace, name, warning)
-        return ReconcileOutcome(requeue_after=decision.requeue_after, reason="noop")
+        return ReconcileOutcome(requeue_after=decision.requeue_after, reason="noop", stages=stages)
+    # Whatever this pass does to the children, the next one reads them again.
+    children_memo.forget(str(session["metadata"].get("uid") or ""))
+    writing = time.monotonic()
     try:
-        return _apply(cluster, observed, decision, config, now, lease_lost)
+        outcome = _apply(cluster, observed, decision, config, now, lease_lost)
     except session_writes.SessionGone:
-        return ReconcileOutcome(reason="gone")
+        outcome = ReconcileOutcome(reason="gone")
     except session_writes.ConflictRetriesExhausted:
-        return ReconcileOutcome(requeue_after=CONFLICT_REQUEUE_SECONDS, reason="conflict")
+        outcome = ReconcileOutcome(requeue_after=CONFLICT_REQUEUE_SECONDS, reason="conflict")
+    stages["write"] = time.monotonic() - writing
+    return ReconcileOutcome(outcome.requeue_after, outcome.failed, outcome.reason, stages)
 
 
 def _apply(

@@ -199,12 +199,14 @@ def test_requeue_clamps_the_countdown(make_queue: Callable[..., tuple[ReconcileQ
     assert [countdown for _, _, countdown in sender.sent] == [1800, 0]
 
 
-def test_lease_busy_requeue_is_short_and_jittered(
+def test_lease_busy_safety_net_waits_out_the_lease(
     make_queue: Callable[..., tuple[ReconcileQueue, RecordingSender]],
 ) -> None:
-    queue, sender = make_queue(lease_busy_countdown_seconds=2.0, jitter=0.25)
+    """The dirty mark reruns the key when its holder finishes; this later run only covers a
+    holder that died, so it comes once that holder's lease has expired."""
+    queue, sender = make_queue(lease_ttl_seconds=30.0, jitter=0.5)
     assert queue.requeue_lease_busy("team-a/s1")
-    assert sender.sent == [("team-a", "s1", 1.5)]
+    assert sender.sent == [("team-a", "s1", 37.5)]
 
 
 def test_backoff_doubles_caps_and_resets(make_queue: Callable[..., tuple[ReconcileQueue, RecordingSender]]) -> None:
@@ -283,16 +285,17 @@ def test_lease_is_renewed_while_held(make_queue: Callable[..., tuple[ReconcileQu
 
 def test_release_never_deletes_a_lease_retaken_after_expiry(store: QueueStore, prefix: str) -> None:
     name = f"{prefix}lease:team-a/s1"
-    old = store.lease(name, "old-token", 0.3)
+    dirty = f"{prefix}dirty:team-a/s1"
+    old = store.lease(name, "old-token", 0.3, dirty, 30)
     assert old.acquire()
     time.sleep(0.6)  # expires without renewal (a paused worker)
-    new = store.lease(name, "new-token", 30)
+    new = store.lease(name, "new-token", 30, dirty, 30)
     assert new.acquire()
     assert not old.renew()
-    assert not old.release()  # compare-and-delete: not ours any more
-    assert not store.lease(name, "third", 30).acquire()  # the new holder still has it
-    assert new.release()
-    assert store.lease(name, "third", 30).acquire()
+    assert not old.release().owned  # compare-and-delete: not ours any more
+    assert not store.lease(name, "third", 30, dirty, 30).acquire()  # the new holder still has it
+    assert new.release().owned
+    assert store.lease(name, "third", 30, dirty, 30).acquire()
 
 
 def test_a_lost_lease_is_reported_to_the_holder(
@@ -306,6 +309,70 @@ def test_a_lost_lease_is_reported_to_the_holder(
         while not held.lost and time.monotonic() < deadline:
             time.sleep(0.05)
         assert held.lost
+
+
+# --- dirty set: an event during a pass runs the key again right after it --------------------------
+
+
+def test_an_event_during_a_pass_reruns_the_key_once_right_after_it(
+    make_queue: Callable[..., tuple[ReconcileQueue, RecordingSender]],
+) -> None:
+    queue, sender = make_queue(lease_ttl_seconds=30.0, jitter=0.0)
+    with queue.lease("team-a/s1") as held:
+        assert held
+        for _ in range(3):  # three events' tasks arrive while the pass runs
+            with queue.lease("team-a/s1") as contender:
+                assert not contender
+        assert sender.sent == []  # nothing waits for a busy countdown
+    assert sender.sent == [("team-a", "s1", 0.0)]  # at release: once, at once
+
+
+def test_a_pass_without_events_during_it_is_not_rerun(
+    make_queue: Callable[..., tuple[ReconcileQueue, RecordingSender]],
+) -> None:
+    queue, sender = make_queue()
+    with queue.lease("team-a/s1") as held:
+        assert held
+    with queue.lease("team-a/s1") as again:
+        assert again
+    assert sender.sent == []
+
+
+def test_the_dirty_rerun_is_not_delayed_by_a_queued_later_run(
+    make_queue: Callable[..., tuple[ReconcileQueue, RecordingSender]],
+) -> None:
+    queue, sender = make_queue(lease_ttl_seconds=30.0, jitter=0.0)
+    with queue.lease("team-a/s1") as held:
+        assert held
+        with queue.lease("team-a/s1") as contender:
+            assert not contender
+            queue.requeue_lease_busy("team-a/s1")  # the safety net, due in 30 s
+    assert [countdown for _, _, countdown in sender.sent] == [30.0, 0.0]
+
+
+def test_a_mark_left_for_a_new_holder_is_taken_by_that_holder(store: QueueStore, prefix: str) -> None:
+    """A holder whose lease expired must not take the mark meant for the one holding it now."""
+    name, dirty = f"{prefix}lease:team-a/s1", f"{prefix}dirty:team-a/s1"
+    old = store.lease(name, "old", 0.3, dirty, 30)
+    assert old.acquire()
+    time.sleep(0.6)
+    new = store.lease(name, "new", 30, dirty, 30)
+    assert new.acquire()
+    assert not store.lease(name, "contender", 30, dirty, 30).acquire()
+    assert old.release() == (False, False)
+    assert new.release() == (True, True)
+    assert store.lease(name, "next", 30, dirty, 30).acquire()
+
+
+def test_clear_returns_when_the_cleared_task_was_due(
+    make_queue: Callable[..., tuple[ReconcileQueue, RecordingSender]],
+) -> None:
+    queue, _ = make_queue()
+    before = time.time()
+    queue.enqueue("team-a/s1")
+    due = queue.clear("team-a/s1")
+    assert due is not None and before <= due <= time.time()
+    assert queue.clear("team-a/s1") is None
 
 
 # --- the process-wide queue ------------------------------------------------------------------------

@@ -166,6 +166,7 @@ class ResourceWatch:
             stream.close()
 
     def _handle(self, event: dict[str, Any]) -> None:
+        seen = time.monotonic()
         event_type = str(event.get("type") or "")
         obj = event.get("object") or {}
         metrics.WATCH_EVENTS.labels(resource=self.resource.name, type=event_type or "UNKNOWN").inc()
@@ -179,6 +180,7 @@ class ResourceWatch:
             own, session = object_key(obj), self.resource.session_key(obj)
             if session:
                 self._enqueue(session)
+                metrics.WATCH_ENQUEUE.observe(time.monotonic() - seen)
             if own and session and rv:
                 if event_type == "DELETED":
                     self.known.pop(own, None)
