@@ -57,6 +57,10 @@ def test_api_and_kubectl_sessions_run_then_complete(
     settings.KUBECONFIG = str(stack.kube.kubeconfig_path)
     ambient_kube.reset_cache()
     gateway.forget_clients()
+    # The API serves managed projects only.
+    kubernetes.client.CoreV1Api(admin).patch_namespace(
+        kube_namespace, {"metadata": {"labels": {"ambient-code.io/managed": "true"}}}
+    )
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {stack.kube.admin_token}")
     response = client.post(
