@@ -108,12 +108,20 @@ class Cluster:
         self.request("DELETE", resource_for(kind).item(namespace, name), body=body)
 
     # -- tokens and events -------------------------------------------------------------------------
-    def token_request(self, namespace: str, service_account: str, expiration_seconds: int) -> str:
-        body = {
-            "apiVersion": "authentication.k8s.io/v1",
-            "kind": "TokenRequest",
-            "spec": {"expirationSeconds": expiration_seconds},
-        }
+    def token_request(
+        self,
+        namespace: str,
+        service_account: str,
+        expiration_seconds: int,
+        *,
+        bound_object: Mapping[str, str] | None = None,
+    ) -> str:
+        """A token for the ServiceAccount; with ``bound_object`` (a Pod or Secret reference) it is
+        valid only while that object exists, as kube-apiserver enforces."""
+        spec: dict[str, Any] = {"expirationSeconds": expiration_seconds}
+        if bound_object is not None:
+            spec["boundObjectRef"] = dict(bound_object)
+        body = {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest", "spec": spec}
         path = resource_for("ServiceAccount").item(namespace, service_account, "token")
         answer = self.request("POST", path, body=body)
         return str((answer.get("status") or {}).get("token") or "")
