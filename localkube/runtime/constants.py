@@ -36,6 +36,8 @@ REASON_CRASH_LOOP_BACKOFF = "CrashLoopBackOff"
 REASON_COMPLETED = "Completed"
 REASON_ERROR = "Error"
 REASON_STATUS_UNKNOWN = "ContainerStatusUnknown"
+# Killed for using more memory than limits.memory (exit code 137, as the kernel's SIGKILL gives).
+REASON_OOM_KILLED = "OOMKilled"
 
 # Pod condition types and reasons.
 COND_POD_SCHEDULED = "PodScheduled"

@@ -21,6 +21,7 @@ from localkube.runtime.clock import now_rfc3339
 from localkube.runtime.envresolve import ContainerConfigError, referenced_objects, resolve_env
 from localkube.runtime.imagemap import ImageEntry, invalid_image_message, is_valid_image_name
 from localkube.runtime.launch import CreateContainerError, Launch, build_launch, runtime_env
+from localkube.runtime.memory import memory_limit_bytes
 from localkube.runtime.podstatus import ContainerRecord
 from localkube.runtime.probes import run_probe
 from localkube.runtime.process import ContainerProcess
@@ -198,6 +199,11 @@ class ContainerRunner:
             await self.event("Failed", f"Error: {record.message}", warning=True)
             return 128
         self.pod.kubelet.remember_pid(self.pod.uid, record.name, pid)
+        memory_limit = memory_limit_bytes(self.spec)
+        oom_usage: list[int] = []
+        if memory_limit is not None:
+            # The process is its group's leader (own session), so its pid names the whole container.
+            self.pod.kubelet.memory.watch(pid, memory_limit, oom_usage.append)
         record.state, record.reason, record.message, record.exit_code = "running", None, None, None
         record.started_at, record.finished_at = now, None
         record.container_id = f"localkube://{pid}"
@@ -213,10 +219,19 @@ class ContainerRunner:
         finally:
             for task in probes:
                 task.cancel()
+            self.pod.kubelet.memory.forget(pid)
             self.pod.kubelet.forget_pid(self.pod.uid, record.name)
             await asyncio.gather(*probes, return_exceptions=True)  # reaped, so none outlives the loop
         record.state, record.exit_code, record.finished_at = "terminated", code, now_rfc3339()
         record.reason = c.REASON_COMPLETED if code == 0 else c.REASON_ERROR
+        if oom_usage:
+            record.reason = c.REASON_OOM_KILLED
+            await self.event(
+                "OOMKilled",
+                f"Container {record.name} used {oom_usage[0]} bytes of memory, over its limit "
+                f"{self.spec['resources']['limits']['memory']}; killed",
+                warning=True,
+            )
         record.ready = False
         self.pod.changed()
         return code

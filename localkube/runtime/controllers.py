@@ -57,6 +57,7 @@ def runtime_config(ctx: Any) -> RuntimeConfig:
         backoff_base=setting("backoff_base_seconds", "LOCALKUBE_BACKOFF_BASE_SECONDS", 1.0),
         backoff_cap=setting("backoff_cap_seconds", "LOCALKUBE_BACKOFF_CAP_SECONDS", 30.0),
         sync_seconds=setting("sync_seconds", "LOCALKUBE_SYNC_SECONDS", 1.0),
+        memory_check_seconds=setting("memory_check_seconds", "LOCALKUBE_MEMORY_CHECK_SECONDS", 0.5),
     )
 
 

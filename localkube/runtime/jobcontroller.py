@@ -97,14 +97,8 @@ class JobController:
                 f"Created pod: {created['metadata']['name']}",
                 component=c.COMPONENT_JOB_CONTROLLER,
             )
-        for pod_name in plan.delete:
-            await self.client.delete(
-                resource_path("v1", "pods", namespace, pod_name),
-                {"kind": "DeleteOptions", "apiVersion": "v1", "propagationPolicy": "Background"},
-            )
-            await self.recorder.record(
-                job, "SuccessfulDelete", f"Deleted pod: {pod_name}", component=c.COMPONENT_JOB_CONTROLLER
-            )
+        # The verdict (FailureTarget/Failed) is written before pods are deleted, as Kubernetes does
+        # since 1.31: whoever sees a pod going away can already read why.
         old_status = job.get("status") or {}
         if plan.status != old_status:
             # A merge patch keeps keys it does not mention: clear dropped ones (zero counts) explicitly.
@@ -119,6 +113,14 @@ class JobController:
                 raise
             if updated:
                 self.jobs.cache[(namespace, name)] = updated  # act on our own write before its watch event
+        for pod_name in plan.delete:
+            await self.client.delete(
+                resource_path("v1", "pods", namespace, pod_name),
+                {"kind": "DeleteOptions", "apiVersion": "v1", "propagationPolicy": "Background"},
+            )
+            await self.recorder.record(
+                job, "SuccessfulDelete", f"Deleted pod: {pod_name}", component=c.COMPONENT_JOB_CONTROLLER
+            )
         for reason, message, warning in plan.events:
             await self.recorder.record(job, reason, message, component=c.COMPONENT_JOB_CONTROLLER, warning=warning)
         if plan.requeue_after is not None:

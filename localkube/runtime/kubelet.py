@@ -14,6 +14,7 @@ from localkube.runtime.apiclient import ApiError, KubeClient, resource_path
 from localkube.runtime.clock import now_rfc3339
 from localkube.runtime.events import EventRecorder
 from localkube.runtime.imagemap import ImageMapFile
+from localkube.runtime.memory import MemoryEnforcer
 from localkube.runtime.podworker import PodWorker
 from localkube.runtime.process import kill_orphans
 from localkube.runtime.scheduler import DEFAULT_CAPACITY, node_manifest, node_status
@@ -34,6 +35,8 @@ class RuntimeConfig:
     backoff_cap: float = 30.0
     # How often Secret/ConfigMap volumes are refreshed and unschedulable pods retried.
     sync_seconds: float = 1.0
+    # How often containers' memory is compared with limits.memory (0: limits not enforced).
+    memory_check_seconds: float = 0.5
 
 
 class Kubelet:
@@ -46,6 +49,7 @@ class Kubelet:
         self.pods: dict[str, dict[str, Any]] = {}  # uid -> latest pod, for the scheduler's accounting
         self._background: set[asyncio.Task[None]] = set()
         self.pids_dir = config.state_dir / "runtime" / "pids"
+        self.memory = MemoryEnforcer(config.memory_check_seconds)
 
     # -- informer handler ------------------------------------------------------------------------
 
@@ -174,3 +178,4 @@ class Kubelet:
         for task in list(self._background):
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
+        await self.memory.close()
