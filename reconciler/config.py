@@ -8,6 +8,7 @@ from types import MappingProxyType
 from typing import Any
 
 from sessions.constants import CONTENT_PORT, CONTENT_SETTINGS_MODULE
+from sessions.environment_policy import EnvironmentPolicy
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,11 @@ class ReconcilerConfig:
     default_llm_model: str = "claude-sonnet-4-5"
     default_llm_temperature: float = 0.7
     default_llm_max_tokens: int = 4000
+
+    # Verifies spec.userContext signatures (empty: every session runs as an unverified user).
+    user_context_key: bytes = field(default=b"", repr=False)
+    # Which spec.environmentVariables reach the runner; the API refuses the same names.
+    environment_policy: EnvironmentPolicy = field(default_factory=EnvironmentPolicy)
 
     runner_resources: Mapping[str, Any] = field(default_factory=lambda: DEFAULT_RUNNER_RESOURCES)
     content_resources: Mapping[str, Any] = field(default_factory=lambda: DEFAULT_CONTENT_RESOURCES)

@@ -135,6 +135,7 @@ class ConditionType(StrEnum):
     WORKFLOW_RECONCILED = "WorkflowReconciled"
     READY = "Ready"
     FAILED = "Failed"
+    USER_VERIFIED = "UserVerified"
 
 
 class ConditionStatus(StrEnum):
@@ -187,6 +188,9 @@ class ConditionReason(StrEnum):
     PREREQUISITE_FAILED = "PrerequisiteFailed"
     OOM_KILLED = "OOMKilled"
     CREATION_TIMEOUT = "CreationTimeout"
+    # UserVerified
+    SIGNED_BY_API = "SignedByAPI"
+    UNVERIFIED_USER = "UnverifiedUser"
 
 
 # Kubelet waiting reasons that never resolve by themselves: after a grace they fail the session.

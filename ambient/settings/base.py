@@ -204,6 +204,21 @@ API_MAX_TOKEN_LENGTH = env.int("API_MAX_TOKEN_LENGTH", default=8192)
 # JSON request bodies nested deeper than this are refused with 400 before they are parsed.
 API_MAX_JSON_DEPTH = env.int("API_MAX_JSON_DEPTH", default=32)
 
+# --- Session spec policy (docs/design/SECURITY.md) ----------------------------------------------
+# HMAC key the API signs spec.userContext with and the reconciler verifies it with; empty: derived
+# from DJANGO_SECRET_KEY. Every api and worker process must share it.
+SESSION_USER_CONTEXT_SIGNING_KEY = env.str("SESSION_USER_CONTEXT_SIGNING_KEY", default="")
+# spec.environmentVariables: extra refused name patterns (fnmatch, e.g. "MYCORP_*") on top of the
+# built-in deny-list, and exact names exempted from it (sessions/environment_policy.py).
+SESSION_ENV_DENIED_PATTERNS = env.list("SESSION_ENV_DENIED_PATTERNS", default=[])
+SESSION_ENV_ALLOWED_NAMES = env.list("SESSION_ENV_ALLOWED_NAMES", default=[])
+# spec.resourceOverrides: the PriorityClasses and StorageClasses a session may name (empty: none),
+# and the most cpu and memory one runner may ask for.
+SESSION_PRIORITY_CLASSES = env.list("SESSION_PRIORITY_CLASSES", default=[])
+SESSION_STORAGE_CLASSES = env.list("SESSION_STORAGE_CLASSES", default=[])
+SESSION_MAX_CPU = env.str("SESSION_MAX_CPU", default="8")
+SESSION_MAX_MEMORY = env.str("SESSION_MAX_MEMORY", default="32Gi")
+
 # --- Reconciler: tasks and beat ---------------------------------------------------------------
 # What the reconcile task builds (reconciler.services.config → ReconcilerConfig).
 RECONCILER_RUNNER_IMAGE = env.str("RECONCILER_RUNNER_IMAGE", default="quay.io/ambient_code/ambient_runner:latest")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from reconciler.config import ReconcilerConfig
 from reconciler.lifecycle.actions import (
     Action,
@@ -17,6 +19,7 @@ from reconciler.lifecycle.draft import StatusDraft
 from reconciler.lifecycle.intent import Intent, keys_to_clear
 from reconciler.lifecycle.observed import Decision, Observed
 from reconciler.lifecycle.pod_state import is_deleting, job_belongs_to_run, job_generation
+from reconciler.lifecycle.run_identity import record_run_identity
 from reconciler.lifecycle.job_state import TIMEOUT_FIELD, describe_duration, job_deadline_seconds
 from reconciler.lifecycle.stopping import begin_stopping, delete_run, finish_stopped, run_present
 from reconciler.manifests import (
@@ -75,7 +78,8 @@ def decide_pending(draft: StatusDraft, intent: Intent, config: ReconcilerConfig)
     generation = observed.generation
     manifest = session_job(observed.session, config, start_time=str(start_time), generation=generation)
     actions.append(CreateJob(manifest))
-    return draft.finish(actions, requeue_after=config.pending_requeue_seconds)
+    warnings = record_run_identity(draft, config)
+    return draft.finish(actions, requeue_after=config.pending_requeue_seconds, warnings=warnings)
 
 
 def ensure_children(draft: StatusDraft, config: ReconcilerConfig) -> list[Action]:
@@ -94,7 +98,7 @@ def ensure_children(draft: StatusDraft, config: ReconcilerConfig) -> list[Action
             actions.append(CopySecret(copy.name, config.control_plane_namespace, copy.required))
 
     rbac = (
-        (Kind.SERVICE_ACCOUNT, service_account_name(name), runner_service_account),
+        (Kind.SERVICE_ACCOUNT, service_account_name(name), partial(runner_service_account, config=config)),
         (Kind.ROLE, role_name(name), runner_role),
         (Kind.ROLE_BINDING, role_binding_name(name), runner_role_binding),
     )

@@ -1,4 +1,4 @@
-"""The runner's environment (RUNNER.md): system variables first, then non-conflicting user ones."""
+"""The runner's environment (RUNNER.md): system variables first, then the user's the policy allows."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 from reconciler.config import ReconcilerConfig
 from reconciler.manifests.metadata import session_name, session_namespace
 from sessions.constants import BOT_TOKEN_PATH, WORKSPACE_PATH
+from sessions.user_context import verified_user
 
 EnvVar = dict[str, Any]
 
@@ -28,7 +29,8 @@ def runner_system_env(session: Mapping[str, Any], config: ReconcilerConfig) -> d
     name, namespace = session_name(session), session_namespace(session)
     llm = spec.get("llmSettings") or {}
     workflow = spec.get("activeWorkflow") or {}
-    user = spec.get("userContext") or {}
+    # Only a userContext the API signed names the user; anything else runs as nobody in particular.
+    user = verified_user(session, config.user_context_key)
     temperature = llm.get("temperature")
     if temperature is None:
         temperature = config.default_llm_temperature
@@ -52,16 +54,38 @@ def runner_system_env(session: Mapping[str, Any], config: ReconcilerConfig) -> d
         "WEBSOCKET_URL": config.url_for(config.websocket_url_template, session=name, namespace=namespace),
         "BACKEND_API_URL": config.url_for(config.backend_api_url_template, session=name, namespace=namespace),
         "BOT_TOKEN_FILE": BOT_TOKEN_PATH,
-        "USER_ID": str(user.get("userId") or ""),
-        "USER_NAME": str(user.get("displayName") or ""),
+        "USER_ID": user.user_id if user else "",
+        "USER_NAME": user.display_name if user else "",
+        "USER_VERIFIED": _flag(user),
     }
+
+
+def user_environment(session: Mapping[str, Any], config: ReconcilerConfig) -> dict[str, str]:
+    """spec.environmentVariables minus what the policy refuses (a CR written with kubectl skips the API)."""
+    variables = (session.get("spec") or {}).get("environmentVariables") or {}
+    if not isinstance(variables, Mapping):
+        return {}
+    return {
+        str(name): str(value)
+        for name, value in variables.items()
+        if config.environment_policy.denied_by(str(name)) is None
+    }
+
+
+def refused_user_environment(session: Mapping[str, Any], config: ReconcilerConfig) -> list[str]:
+    """The names in spec.environmentVariables the runner will not get, for Events and status."""
+    variables = (session.get("spec") or {}).get("environmentVariables") or {}
+    if not isinstance(variables, Mapping):
+        return []
+    return sorted(config.environment_policy.refused(variables))
 
 
 def runner_env(session: Mapping[str, Any], config: ReconcilerConfig) -> list[EnvVar]:
     system = runner_system_env(session, config)
-    user = (session.get("spec") or {}).get("environmentVariables") or {}
+    user = user_environment(session, config)
     merged = [{"name": key, "value": value} for key, value in system.items()]
-    # User variables come after and only under names the platform does not use, so a session spec
-    # cannot redirect the runner's token, workspace or callback URLs.
-    merged.extend({"name": str(key), "value": str(value)} for key, value in sorted(user.items()) if key not in system)
+    # User variables come after and only under names neither the platform nor the policy reserves,
+    # so a session spec cannot redirect the runner's token, interpreter, provider or credentials
+    # (an explicit `env` entry would win over the copied secrets in `envFrom`).
+    merged.extend({"name": key, "value": value} for key, value in sorted(user.items()) if key not in system)
     return merged

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from reconciler.config import ReconcilerConfig
 from reconciler.manifests.metadata import Kind, Manifest, child_metadata, session_name
 from sessions.constants import (
     APP_SESSION_RBAC,
@@ -19,14 +20,22 @@ from sessions.constants import (
     service_account_name,
     token_secret_name,
 )
+from sessions.user_context import claimed_user_id, verified_user
 
 _RBAC_API_VERSION = "rbac.authorization.k8s.io/v1"
 _CREATED_BY_USER_ANNOTATION = "ambient-code.io/created-by-user-id"
+# The userId a session claims without the API's signature: kept for audit, never an identity.
+_UNVERIFIED_USER_ANNOTATION = "ambient-code.io/unverified-user-id"
 
 
-def runner_service_account(session: Mapping[str, Any]) -> Manifest:
-    user_id = (session.get("spec", {}).get("userContext") or {}).get("userId")
-    annotations = {_CREATED_BY_USER_ANNOTATION: str(user_id)} if user_id else None
+def runner_service_account(session: Mapping[str, Any], config: ReconcilerConfig) -> Manifest:
+    user = verified_user(session, config.user_context_key)
+    claimed = claimed_user_id(session)
+    annotations = None
+    if user is not None:
+        annotations = {_CREATED_BY_USER_ANNOTATION: user.user_id}
+    elif claimed:
+        annotations = {_UNVERIFIED_USER_ANNOTATION: claimed}
     manifest: Manifest = {
         "apiVersion": "v1",
         "kind": Kind.SERVICE_ACCOUNT.value,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 
 from reconciler.config import ReconcilerConfig, SecretCopy
+from sessions.environment_policy import environment_policy_from_settings
+from sessions.user_context import user_context_signing_key
 
 
 def parse_copied_secrets(entries: list[str]) -> tuple[SecretCopy, ...]:
@@ -42,4 +44,6 @@ def reconciler_config_from_settings() -> ReconcilerConfig:
         runner_command=tuple(settings.RECONCILER_RUNNER_COMMAND),
         websocket_url_template=settings.RECONCILER_WEBSOCKET_URL_TEMPLATE or defaults.websocket_url_template,
         backend_api_url_template=settings.RECONCILER_BACKEND_API_URL_TEMPLATE or defaults.backend_api_url_template,
+        user_context_key=user_context_signing_key(),
+        environment_policy=environment_policy_from_settings(),
     )

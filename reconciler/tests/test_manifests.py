@@ -18,6 +18,7 @@ from reconciler.manifests import (
     session_job,
     workspace_pvc,
 )
+from reconciler.manifests.environment import runner_system_env
 from reconciler.tests.factories import CONFIG, NOW, RUNNER_SECRET, session
 from sessions.constants import (
     API_VERSION,
@@ -31,6 +32,10 @@ from sessions.constants import (
     SECRET_KEY_CONTENT_TOKEN,
     SECRET_KEY_K8S_TOKEN,
 )
+from sessions.environment_policy import PLATFORM_ENVIRONMENT_NAMES, EnvironmentPolicy
+from sessions.user_context import signed_user_context
+
+KEY = b"test-signing-key"
 
 SESSION = session(
     spec={
@@ -60,7 +65,7 @@ CHILDREN = [
     job_manifest(),
     workspace_pvc(SESSION, CONFIG),
     content_service(SESSION),
-    runner_service_account(SESSION),
+    runner_service_account(SESSION, CONFIG),
     runner_role(SESSION),
     runner_role_binding(SESSION),
     runner_token_secret(SESSION, k8s_token="jwt", content_token="c", refreshed_at=NOW),
@@ -166,6 +171,55 @@ def test_user_env_cannot_override_system_env() -> None:
     assert len(names) == len(set(names))
 
 
+def test_policy_refused_user_env_never_reaches_the_runner() -> None:
+    body = session(spec={"environmentVariables": {"LD_PRELOAD": "/tmp/x.so", "http_proxy": "http://evil", "OK": "1"}})
+    env = env_of(containers(job_manifest(body))[CONTAINER_RUNNER])
+
+    assert "LD_PRELOAD" not in env
+    assert "http_proxy" not in env
+    assert env["OK"] == "1"
+
+
+def test_operator_policy_exempts_and_adds_names() -> None:
+    policy = EnvironmentPolicy.configured(extra_denied=["MYCORP_*"], allowed=["GIT_AUTHOR_NAME"])
+    body = session(spec={"environmentVariables": {"GIT_AUTHOR_NAME": "Bot", "MYCORP_URL": "x"}})
+    env = env_of(containers(job_manifest(body, replace(CONFIG, environment_policy=policy)))[CONTAINER_RUNNER])
+
+    assert env["GIT_AUTHOR_NAME"] == "Bot"
+    assert "MYCORP_URL" not in env
+
+
+def test_every_platform_variable_is_reserved_by_the_policy() -> None:
+    assert set(runner_system_env(SESSION, CONFIG)) <= PLATFORM_ENVIRONMENT_NAMES
+
+
+def test_unsigned_user_context_is_an_unverified_user() -> None:
+    env = env_of(containers(job_manifest())[CONTAINER_RUNNER])
+    account = runner_service_account(SESSION, CONFIG)
+
+    assert (env["USER_ID"], env["USER_NAME"], env["USER_VERIFIED"]) == ("", "", "false")
+    assert account["metadata"]["annotations"] == {"ambient-code.io/unverified-user-id": "alice"}
+
+
+def test_signed_user_context_names_the_user() -> None:
+    spec = {"initialPrompt": "go", "timeout": 300}
+    context = signed_user_context(
+        {"userId": "alice", "displayName": "Alice", "groups": []},
+        namespace="project-a",
+        name="demo",
+        spec=spec,
+        key=KEY,
+    )
+    body = session(spec={**spec, "userContext": context})
+    config = replace(CONFIG, user_context_key=KEY)
+    env = env_of(containers(job_manifest(body, config))[CONTAINER_RUNNER])
+
+    assert (env["USER_ID"], env["USER_NAME"], env["USER_VERIFIED"]) == ("alice", "Alice", "true")
+    assert runner_service_account(body, config)["metadata"]["annotations"] == {
+        "ambient-code.io/created-by-user-id": "alice"
+    }
+
+
 def test_copied_secrets_are_env_from_and_only_required_ones_are_mandatory() -> None:
     runner = containers(job_manifest())[CONTAINER_RUNNER]
 
@@ -190,6 +244,16 @@ def test_copied_secrets_are_env_from_and_only_required_ones_are_mandatory() -> N
 def test_active_deadline_comes_from_spec_timeout_capped(timeout: Any, expected: int) -> None:
     assert active_deadline_seconds({"timeout": timeout}, CONFIG) == expected
     assert job_manifest(session(spec={"timeout": timeout}))["spec"]["activeDeadlineSeconds"] == expected
+
+
+def test_no_limit_anywhere_leaves_the_job_without_a_deadline() -> None:
+    unlimited = replace(CONFIG, default_timeout_seconds=0, max_timeout_seconds=0)
+
+    assert active_deadline_seconds({}, unlimited) is None
+    assert active_deadline_seconds({"timeout": 0}, unlimited) is None
+    assert active_deadline_seconds({"timeout": 90}, unlimited) == 90
+    manifest = session_job(session(), unlimited, start_time="2025-06-01T12:00:00Z", generation=1)
+    assert "activeDeadlineSeconds" not in manifest["spec"]
 
 
 def test_resource_overrides() -> None:
@@ -242,13 +306,3 @@ def test_token_secret_and_copied_secret() -> None:
     assert copy["metadata"]["name"] == RUNNER_SECRET
     assert copy["metadata"]["annotations"]["ambient-code.io/copied-from"] == f"ambient-system/{RUNNER_SECRET}"
     assert copy["metadata"]["ownerReferences"][0]["controller"] is False
-def test_no_limit_anywhere_leaves_the_job_without_a_deadline() -> None:
-    unlimited = replace(CONFIG, default_timeout_seconds=0, max_timeout_seconds=0)
-
-    assert active_deadline_seconds({}, unlimited) is None
-    assert active_deadline_seconds({"timeout": 0}, unlimited) is None
-    assert active_deadline_seconds({"timeout": 90}, unlimited) == 90
-    manifest = session_job(session(), unlimited, start_time="2025-06-01T12:00:00Z", generation=1)
-    assert "activeDeadlineSeconds" not in manifest["spec"]
-
-

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -10,13 +11,22 @@ from rest_framework import serializers
 
 from sessions.api_constants import ANNOTATION_CLONED_FROM, DNS_LABEL_PATTERN
 from sessions.constants import DNS_LABEL_MAX_LENGTH, MAX_SESSION_NAME_LENGTH, SYSTEM_LABELS, is_system_annotation
+from sessions.environment_policy import environment_policy_from_settings
 
 # Kubernetes qualified names (label and annotation keys): optional DNS-subdomain prefix + "/" + name.
 _QUALIFIED_NAME = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$")
 _DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 _LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_QUANTITY = re.compile(r"^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$")
+_QUANTITY = re.compile(r"^([0-9]+(\.[0-9]+)?)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$")
+_QUANTITY_SUFFIXES = {
+    "": Decimal(1),
+    "m": Decimal("0.001"),
+    **{suffix: Decimal(1000) ** power for power, suffix in enumerate("kMGTPE", start=1)},
+    **{f"{suffix}i": Decimal(1024) ** power for power, suffix in enumerate("KMGTPE", start=1)},
+}
+# Characters git refuses in a ref name (git check-ref-format), plus whitespace and control characters.
+_BAD_REF_CHARACTERS = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]")
 _REPO_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,99}$")
 _SCP_LIKE = re.compile(r"^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^:/][^:]*$")
 # Plain http:// and git:// are refused: they carry code (and any credentials) unencrypted.
@@ -83,12 +93,68 @@ def validate_environment(variables: dict[str, str]) -> dict[str, str]:
     bad = [name for name in variables if not _ENV_NAME.match(name)]
     if bad:
         raise serializers.ValidationError(f"Not environment variable names: {', '.join(sorted(bad))}.")
+    refused = environment_policy_from_settings().refused(variables)
+    if refused:
+        raise serializers.ValidationError(
+            [
+                f"{name!r} may not be set by a session ({reason}): it steers the runner's interpreter, "
+                "network, model provider or credentials."
+                for name, reason in sorted(refused.items())
+            ]
+        )
     return variables
 
 
 def validate_quantity(value: str) -> str:
     if not _QUANTITY.match(value):
         raise serializers.ValidationError("Not a Kubernetes quantity (e.g. 500m, 2, 4Gi).")
+    return value
+
+
+def quantity_value(value: str) -> Decimal:
+    """A valid quantity as a number (cores or bytes)."""
+    match = _QUANTITY.match(value)
+    if match is None:
+        raise ValueError(f"not a quantity: {value!r}")
+    return Decimal(match.group(1)) * _QUANTITY_SUFFIXES[match.group(3) or ""]
+
+
+def validate_at_most(value: str, *, maximum: str, resource: str) -> str:
+    if quantity_value(value) > quantity_value(maximum):
+        raise serializers.ValidationError(f"{resource} {value} is above this server's limit of {maximum}.")
+    return value
+
+
+def validate_allowed_name(value: str, *, allowed: list[str], kind: str) -> str:
+    if value not in allowed:
+        offered = ", ".join(allowed) if allowed else "none"
+        raise serializers.ValidationError(f"{kind} {value!r} is not allowed on this server (allowed: {offered}).")
+    return value
+
+
+def validate_git_branch(value: str) -> str:
+    """A ref name git accepts, never one that reads as a command-line option."""
+    if value.startswith("-"):
+        raise serializers.ValidationError("A branch may not start with '-' (it would read as a git option).")
+    if (
+        _BAD_REF_CHARACTERS.search(value)
+        or ".." in value
+        or "@{" in value
+        or value.startswith("/")
+        or value.endswith(("/", ".", ".lock"))
+        or "//" in value
+    ):
+        raise serializers.ValidationError("Not a git branch name (see git check-ref-format).")
+    return value
+
+
+def validate_workspace_path(value: str) -> str:
+    """A relative path whose parts never read as command-line options."""
+    parts = value.split("/")
+    if value.startswith("/") or ".." in parts:
+        raise serializers.ValidationError("A path inside the workflow repository (relative, no '..').")
+    if any(part.startswith("-") for part in parts):
+        raise serializers.ValidationError("A path part may not start with '-' (it would read as an option).")
     return value
 
 
@@ -103,8 +169,13 @@ def validate_git_url(value: str) -> str:
     if value.startswith("-") or any(char.isspace() for char in value) or "::" in value:
         raise serializers.ValidationError("Not a git URL (option-like values and transport helpers are refused).")
     if _SCP_LIKE.match(value):
+        user_and_host = value.split(":", 1)[0]
+        if any(part.startswith("-") for part in user_and_host.split("@")):
+            raise serializers.ValidationError("A git host or user may not start with '-' (it would read as an option).")
         return value
     parts = urlsplit(value)
+    if (parts.hostname or "").startswith("-") or (parts.username or "").startswith("-"):
+        raise serializers.ValidationError("A git host or user may not start with '-' (it would read as an option).")
     if parts.scheme == "file":
         if getattr(settings, "AMBIENT_ALLOW_FILE_GIT_URLS", False) and parts.path:
             return value

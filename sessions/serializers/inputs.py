@@ -4,18 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from rest_framework import serializers
 
 from sessions.api_constants import DISPLAY_NAME_MAX_LENGTH
 from sessions.serializers.fields import (
+    validate_allowed_name,
     validate_annotations,
+    validate_at_most,
     validate_environment,
+    validate_git_branch,
     validate_git_url,
     validate_labels,
     validate_project_field,
     validate_quantity,
     validate_repo_name,
     validate_session_name,
+    validate_workspace_path,
 )
 
 MAX_TIMEOUT_SECONDS = 7 * 24 * 3600
@@ -41,14 +46,14 @@ class LlmSettingsSerializer(serializers.Serializer):
 
 class RepoOutputSerializer(serializers.Serializer):
     url = serializers.CharField(max_length=2048, validators=[validate_git_url])
-    branch = serializers.CharField(max_length=255, required=False)
+    branch = serializers.CharField(max_length=255, required=False, validators=[validate_git_branch])
 
 
 class RepoSerializer(serializers.Serializer):
     """`{url, branch?, name?, output?, autoPush?}`; the older `{input: {url, branch}, output}` is converted."""
 
     url = serializers.CharField(max_length=2048, validators=[validate_git_url])
-    branch = serializers.CharField(max_length=255, required=False)
+    branch = serializers.CharField(max_length=255, required=False, validators=[validate_git_branch])
     name = serializers.CharField(max_length=100, required=False, validators=[validate_repo_name])
     output = RepoOutputSerializer(required=False)
     autoPush = serializers.BooleanField(required=False)
@@ -65,20 +70,29 @@ class RepoSerializer(serializers.Serializer):
 
 class WorkflowSerializer(serializers.Serializer):
     gitUrl = serializers.CharField(max_length=2048, validators=[validate_git_url])
-    branch = serializers.CharField(max_length=255, required=False)
-    path = serializers.CharField(max_length=1024, required=False)
-
-    def validate_path(self, value: str) -> str:
-        if value.startswith("/") or ".." in value.split("/"):
-            raise serializers.ValidationError("A path inside the workflow repository (relative, no '..').")
-        return value
+    branch = serializers.CharField(max_length=255, required=False, validators=[validate_git_branch])
+    path = serializers.CharField(max_length=1024, required=False, validators=[validate_workspace_path])
 
 
 class ResourceOverridesSerializer(serializers.Serializer):
+    """Bounded by the server: SESSION_MAX_CPU/MEMORY and the SESSION_PRIORITY/STORAGE_CLASSES allow-lists."""
+
     cpu = serializers.CharField(max_length=32, required=False, validators=[validate_quantity])
     memory = serializers.CharField(max_length=32, required=False, validators=[validate_quantity])
     storageClass = serializers.CharField(max_length=253, required=False)
     priorityClass = serializers.CharField(max_length=253, required=False)
+
+    def validate_cpu(self, value: str) -> str:
+        return validate_at_most(value, maximum=settings.SESSION_MAX_CPU, resource="cpu")
+
+    def validate_memory(self, value: str) -> str:
+        return validate_at_most(value, maximum=settings.SESSION_MAX_MEMORY, resource="memory")
+
+    def validate_storageClass(self, value: str) -> str:
+        return validate_allowed_name(value, allowed=list(settings.SESSION_STORAGE_CLASSES), kind="StorageClass")
+
+    def validate_priorityClass(self, value: str) -> str:
+        return validate_allowed_name(value, allowed=list(settings.SESSION_PRIORITY_CLASSES), kind="PriorityClass")
 
 
 class SessionSpecInputSerializer(serializers.Serializer):

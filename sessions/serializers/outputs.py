@@ -15,9 +15,12 @@ from sessions.serializers.inputs import (
 
 
 class UserContextSerializer(serializers.Serializer):
+    """Who asked for the current spec, as the API vouched for it (`signature`; see SECURITY.md)."""
+
     userId = serializers.CharField(required=False)
     displayName = serializers.CharField(required=False)
     groups = serializers.ListField(child=serializers.CharField(), required=False)
+    signature = serializers.CharField(required=False)
 
 
 class SessionSpecSerializer(serializers.Serializer):

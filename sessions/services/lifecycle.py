@@ -23,7 +23,9 @@ from sessions.constants import (
     StoppedReason,
 )
 from sessions.resource import desired_phase_of, phase_of, presented
+from sessions.services.specs import with_signed_user_context
 from sessions.services.writes import Change, session_write
+from sessions.user_context import user_context_signing_key
 
 KubeObject = dict[str, Any]
 
@@ -50,7 +52,11 @@ def _phase_conflict(action: str, phase: Phase, allowed: str) -> Conflict:
 
 
 def session_start(*, caller: Caller, namespace: str, name: str, resource_version: str | None = None) -> KubeObject:
-    """Ask the reconciler to (re)start a Completed, Failed or Stopped session."""
+    """Ask the reconciler to (re)start a Completed, Failed or Stopped session.
+
+    The run is the caller's: userContext is re-signed with their identity, never the creator's.
+    """
+    identity = caller.identity()
 
     def decide(current: KubeObject) -> Change:
         phase = phase_of(current)
@@ -62,7 +68,15 @@ def session_start(*, caller: Caller, namespace: str, name: str, resource_version
             ANNOTATION_STOP_REQUESTED_AT: None,
             ANNOTATION_STOP_REASON: None,
         }
-        return "patch", {"metadata": {"annotations": annotations}}
+        metadata = current.get("metadata") or {}
+        spec = with_signed_user_context(
+            current.get("spec") or {},
+            identity=identity,
+            namespace=str(metadata.get("namespace") or namespace),
+            name=str(metadata.get("name") or name),
+            signing_key=user_context_signing_key(),
+        )
+        return "patch", {"metadata": {"annotations": annotations}, "spec": {"userContext": spec["userContext"]}}
 
     return presented(
         session_write(

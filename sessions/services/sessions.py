@@ -18,9 +18,10 @@ from sessions.services.specs import (
     editable_spec,
     generated_session_name,
     new_session_body,
-    user_context,
+    with_signed_user_context,
 )
 from sessions.services.writes import Change, session_write
+from sessions.user_context import user_context_signing_key
 
 KubeObject = dict[str, Any]
 # A generated name colliding is astronomically rare; a few fresh draws settle it.
@@ -34,7 +35,9 @@ def session_create(*, caller: Caller, namespace: str, data: Mapping[str, Any]) -
     chosen = data.get("name")
     for _ in range(1 if chosen else GENERATED_NAME_ATTEMPTS):
         name = chosen or generated_session_name()
-        body = new_session_body(namespace=namespace, name=name, data=data, identity=identity)
+        body = new_session_body(
+            namespace=namespace, name=name, data=data, identity=identity, signing_key=user_context_signing_key()
+        )
         try:
             return presented(gateway.session_create(namespace=namespace, body=body))
         except Conflict as error:
@@ -52,7 +55,11 @@ def session_create(*, caller: Caller, namespace: str, data: Mapping[str, Any]) -
 def session_replace(
     *, caller: Caller, namespace: str, name: str, data: Mapping[str, Any], resource_version: str | None = None
 ) -> KubeObject:
-    """Replace the editable spec fields (omitted ones are cleared); refused while the session is active."""
+    """Replace the editable spec fields (omitted ones are cleared); refused while the session is active.
+
+    The caller becomes the session's userContext: whoever last set what a session does is who it runs as.
+    """
+    identity = caller.identity()
 
     def decide(current: KubeObject) -> Change:
         phase = phase_of(current)
@@ -63,9 +70,13 @@ def session_replace(
                 details={"phase": phase.value},
             )
         body = copy.deepcopy(current)
-        spec = editable_spec(data)
-        system = {key: value for key, value in (current.get("spec") or {}).items() if key == "userContext"}
-        body["spec"] = {**spec, **system}
+        body["spec"] = with_signed_user_context(
+            editable_spec(data),
+            identity=identity,
+            namespace=namespace,
+            name=name,
+            signing_key=user_context_signing_key(),
+        )
         body.pop("status", None)  # the main resource ignores status; never pretend to write it
         return "replace", body
 
@@ -141,12 +152,15 @@ def session_clone(
     )
     gateway = caller.gateway()
     base_name = new_name or name
+    identity = caller.identity()
     spec = copy.deepcopy(source.get("spec") or {})
-    spec["userContext"] = user_context(caller.identity())
     for candidate in clone_name_candidates(base_name):
         candidate_spec = dict(spec)
         if candidate != base_name:
             candidate_spec["displayName"] = duplicate_display_name(spec, candidate)
+        candidate_spec = with_signed_user_context(
+            candidate_spec, identity=identity, namespace=target, name=candidate, signing_key=user_context_signing_key()
+        )
         body = {
             "apiVersion": source["apiVersion"],
             "kind": source["kind"],

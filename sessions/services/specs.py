@@ -17,6 +17,7 @@ from sessions.api_constants import (
 )
 from sessions.constants import ANNOTATION_PARENT_SESSION_ID, API_VERSION, KIND, MAX_SESSION_NAME_LENGTH
 from sessions.gateway import Identity
+from sessions.user_context import signed_user_context
 
 KubeObject = dict[str, Any]
 
@@ -48,6 +49,14 @@ def user_context(identity: Identity) -> dict[str, Any]:
     return {"userId": identity.username, "displayName": identity.username, "groups": list(identity.groups)}
 
 
+def with_signed_user_context(
+    spec: Mapping[str, Any], *, identity: Identity, namespace: str, name: str, signing_key: bytes
+) -> KubeObject:
+    """`spec` with userContext set to `identity`, vouched for over this session and this spec."""
+    context = signed_user_context(user_context(identity), namespace=namespace, name=name, spec=spec, key=signing_key)
+    return {**spec, "userContext": context}
+
+
 def editable_spec(data: Mapping[str, Any]) -> KubeObject:
     """The editable fields present in validated input, as plain JSON values."""
     return {key: _plain(data[key]) for key in EDITABLE_SPEC_FIELDS if key in data}
@@ -68,15 +77,16 @@ def new_session_body(
     name: str,
     data: Mapping[str, Any],
     identity: Identity,
+    signing_key: bytes,
 ) -> KubeObject:
     """The CR to create from a validated create body. No status: the reconciler initialises it."""
     spec = editable_spec(data)
-    spec["userContext"] = user_context(identity)
     annotations = {key: value for key, value in (data.get("annotations") or {}).items() if value is not None}
     parent = data.get("parentSessionId")
     if parent:
         annotations[ANNOTATION_PARENT_SESSION_ID] = parent
         spec["environmentVariables"] = {**spec.get("environmentVariables", {}), ENV_PARENT_SESSION_ID: parent}
+    spec = with_signed_user_context(spec, identity=identity, namespace=namespace, name=name, signing_key=signing_key)
     metadata: KubeObject = {"name": name, "namespace": namespace}
     labels = {key: value for key, value in (data.get("labels") or {}).items() if value is not None}
     if labels:

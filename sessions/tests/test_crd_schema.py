@@ -13,6 +13,7 @@ from typing import Any
 import kubernetes.client
 import pytest
 import yaml
+from django.test import override_settings
 from rest_framework import serializers
 
 from reconciler.lifecycle.content import REPO_FAILED, REPO_READY, WORKFLOW_ACTIVE, WORKFLOW_FAILED
@@ -115,10 +116,16 @@ FULL_STATUS = {
 
 
 def maximal_session() -> dict[str, Any]:
-    serializer = SessionCreateSerializer(data=CREATE_BODY)
-    assert serializer.is_valid(), serializer.errors
+    # The maximal body names a StorageClass and a PriorityClass, which this server must then allow.
+    with override_settings(SESSION_STORAGE_CLASSES=["fast"], SESSION_PRIORITY_CLASSES=["high"]):
+        serializer = SessionCreateSerializer(data=CREATE_BODY)
+        assert serializer.is_valid(), serializer.errors
     return new_session_body(
-        namespace="ignored", name="maximal", data=serializer.validated_data, identity=Identity("alice", "", ("devs",))
+        namespace="ignored",
+        name="maximal",
+        data=serializer.validated_data,
+        identity=Identity("alice", "", ("devs",)),
+        signing_key=b"test-key",
     )
 
 

@@ -78,7 +78,7 @@ def test_name_at_the_length_limit_is_accepted_and_one_more_is_refused():
     [
         ({"name": "Bad_Name"}, "name"),
         ({"name": "-x"}, "name"),
-        ({"timeout": 0}, "timeout"),
+        ({"timeout": -1}, "timeout"),
         ({"timeout": "soon"}, "timeout"),
         ({"interactive": "maybe"}, "interactive"),
         ({"displayName": "x" * 201}, "displayName"),

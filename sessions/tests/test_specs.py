@@ -18,6 +18,7 @@ from sessions.selectors import session_page
 from sessions.serializers.fields import validate_session_name
 from sessions.services.lifecycle import can_start, can_stop
 from sessions.services.specs import clone_name_candidates, generated_session_name, new_session_body
+from sessions.user_context import VerifiedUser, crd_spec_defaults, spec_digest, verified_user
 
 
 def test_generated_names_are_valid_and_distinct():
@@ -39,8 +40,11 @@ def test_new_body_derives_user_context_and_parent():
         name="s",
         data={"initialPrompt": "hi", "parentSessionId": "old", "labels": {"team": "a"}},
         identity=Identity(username="alice", groups=("devs",)),
+        signing_key=b"k",
     )
-    assert body["spec"]["userContext"] == {"userId": "alice", "displayName": "alice", "groups": ["devs"]}
+    context = {key: value for key, value in body["spec"]["userContext"].items() if key != "signature"}
+    assert context == {"userId": "alice", "displayName": "alice", "groups": ["devs"]}
+    assert verified_user(body, b"k") == VerifiedUser(user_id="alice", display_name="alice", groups=("devs",))
     assert body["spec"]["environmentVariables"] == {ENV_PARENT_SESSION_ID: "old"}
     assert body["metadata"]["annotations"] == {ANNOTATION_PARENT_SESSION_ID: "old"}
     assert body["metadata"]["labels"] == {"team": "a"}
@@ -126,3 +130,23 @@ def test_phase_filter_counts_a_session_without_status_as_pending():
 
 def test_an_empty_page_is_a_list():
     assert session_page([], limit=20, offset=0).as_dict()["items"] == []
+
+
+def test_signature_digest_knows_the_crd_defaults():
+    assert crd_spec_defaults()["llmSettings"] == {"model": "sonnet", "temperature": 0.7, "maxTokens": 4000}
+    assert crd_spec_defaults()["interactive"] is False
+
+
+def test_digest_ignores_defaults_the_api_server_fills_in_but_not_real_changes():
+    written = {"initialPrompt": "go", "llmSettings": {"model": "m"}, "displayName": "a"}
+    stored = {
+        **written,
+        "interactive": False,
+        "mainRepoIndex": 0,
+        "llmSettings": {"model": "m", "temperature": 0.7, "maxTokens": 4000},
+    }
+    assert spec_digest(stored) == spec_digest(written)
+    assert spec_digest({**stored, "displayName": "renamed"}) == spec_digest(written)
+    assert spec_digest({**stored, "timeout": 301}) != spec_digest(written)
+    assert spec_digest({**stored, "interactive": True}) != spec_digest(written)
+    assert spec_digest({**stored, "initialPrompt": "other"}) != spec_digest(written)
