@@ -47,7 +47,8 @@ def session_observe(
     cluster: Cluster, session: Mapping[str, Any], config: ReconcilerConfig, *, recheck_seconds: float = 0.0
 ) -> Observed:
     """Reads for one decision. A Running session without an intent reuses the secondary children
-    read less than ``recheck_seconds`` ago (see ``children_memo``); the Job and pods are always read."""
+    read less than ``recheck_seconds`` ago (see ``children_memo``); the Job and pods are always read.
+    ``recheck_seconds`` 0 reads everything every time."""
     if not needs_children(session):
         return Observed(session=session)
     metadata = session["metadata"]
@@ -57,11 +58,11 @@ def session_observe(
     pods = cluster.list(Kind.POD, namespace, label_selector=f"{LABEL_SESSION_OWNER}={name},{LABEL_APP}={APP_RUNNER}")
     uid = str(metadata.get("uid") or "")
     steady = _steady(session)
-    snapshot = children_memo.fresh(uid, recheck_seconds) if uid and steady else None
+    memo = children_memo()
+    snapshot = memo.recall(uid) if steady and recheck_seconds > 0 else None
     if snapshot is None:
         snapshot = _secondary_children(cluster, namespace, name, config)
-        if uid:
-            children_memo.remember(uid, snapshot)
+        memo.remember(uid, snapshot, recheck_seconds)
     children = set(snapshot.children)
     if job is not None:
         children.add((Kind.JOB.value, job_name(name)))
@@ -113,10 +114,7 @@ def _secondary_children(cluster: Cluster, namespace: str, name: str, config: Rec
         if cluster.get(Kind.SECRET, config.control_plane_namespace, copy.name) is None
     )
     return ChildrenSnapshot(
-        children=frozenset(children),
-        token_refreshed_at=token_refreshed_at,
-        missing_secrets=missing,
-        read_at=children_memo.now(),
+        children=frozenset(children), token_refreshed_at=token_refreshed_at, missing_secrets=missing
     )
 
 

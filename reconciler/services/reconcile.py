@@ -72,8 +72,9 @@ def session_reconcile(
         for warning in decision.warnings:
             logger.warning("%s/%s: %s", namespace, name, warning)
         return ReconcileOutcome(requeue_after=decision.requeue_after, reason="noop", stages=stages)
-    # Whatever this pass does to the children, the next one reads them again.
-    children_memo.forget(str(session["metadata"].get("uid") or ""))
+    if decision.actions:
+        # Whatever the actions do to the children, the next pass reads them again.
+        children_memo().forget(str(session["metadata"].get("uid") or ""))
     writing = time.monotonic()
     try:
         outcome = _apply(cluster, observed, decision, config, now, lease_lost)

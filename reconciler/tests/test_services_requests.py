@@ -7,22 +7,32 @@ so sessions really reach Running.
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import kubernetes.client
 import pytest
+import redis
 
 from localkube.testing import LocalKube
 from reconciler.embedded_images import write_image_map
 from reconciler.services import session_reconcile
-from reconciler.services.children_memo import children_memo
+from reconciler.services.children_memo import (
+    ChildrenMemo,
+    ChildrenSnapshot,
+    RedisBackend,
+    children_memo,
+    reset_children_memo,
+)
 from reconciler.tests.services_support import (
     RECONCILER_USER,
     reconciler_kube,  # noqa: F401 - fixture
     session_create,
+    session_patch,
     session_read,
 )
-from sessions.constants import service_name
+from sessions.constants import ANNOTATION_DESIRED_PHASE, service_name
 
 pytestmark = [
     pytest.mark.localkube,
@@ -53,8 +63,10 @@ def _running_images(settings) -> Iterator[None]:  # noqa: ANN001 - pytest-django
     settings.RECONCILER_RUNNER_IMAGE = RUNNER_IMAGE
     settings.RECONCILER_CONTENT_IMAGE = CONTENT_IMAGE
     settings.RECONCILER_CONTENT_COMMAND = ["sleep", "3600"]
+    settings.REDIS_URL = ""  # the in-process memo; the Redis one is covered by the bench and e2e runs
+    reset_children_memo()
     yield
-    children_memo.clear()
+    reset_children_memo()
 
 
 def _reconcile_until_running(namespace: str, name: str, admin: kubernetes.client.ApiClient) -> None:
@@ -114,14 +126,17 @@ def test_a_pass_after_the_recheck_period_reads_the_children_again(
     assert core.read_namespaced_service(service_name("healing"), kube_namespace)
 
 
-def test_an_acting_pass_forgets_what_it_read(localkube: LocalKube, kube_namespace: str) -> None:
+def test_a_status_only_pass_keeps_the_snapshot_and_an_acting_pass_forgets_it(
+    localkube: LocalKube, kube_namespace: str
+) -> None:
     admin = localkube.api_client()
-    session = session_create(admin, kube_namespace, "fresh", interactive=True)
+    uid = session_create(admin, kube_namespace, "fresh", interactive=True)["metadata"]["uid"]
     _reconcile_until_running(kube_namespace, "fresh", admin)
-    # The pass that reached Running wrote its status, so nothing read before it is reused.
-    assert children_memo.fresh(session["metadata"]["uid"], max_age=3600) is None
     _converged(kube_namespace, "fresh", localkube)
-    assert children_memo.fresh(session["metadata"]["uid"], max_age=3600) is not None
+    assert children_memo().recall(uid) is not None
+    session_patch(admin, kube_namespace, "fresh", {"metadata": {"annotations": {ANNOTATION_DESIRED_PHASE: "Stopped"}}})
+    session_reconcile(kube_namespace, "fresh")  # deletes the Job: the children are read again next time
+    assert children_memo().recall(uid) is None
 
 
 def test_a_finished_session_costs_one_read(localkube: LocalKube, kube_namespace: str) -> None:
@@ -134,3 +149,27 @@ def test_a_finished_session_costs_one_read(localkube: LocalKube, kube_namespace:
     )
     reads, writes = _requests_of_one_pass(kube_namespace, "done", localkube)
     assert len(reads) == 1 and writes == 0
+
+
+def test_the_redis_memo_is_shared_and_expires(redis_url: str) -> None:
+    """Every worker sees one snapshot; it lives for the recheck period only."""
+    client = redis.Redis.from_url(redis_url)
+    prefix = f"test-{uuid.uuid4().hex[:12]}:"
+    snapshot = ChildrenSnapshot(
+        children=frozenset({("Service", "s-svc"), ("Secret", "s-token")}),
+        token_refreshed_at=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
+        missing_secrets=frozenset({"absent"}),
+    )
+    try:
+        writer, reader = ChildrenMemo(RedisBackend(client, prefix)), ChildrenMemo(RedisBackend(client, prefix))
+        writer.remember("uid-1", snapshot, ttl_seconds=0.3)
+        assert reader.recall("uid-1") == snapshot
+        time.sleep(0.6)
+        assert reader.recall("uid-1") is None
+        writer.remember("uid-1", snapshot, ttl_seconds=60)
+        reader.forget("uid-1")
+        assert writer.recall("uid-1") is None
+    finally:
+        for key in client.scan_iter(match=f"{prefix}*"):
+            client.delete(key)
+        client.close()

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from kubernetes.client import ApiClient, ApiException, CoreV1Api, CustomObjectsApi
+from kubernetes.client import ApiClient, ApiException, CustomObjectsApi
 
 logger = logging.getLogger(__name__)
 
@@ -158,6 +158,9 @@ class LeaseElector:
 
     def _create_namespace(self, api_client: ApiClient) -> None:
         logger.warning("namespace %s for the watcher lease is missing; creating it", self.namespace)
+        # Imported only here: the core API's models cost the watcher ~20 MB of resident memory.
+        from kubernetes.client import CoreV1Api  # noqa: PLC0415
+
         try:
             CoreV1Api(api_client).create_namespace(
                 {"metadata": {"name": self.namespace}}, _request_timeout=self._timeout
