@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: run test lint format bench venv venv-dev migrate clean
+.PHONY: run test lint format bench venv venv-dev venv-embedded migrate clean
 
 $(BIN)/python:
 	@echo ">>> creating virtualenv $(VENV) with $$($(PYTHON) --version)"
@@ -18,22 +18,33 @@ $(VENV)/.requirements.stamp: requirements.txt | $(BIN)/python
 	$(PY) -m pip install --quiet -r requirements.txt
 	@touch $@
 
-$(VENV)/.requirements-dev.stamp: requirements.txt requirements-dev.txt | $(BIN)/python
+$(VENV)/.requirements-embedded.stamp: requirements.txt requirements-embedded.txt | $(BIN)/python
+	@echo ">>> installing requirements-embedded.txt"
+	$(PY) -m pip install --quiet -r requirements-embedded.txt
+	@touch $@ $(VENV)/.requirements.stamp
+
+$(VENV)/.requirements-dev.stamp: requirements.txt requirements-embedded.txt requirements-dev.txt | $(BIN)/python
 	@echo ">>> installing requirements-dev.txt"
 	$(PY) -m pip install --quiet -r requirements-dev.txt
-	@touch $@ $(VENV)/.requirements.stamp
+	@touch $@ $(VENV)/.requirements.stamp $(VENV)/.requirements-embedded.stamp
 
 venv: $(VENV)/.requirements.stamp
 venv-dev: $(VENV)/.requirements-dev.stamp
+venv-embedded: $(VENV)/.requirements-embedded.stamp
 
 migrate: venv
 	@echo ">>> applying database migrations"
 	$(PY) manage.py migrate --noinput
 
-## run: the embedded platform (localkube + API + watcher + worker + beat) on SQLite.
-run: migrate
+## run: the embedded platform (Redis + localkube + API + watcher + worker + beat, supervised) on SQLite.
+## Ports: make run API_HOST=127.0.0.1 PORT=8000 KUBE_PORT=6443 REDIS_PORT=6380
+API_HOST ?= 127.0.0.1
+PORT ?= 8000
+KUBE_PORT ?= 6443
+REDIS_PORT ?= 6380
+run: migrate $(VENV)/.requirements-embedded.stamp
 	@echo ">>> starting the embedded stack (Ctrl-C stops everything)"
-	$(PY) manage.py run_embedded
+	$(PY) manage.py run_embedded --host $(API_HOST) --port $(PORT) --localkube-port $(KUBE_PORT) --redis-port $(REDIS_PORT)
 
 ## test: lint, then the whole suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set).
 test: venv-dev

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import signal
 import sys
 from pathlib import Path
@@ -46,7 +47,20 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+# The state directory holds every Secret, the admin token and the pods' volumes: owner-only,
+# so other users of the host can read none of it.
+STATE_DIR_MODE = 0o700
+PRIVATE_UMASK = 0o077
+
+
+def _private_state_dir(state_dir: Path) -> None:
+    os.umask(PRIVATE_UMASK)
+    state_dir.mkdir(mode=STATE_DIR_MODE, parents=True, exist_ok=True)
+    state_dir.chmod(STATE_DIR_MODE)
+
+
 async def _serve(args: argparse.Namespace) -> None:
+    _private_state_dir(args.state_dir)
     faults = FaultConfig(
         seed=args.fault_seed,
         write_error_rate=args.fault_write_error_rate,

@@ -4,6 +4,9 @@ Each journal record is one JSON line; a final record without its newline (a torn
 ignored and cut off on load. Compaction writes ``snapshot.json.tmp``, fsyncs, renames it over
 ``snapshot.json`` and only then empties the journal, so a crash at any point loses nothing that
 was acknowledged.
+
+The store holds every Secret, so its directory is owner-only (0700) and its files 0600 whatever
+the process umask.
 """
 
 from __future__ import annotations
@@ -19,6 +22,15 @@ logger = logging.getLogger(__name__)
 
 SNAPSHOT = "snapshot.json"
 JOURNAL = "journal.jsonl"
+DIRECTORY_MODE = 0o700
+FILE_MODE = 0o600
+
+
+def _open_private(path: Path, flags: int) -> BinaryIO:
+    descriptor = os.open(path, flags | os.O_CREAT, FILE_MODE)
+    os.fchmod(descriptor, FILE_MODE)  # also tightens a file an older version left world-readable
+    mode = "ab" if flags & os.O_APPEND else "wb"
+    return os.fdopen(descriptor, mode)
 
 
 class Journal:
@@ -26,7 +38,11 @@ class Journal:
         self.directory = directory
         self.compact_every = compact_every
         self.fsync = fsync
-        directory.mkdir(parents=True, exist_ok=True)
+        directory.mkdir(mode=DIRECTORY_MODE, parents=True, exist_ok=True)
+        directory.chmod(DIRECTORY_MODE)
+        for name in (SNAPSHOT, JOURNAL):
+            if (directory / name).is_file():
+                (directory / name).chmod(FILE_MODE)
         self._records_since_snapshot = 0
         self._file: BinaryIO | None = None
 
@@ -69,7 +85,7 @@ class Journal:
 
     def append(self, record: dict[str, Any]) -> None:
         if self._file is None:
-            self._file = (self.directory / JOURNAL).open("ab")
+            self._file = _open_private(self.directory / JOURNAL, os.O_WRONLY | os.O_APPEND)
         self._file.write(json.dumps(record, separators=(",", ":")).encode() + b"\n")
         self._file.flush()
         if self.fsync:
@@ -81,7 +97,7 @@ class Journal:
 
     def compact(self, resource_version: int, entries: list[dict[str, Any]]) -> None:
         temporary = self.directory / (SNAPSHOT + ".tmp")
-        with temporary.open("wb") as handle:
+        with _open_private(temporary, os.O_WRONLY | os.O_TRUNC) as handle:
             handle.write(json.dumps({"resourceVersion": resource_version, "entries": entries}).encode())
             handle.flush()
             os.fsync(handle.fileno())
@@ -91,7 +107,7 @@ class Journal:
             self._file.close()
             self._file = None
         # Records up to resource_version are in the snapshot; load() skips any that survive here.
-        with (self.directory / JOURNAL).open("wb") as handle:
+        with _open_private(self.directory / JOURNAL, os.O_WRONLY | os.O_TRUNC) as handle:
             os.fsync(handle.fileno())
         self._records_since_snapshot = 0
 

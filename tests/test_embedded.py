@@ -1,14 +1,19 @@
 """The embedded mode's set-up steps (what `make run` does before it starts the processes)."""
 
+import io
+import socket
 import stat
+from pathlib import Path
 
 import pytest
 import yaml
+from daphne.access import AccessLogGenerator
 from django.conf import settings as django_settings
 from kubernetes import client
 
 from ambient import kube
-from ambient.embedded import cluster, identity, processes
+from ambient.embedded import asgi_server, cluster, identity, ports, processes, redis_server, supervision
+from ambient.logging import RedactedAccessLog
 from reconciler.models import ConditionTransition
 from tests.factories import ConditionTransitionFactory, UserFactory
 
@@ -35,8 +40,74 @@ def test_processes_include_every_control_plane_role(tmp_path):
     ports = processes.EmbeddedPorts(api_host="127.0.0.1", api_port=8000, localkube_port=6443)
     commands = processes.control_plane_commands(ports=ports, state_dir=tmp_path)
     assert set(commands) == {"api", "worker", "beat", "watcher"}
+    assert commands["api"][1:3] == ["-m", "ambient.embedded.asgi_server"]
     assert "ambient.asgi:application" in commands["api"]
-    assert "--pool threads" in commands["worker"] and " -B" not in commands["worker"]
+    worker = " ".join(commands["worker"])
+    assert "--pool threads" in worker and " -B" not in worker
+
+
+def test_supervisor_starts_infrastructure_first_and_restarts_everything(tmp_path):
+    ports = processes.EmbeddedPorts(api_host="127.0.0.1", api_port=8000, localkube_port=6443, redis_port=6390)
+    redis = redis_server.private_redis_prepare(state_dir=tmp_path, port=ports.redis_port)
+    programs = processes.programs(ports=ports, state_dir=tmp_path, localkube=["localkube"], redis=redis)
+    assert [(p.name, p.autostart) for p in sorted(programs, key=lambda p: p.priority)] == [
+        ("redis", True),
+        ("localkube", True),
+        ("worker", False),
+        ("beat", False),
+        ("watcher", False),
+        ("api", False),
+    ]
+    config = supervision.render_config(state_dir=tmp_path, working_dir=tmp_path, programs=programs)
+    assert config.count("autorestart=true") == len(programs)
+    assert config.count(f"startretries={supervision.START_RETRIES}") == len(programs)
+    assert f"stdout_logfile={tmp_path / 'logs' / 'worker.log'}" in config.splitlines()
+
+
+def test_child_environment_points_every_process_at_the_private_redis(tmp_path):
+    environment = processes.child_environment(
+        kubeconfig=tmp_path / "kubeconfig", image_map=tmp_path / "images.yaml", redis_url="redis://:pw@127.0.0.1:1/0"
+    )
+    assert environment["REDIS_URL"] == "redis://:pw@127.0.0.1:1/0"
+
+
+def test_a_busy_port_is_named_with_the_way_to_move_it():
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        busy = holder.getsockname()[1]
+        with pytest.raises(ports.PortBusy) as raised:
+            ports.ensure_ports_free([ports.WantedPort("localkube", "127.0.0.1", busy, "--localkube-port", "KUBE_PORT")])
+    message = str(raised.value)
+    assert f"port {busy}" in message and "KUBE_PORT=" in message and "--localkube-port" in message
+    assert "\n" not in message
+    assert ports.port_is_free("127.0.0.1", busy)
+
+
+def test_redis_server_binary_is_found():
+    assert Path(redis_server.redis_server_binary()).name == "redis-server"
+
+
+def test_access_log_masks_tokens_in_query_strings():
+    stream = io.StringIO()
+    access_log = RedactedAccessLog(stream)
+    access_log(
+        "http",
+        "complete",
+        {"client": "127.0.0.1:1", "method": "GET", "path": "/api/x?token=abc123&a=1", "status": 200, "size": 2},
+    )
+    access_log("websocket", "connecting", {"client": "127.0.0.1:1", "path": "/ws/sessions/s1?token=wstoken"})
+    written = stream.getvalue()
+    assert "abc123" not in written and "wstoken" not in written
+    assert "/api/x?token=[REDACTED]&a=1" in written and "WSCONNECTING /ws/sessions/s1?token=[REDACTED]" in written
+
+
+def test_the_embedded_asgi_server_uses_the_redacting_access_log():
+    server = asgi_server.RedactingServer(
+        application=None, endpoints=["tcp:port=0:interface=127.0.0.1"], action_logger=AccessLogGenerator(io.StringIO())
+    )
+    assert isinstance(server.action_logger, RedactedAccessLog)
+    assert asgi_server.RedactingCommandLineInterface.server_class is asgi_server.RedactingServer
 
 
 def test_image_map_runs_both_images_from_this_checkout(tmp_path):

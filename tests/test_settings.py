@@ -46,10 +46,17 @@ def test_local_defaults_need_no_environment(run_django, tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
         "django.db.backends.sqlite3",
-        "filesystem://",
+        "memory://",
         "channels.layers.InMemoryChannelLayer",
     ]
-    assert (tmp_path / "broker" / "queue").is_dir()
+
+
+def test_local_settings_follow_redis_url_like_production(run_django, tmp_path):
+    code = SETUP + "print(settings.CELERY_BROKER_URL); print(settings.CHANNEL_LAYERS['default']['BACKEND'])"
+    env = {"AMBIENT_STATE_DIR": str(tmp_path), "REDIS_URL": "redis://:pw@127.0.0.1:6380/0"}
+    result = run_django(code, settings="ambient.settings.local", env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["redis://:pw@127.0.0.1:6380/0", "channels_redis.core.RedisChannelLayer"]
 
 
 def test_database_url_selects_postgresql(run_django, tmp_path):

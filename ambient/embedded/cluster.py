@@ -1,10 +1,6 @@
-"""Starting localkube for the embedded mode and seeding it with a demo project."""
+"""Seeding the embedded localkube with a demo project."""
 
 from __future__ import annotations
-
-import subprocess
-import time
-from pathlib import Path
 
 from kubernetes import client
 from kubernetes.client.exceptions import ApiException
@@ -12,46 +8,6 @@ from kubernetes.client.exceptions import ApiException
 from ambient import kube
 from ambient.embedded.identity import DEMO_PROJECT, DEMO_USERNAME
 from sessions.api_constants import MANAGED_LABEL, MANAGED_LABEL_VALUE
-
-READY_TIMEOUT_SECONDS = 60.0
-
-
-class LocalkubeDidNotStart(RuntimeError):
-    pass
-
-
-def localkube_start(*, command: list[str], log_file: Path, kubeconfig: Path) -> subprocess.Popen[bytes]:
-    """Start localkube in the background and wait until it answers with the written kubeconfig."""
-    log_file.parent.mkdir(parents=True, exist_ok=True)
-    with log_file.open("ab") as log:
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
-    last_error = "no kubeconfig yet"
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise LocalkubeDidNotStart(f"localkube exited with {process.returncode}; see {log_file}")
-        if kubeconfig.is_file():
-            try:
-                kube.reset_cache()
-                with kube.control_plane_client() as api_client:
-                    client.VersionApi(api_client).get_code(_request_timeout=2)
-            except Exception as exc:  # noqa: BLE001 - any failure means "not up yet"
-                last_error = str(exc)
-            else:
-                return process
-        time.sleep(0.3)
-    process.terminate()
-    raise LocalkubeDidNotStart(f"localkube did not answer within {READY_TIMEOUT_SECONDS:.0f}s ({last_error})")
-
-
-def localkube_stop(process: subprocess.Popen[bytes], *, grace_seconds: float = 10.0) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=grace_seconds)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def demo_project_ensure(*, cluster_role: str) -> None:

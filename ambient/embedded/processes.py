@@ -1,9 +1,8 @@
-"""What `make run` starts, as commands for honcho's process manager."""
+"""What `make run` starts, as supervisord programs: Redis, localkube, then the control plane."""
 
 from __future__ import annotations
 
 import os
-import shlex
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +10,16 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management import get_commands
 
+from ambient.embedded.redis_server import PrivateRedis, redis_command
+from ambient.embedded.supervision import Program
 from reconciler import embedded_images
+
+DEFAULT_API_HOST = "127.0.0.1"
+DEFAULT_API_PORT = 8000
+DEFAULT_LOCALKUBE_PORT = 6443
+DEFAULT_REDIS_PORT = 6380
+LOCALKUBE_HOST = "127.0.0.1"
+CONTROL_PLANE_PROGRAMS = ("worker", "beat", "watcher", "api")
 
 
 @dataclass(frozen=True)
@@ -19,6 +27,7 @@ class EmbeddedPorts:
     api_host: str
     api_port: int
     localkube_port: int
+    redis_port: int = DEFAULT_REDIS_PORT
 
 
 def localkube_command(*, state_dir: Path, port: int, tokens_file: Path, image_map: Path | None) -> list[str]:
@@ -27,6 +36,8 @@ def localkube_command(*, state_dir: Path, port: int, tokens_file: Path, image_ma
         "-m",
         "localkube",
         "serve",
+        "--host",
+        LOCALKUBE_HOST,
         "--port",
         str(port),
         "--state-dir",
@@ -48,32 +59,60 @@ def image_map_write(*, path: Path) -> Path:
     return embedded_images.write_image_map(path, document)
 
 
-def control_plane_commands(*, ports: EmbeddedPorts, state_dir: Path) -> dict[str, str]:
+def control_plane_commands(*, ports: EmbeddedPorts, state_dir: Path) -> dict[str, list[str]]:
     """api, worker, beat and (once the reconciler provides it) the watcher."""
-    python = shlex.quote(sys.executable)
+    python = sys.executable
     commands = {
-        "api": f"{python} -m daphne -b {ports.api_host} -p {ports.api_port} ambient.asgi:application",
+        # daphne, with query-string secrets masked in its access log.
+        "api": [
+            python,
+            "-m",
+            "ambient.embedded.asgi_server",
+            "-b",
+            ports.api_host,
+            "-p",
+            str(ports.api_port),
+            "ambient.asgi:application",
+        ],
         # Threads: reconciles wait on I/O, and one process keeps the metrics in one registry.
         # No gossip/mingle: they only matter for multi-host fleets and misbehave on broker restarts.
         # Beat is its own process: never `worker -B`.
-        "worker": (
-            f"{python} -m celery -A ambient worker --loglevel INFO --pool threads --concurrency 4 "
-            "--without-gossip --without-mingle"
-        ),
-        "beat": (
-            f"{python} -m celery -A ambient beat --loglevel INFO "
-            f"--schedule {shlex.quote(str(state_dir / 'celerybeat-schedule'))}"
-        ),
+        "worker": [
+            *(python, "-m", "celery", "-A", "ambient", "worker", "--loglevel", "INFO"),
+            *("--pool", "threads", "--concurrency", "4", "--without-gossip", "--without-mingle"),
+        ],
+        "beat": [
+            *(python, "-m", "celery", "-A", "ambient", "beat", "--loglevel", "INFO"),
+            *("--schedule", str(state_dir / "celerybeat-schedule")),
+        ],
     }
     if "watch_sessions" in get_commands():
-        commands["watcher"] = f"{python} manage.py watch_sessions"
+        commands["watcher"] = [python, "manage.py", "watch_sessions"]
     return commands
 
 
-def child_environment(*, kubeconfig: Path, image_map: Path) -> dict[str, str]:
+def programs(*, ports: EmbeddedPorts, state_dir: Path, localkube: list[str], redis: PrivateRedis) -> list[Program]:
+    """Every supervised process; supervisord starts them by priority and stops them in reverse."""
+    infrastructure = [
+        Program("redis", redis_command(redis), priority=10, autostart=True, start_seconds=1),
+        Program("localkube", localkube, priority=20, autostart=True, start_seconds=2),
+    ]
+    commands = control_plane_commands(ports=ports, state_dir=state_dir)
+    control_plane = [
+        Program(name, commands[name], priority=30 + index, autostart=False)
+        for index, name in enumerate(CONTROL_PLANE_PROGRAMS)
+        if name in commands
+    ]
+    return infrastructure + control_plane
+
+
+def child_environment(*, kubeconfig: Path, image_map: Path, redis_url: str = "") -> dict[str, str]:
     env = dict(os.environ)
     env["KUBECONFIG"] = str(kubeconfig)
     env["EMBEDDED_IMAGE_MAP"] = str(image_map)
+    if redis_url:
+        # Celery's broker, the Channels layer and the reconcile queue: the same Redis as production.
+        env["REDIS_URL"] = redis_url
     # The content sidecar binds the host port localkube allocated instead of 0.0.0.0:8080.
     env.setdefault("RECONCILER_CONTENT_COMMAND", embedded_images.content_command_setting())
     env.setdefault("DJANGO_SETTINGS_MODULE", "ambient.settings.local")

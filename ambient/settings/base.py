@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from ambient.settings.env import BASE_DIR, STATE_DIR, env, filesystem_broker_options
+from ambient.settings.env import BASE_DIR, STATE_DIR, env
 
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="insecure-local-only-key-change-me-in-production-0123456789")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
@@ -115,15 +115,11 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
 MAX_TASK_COUNTDOWN = BROKER_VISIBILITY_TIMEOUT // 2
 
-if REDIS_URL:
-    CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": BROKER_VISIBILITY_TIMEOUT}
-else:
-    # No Redis: kombu's filesystem transport needs no server, so the embedded mode runs anywhere.
-    CELERY_BROKER_URL = "filesystem://"
-    CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(
-        STATE_DIR / "broker", visibility_timeout=BROKER_VISIBILITY_TIMEOUT
-    )
+# `make run` starts a private Redis and hands every process its REDIS_URL, so the embedded mode
+# runs the production broker and channel layer. Without REDIS_URL (a one-off management command,
+# unit tests) tasks go to kombu's in-memory transport: they stay inside that process.
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": BROKER_VISIBILITY_TIMEOUT}
 
 if REDIS_URL:
     CHANNEL_LAYERS = {

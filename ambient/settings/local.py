@@ -1,5 +1,8 @@
 """The embedded default: `make run` on a laptop. Needs no environment variables at all."""
 
+from pathlib import Path
+
+from ambient.embedded.private_files import private_directory, private_file
 from ambient.settings.base import *  # noqa: F403
 from ambient.settings.base import STATE_DIR, env
 
@@ -7,4 +10,7 @@ DEBUG = env.bool("DJANGO_DEBUG", default=True)
 # Embedded mode allows local file:// git URLs so demos work offline against local repositories.
 AMBIENT_ALLOW_FILE_GIT_URLS = env.bool("AMBIENT_ALLOW_FILE_GIT_URLS", default=True)
 
-STATE_DIR.mkdir(parents=True, exist_ok=True)
+# Owner-only state on a possibly shared host: the SQLite file holds every staff session key.
+private_directory(STATE_DIR)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    private_file(Path(DATABASES["default"]["NAME"]))  # noqa: F405

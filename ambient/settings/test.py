@@ -4,8 +4,7 @@ import tempfile
 from pathlib import Path
 
 from ambient.settings.base import *  # noqa: F403
-from ambient.settings.base import BROKER_VISIBILITY_TIMEOUT, env
-from ambient.settings.env import filesystem_broker_options
+from ambient.settings.base import env
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; never in production
@@ -16,11 +15,6 @@ if not env.str("DATABASE_URL", default=""):
 
 # Tests never touch the developer's embedded state.
 TEST_STATE_DIR = Path(tempfile.mkdtemp(prefix="ambient-test-"))
-
-if not env.str("REDIS_URL", default=""):
-    CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(
-        TEST_STATE_DIR / "broker", visibility_timeout=BROKER_VISIBILITY_TIMEOUT
-    )
 
 STATIC_ROOT = TEST_STATE_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)

@@ -1,13 +1,27 @@
 """Pod volumes as host directories: a PVC is a directory per claim, a Secret/ConfigMap volume a
-directory of files kept in sync with the object (like the kubelet's periodic volume sync)."""
+directory of files kept in sync with the object (like the kubelet's periodic volume sync).
+
+Every "container" runs as the host user that runs localkube, so the group and other bits of a
+Secret/ConfigMap volume's ``defaultMode`` could only ever reach other users of the host: they are
+dropped (0644 → 0600, 0440 → 0400) and the volume's directory is 0700.
+"""
 
 from __future__ import annotations
 
 import base64
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+OWNER_ONLY = 0o700
+DEFAULT_VOLUME_FILE_MODE = 0o644  # Kubernetes' defaultMode
+
+
+def owner_only(mode: int) -> int:
+    """``mode`` without group and other permissions."""
+    return mode & OWNER_ONLY
 
 
 class VolumeError(Exception):
@@ -45,20 +59,26 @@ def projected_files(data: dict[str, bytes], items: list[dict[str, Any]] | None) 
     return {item["path"]: data[item["key"]] for item in items if item.get("key") in data}
 
 
-def sync_directory(directory: Path, files: dict[str, bytes], mode: int = 0o644) -> bool:
-    """Make ``directory`` hold exactly ``files``; atomic per file. True when anything changed."""
-    directory.mkdir(parents=True, exist_ok=True)
+def sync_directory(directory: Path, files: dict[str, bytes], mode: int = DEFAULT_VOLUME_FILE_MODE) -> bool:
+    """Make ``directory`` hold exactly ``files`` (owner-only); atomic per file. True when anything changed."""
+    mode = owner_only(mode)
+    directory.mkdir(mode=OWNER_ONLY, parents=True, exist_ok=True)
+    directory.chmod(OWNER_ONLY)
     changed = False
     for relative, content in files.items():
         target = directory / relative
         if ".." in Path(relative).parts:
             continue  # kube rejects such paths at validation; never write outside the volume
         if target.is_file() and target.read_bytes() == content:
+            if stat.S_IMODE(target.stat().st_mode) != mode:
+                target.chmod(mode)
             continue
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(mode=OWNER_ONLY, parents=True, exist_ok=True)
         temporary = target.with_name(f".{target.name}.tmp")
-        temporary.write_bytes(content)
-        os.chmod(temporary, mode)
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+        with os.fdopen(descriptor, "wb") as handle:
+            os.fchmod(handle.fileno(), mode)
+            handle.write(content)
         temporary.replace(target)
         changed = True
     wanted = {str(Path(relative)) for relative in files}
@@ -95,7 +115,7 @@ def plan_volumes(pod: dict[str, Any], state_dir: Path, root: Path) -> tuple[dict
             spec = volume[kind]
             object_name = spec.get("secretName" if kind == "secret" else "name", "")
             directory = root / "volumes" / kind / name
-            mode = int(spec.get("defaultMode", 0o644))
+            mode = owner_only(int(spec.get("defaultMode", DEFAULT_VOLUME_FILE_MODE)))
             items = tuple(spec.get("items") or ())
             sourced.append(
                 SourcedVolume(name, directory, ((kind, object_name, items, bool(spec.get("optional"))),), mode)
@@ -112,7 +132,12 @@ def plan_volumes(pod: dict[str, Any], state_dir: Path, root: Path) -> tuple[dict
                             (kind, spec.get("name", ""), tuple(spec.get("items") or ()), bool(spec.get("optional")))
                         )
             sourced.append(
-                SourcedVolume(name, directory, tuple(sources), int(volume["projected"].get("defaultMode", 0o644)))
+                SourcedVolume(
+                    name,
+                    directory,
+                    tuple(sources),
+                    owner_only(int(volume["projected"].get("defaultMode", DEFAULT_VOLUME_FILE_MODE))),
+                )
             )
             paths[name] = directory
         else:  # emptyDir and anything we do not model: a fresh per-pod directory
