@@ -10,7 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
+from sessions.api_constants import CRD_MANIFEST
 from sessions.constants import API_VERSION, GROUP, KIND, PLURAL, VERSION
 from tests.api.conftest import sessions_url
 
@@ -53,4 +55,12 @@ def test_kubectl_applied_session_reads_the_same(django_kube, admin_client, proje
     admin_client.post(sessions_url(project), {"name": "from-api", "initialPrompt": "x"}, format="json")
     table = kubectl(django_kube, "get", "as", "-n", project)
     assert "from-api" in table and "from-kubectl" in table
-    assert table.split("\n")[0].split() == ["NAME", "PHASE", "READY", "REASON", "AGE"]
+    assert table.split("\n")[0].split() == ["NAME", *printer_columns()]
+
+
+def printer_columns() -> list[str]:
+    """The CRD's default (priority 0) printer column names, as kubectl prints them."""
+    crd = yaml.safe_load(CRD_MANIFEST.read_text())
+    version = next(item for item in crd["spec"]["versions"] if item["name"] == VERSION)
+    columns = version.get("additionalPrinterColumns") or []
+    return [column["name"].upper() for column in columns if not column.get("priority")]
