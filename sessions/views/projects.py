@@ -43,7 +43,11 @@ class ProjectViewSet(viewsets.ViewSet):
         return Response({"items": selectors.project_list(caller=caller_of(request))})
 
     def create(self, request: Request) -> Response:
-        """Create a project (a namespace) and make you its admin. `name` is a DNS-1123 label."""
+        """Create a project (a namespace) and make you its admin. Needs RBAC `create` on `projects` in API
+        group `vteam.ambient-code` (ClusterRole `ambient-project-creator`); ServiceAccounts never may; each
+        user has a quota of live projects. `name` is a DNS-1123 label matching the installation's
+        project-name pattern (by default `ambient-…`).
+        """
         serializer = ProjectCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         project = services.project_create(
