@@ -55,6 +55,8 @@ class Command(BaseCommand):
         ports = processes.EmbeddedPorts(
             api_host=host, api_port=port, localkube_port=localkube_port, redis_port=redis_port
         )
+        if supervision.Supervisor(STATE_DIR).answering():
+            raise CommandError(f"the embedded stack of {STATE_DIR} is already running; stop it first (Ctrl-C)")
         try:
             ensure_ports_free(
                 [
