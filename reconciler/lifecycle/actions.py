@@ -83,6 +83,15 @@ class RefreshToken(Action):
 
 
 @dataclass(frozen=True)
+class DeleteRunnerToken(Action):
+    """Delete the runner's token Secret when its run ends: every JWT the Secret carried is bound to it
+    (TokenRequest boundObjectRef), so the API server refuses them from then on, whatever their expiry.
+    The next start's Pending pass makes a new Secret and a new binding."""
+
+    secret_name: str
+
+
+@dataclass(frozen=True)
 class EnsureService(Action):
     manifest: Manifest = field(hash=False)
 

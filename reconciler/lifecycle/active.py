@@ -28,7 +28,7 @@ from reconciler.lifecycle.pod_state import (
     waiting_since,
 )
 from reconciler.lifecycle.run_end import InfrastructureLoss, ended_by_job, lost_to_infrastructure
-from reconciler.lifecycle.stopping import begin_stopping, delete_run
+from reconciler.lifecycle.stopping import begin_stopping, delete_run, revoke_runner_token
 from reconciler.lifecycle.terminal import reset_to_pending
 from reconciler.manifests import Kind, content_service
 from reconciler.timestamps import seconds_between
@@ -125,7 +125,8 @@ def lose_infrastructure(
 
 
 def finish_run(draft: StatusDraft, outcome: Outcome, actions: list[Action]) -> Decision:
-    """Completed or Failed: record why, then delete the Job so the sidecar does not outlive the runner."""
+    """Completed or Failed: record why, then delete the Job so the sidecar does not outlive the runner,
+    and the token Secret so the run's credentials end with it."""
     observed = draft.observed
     draft.phase = outcome.phase
     draft.status["completionTime"] = draft.now_text
@@ -142,6 +143,7 @@ def finish_run(draft: StatusDraft, outcome: Outcome, actions: list[Action]) -> D
             draft.condition_false(ConditionType.RUNNER_STARTED, ConditionReason.RUNNER_EXIT, outcome.message)
     if observed.job is not None and not is_deleting(observed.job):
         actions.append(DeleteJob(job_name(observed.name)))
+    actions.append(revoke_runner_token(observed))
     return draft.finish(actions)
 
 

@@ -9,6 +9,7 @@ from reconciler.lifecycle.actions import (
     DeleteCopiedSecrets,
     DeleteJob,
     DeletePod,
+    DeleteRunnerToken,
     SetInteractive,
 )
 from reconciler.lifecycle.draft import StatusDraft
@@ -16,7 +17,15 @@ from reconciler.lifecycle.intent import keys_to_clear, stopped_reason
 from reconciler.lifecycle.observed import Decision, Observed
 from reconciler.lifecycle.pod_state import is_deleting
 from reconciler.manifests.metadata import Kind
-from sessions.constants import ConditionReason, ConditionType, DesiredPhase, Phase, StoppedReason, job_name
+from sessions.constants import (
+    ConditionReason,
+    ConditionType,
+    DesiredPhase,
+    Phase,
+    StoppedReason,
+    job_name,
+    token_secret_name,
+)
 
 
 def delete_run(observed: Observed) -> list[Action]:
@@ -27,6 +36,15 @@ def delete_run(observed: Observed) -> list[Action]:
     if observed.job is None and observed.pod is not None and not is_deleting(observed.pod):
         actions.append(DeletePod(str(observed.pod["metadata"]["name"])))
     return actions
+
+
+def revoke_runner_token(observed: Observed) -> DeleteRunnerToken:
+    """The run is over, so its token must stop working now rather than at its expiry.
+
+    Emitted whether or not the Secret was seen: the children read may predate its creation, and a
+    delete of an absent Secret costs one request.
+    """
+    return DeleteRunnerToken(token_secret_name(observed.name))
 
 
 def run_present(observed: Observed) -> bool:
@@ -57,7 +75,7 @@ def finish_stopped(draft: StatusDraft, config: ReconcilerConfig) -> Decision:
     draft.condition_false(ConditionType.READY, ConditionReason.USER_STOPPED, message)
     draft.condition_false(ConditionType.RUNNER_STARTED, ConditionReason.USER_STOPPED, message)
 
-    actions: list[Action] = []
+    actions: list[Action] = [revoke_runner_token(observed)]
     copies = tuple(copy.name for copy in config.copied_secrets if observed.has(Kind.SECRET, copy.name))
     # Copied secrets are per namespace; another active session may still mount them.
     if copies and not observed.copied_secrets_shared:

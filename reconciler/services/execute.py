@@ -22,6 +22,7 @@ from reconciler.lifecycle import (
     DeleteCopiedSecrets,
     DeleteJob,
     DeletePod,
+    DeleteRunnerToken,
     EnsurePVC,
     EnsureRBAC,
     EnsureRunnerToken,
@@ -184,6 +185,10 @@ def _delete_copied_secrets(cluster: Cluster, execution: Execution, action: Delet
             _delete(cluster, Kind.SECRET, execution.namespace, name)
 
 
+def _delete_runner_token(cluster: Cluster, execution: Execution, action: DeleteRunnerToken) -> None:
+    _delete(cluster, Kind.SECRET, execution.namespace, action.secret_name)
+
+
 def _set_interactive(cluster: Cluster, execution: Execution, action: SetInteractive) -> None:
     execution.session = session_writes.session_write(
         cluster, execution.session, session_writes.interactive_set(action.value)
@@ -215,6 +220,7 @@ _HANDLERS: dict[type[Action], Callable[[Cluster, Execution, Any], None]] = {
     DeleteJob: _delete_job,
     DeletePod: _delete_pod,
     DeleteCopiedSecrets: _delete_copied_secrets,
+    DeleteRunnerToken: _delete_runner_token,
     SetInteractive: _set_interactive,
     ClearIntent: _clear_intent,
     ReconcileRepos: _content_sync,

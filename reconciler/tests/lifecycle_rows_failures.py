@@ -22,7 +22,7 @@ def _exit(phase: str, build: Any, code: int, reason: R, message: str) -> Row:
         f"{phase}-exit-{code}-{reason}",
         observed(build(), job_body=job(), pod_body=pod(runner=terminated_state(code, "Error", "boom"))),
         "Failed",
-        ("DeleteJob",),
+        ("DeleteJob", "DeleteRunnerToken"),
         {C.FAILED: (T, reason), C.READY: (F, R.FAILED), C.RUNNER_STARTED: (F, R.RUNNER_EXIT)},
         message_contains=message,
     )
@@ -37,7 +37,7 @@ def _oom(phase: str, build: Any) -> Row:
             pod_body=runner_pod(terminated_state(137, "OOMKilled"), phase="Failed", memory_limit="64Mi"),
         ),
         "Failed",
-        ("DeleteJob",),
+        ("DeleteJob", "DeleteRunnerToken"),
         {C.FAILED: (T, R.OOM_KILLED), C.READY: (F, R.FAILED)},
         message_contains="memory limit of 64Mi (exit code 137)",
     )

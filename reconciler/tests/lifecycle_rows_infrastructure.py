@@ -70,7 +70,7 @@ INFRASTRUCTURE_ROWS = [
         "running-infrastructure-limit-spent",
         observed(running(status={"infrastructureLosses": EARLIER}), job_body=job_with(), pod_body=lost_container_pod()),
         "Failed",
-        ("DeleteJob",),
+        ("DeleteJob", "DeleteRunnerToken"),
         {C.FAILED: (T, R.INFRASTRUCTURE_LOST), C.READY: (F, R.FAILED)},
         fields={"infrastructureLosses": [*EARLIER, format_time(NOW)]},
         message_contains=f"{LIMIT + 1} times within 1h (limit {LIMIT})",

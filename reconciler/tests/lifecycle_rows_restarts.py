@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from reconciler.tests.cases import START, F, T, failed_conditions
-from reconciler.tests.factories import NOW, ago, job, observed, session
+from reconciler.manifests import Kind
+from reconciler.tests.cases import START, F, T, failed_conditions, pending_conditions
+from reconciler.tests.factories import NAME, NOW, ago, all_children, job, observed, session
 from reconciler.tests.lifecycle_rows_support import Row, running
 from reconciler.timestamps import format_time
-from sessions.constants import ConditionReason, ConditionType
+from sessions.constants import ConditionReason, ConditionType, token_secret_name
 
 R, C = ConditionReason, ConditionType
+
+# What a finished run leaves behind: everything but the token Secret, deleted when the run ended.
+AFTER_RUN = all_children() - {(Kind.SECRET.value, token_secret_name(NAME))}
 
 RESTART_ROWS = [
     Row(
@@ -57,5 +61,13 @@ RESTART_ROWS = [
         "Pending",
         (),
         fields={"completionTime": None},
+    ),
+    Row(
+        "restarted-pending-mints-a-new-token",
+        observed(session(phase="Pending", conditions=pending_conditions()), children=AFTER_RUN),
+        "Pending",
+        ("EnsureRunnerToken", "CreateJob"),
+        {C.PVC_READY: (T, R.CREATED)},
+        requeue=True,
     ),
 ]

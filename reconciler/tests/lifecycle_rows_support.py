@@ -50,7 +50,7 @@ def exit_row(id_: str, code: int, reason: R, message: str, *, oom: bool = False)
         id_,
         observed(running(), job_body=job(), pod_body=pod(runner=state)),
         "Failed",
-        ("DeleteJob",),
+        ("DeleteJob", "DeleteRunnerToken"),
         {C.FAILED: (T, reason), C.READY: (F, R.FAILED), C.RUNNER_STARTED: (F, R.RUNNER_EXIT)},
         fields={"completionTime": format_time(NOW)},
         message_contains=message,
@@ -66,7 +66,7 @@ def waiting_row(id_: str, reason: str, phase_session: dict[str, Any]) -> Row:
             pod_body=pod(runner=waiting_state(reason, "kubelet says no"), started_seconds_ago=200),
         ),
         "Failed",
-        ("DeleteJob",),
+        ("DeleteJob", "DeleteRunnerToken"),
         {C.FAILED: (T, reason), C.READY: (F, R.FAILED)},
         message_contains="kubelet says no",
     )

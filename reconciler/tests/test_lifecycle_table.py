@@ -7,12 +7,18 @@ from typing import Any
 import pytest
 
 from reconciler.conditions import get_condition
-from reconciler.lifecycle import decide
+from reconciler.lifecycle import DeleteRunnerToken, decide
 from reconciler.tests.cases import STOP, T, failed_conditions, running_conditions
-from reconciler.tests.factories import CONFIG, NOW, job, observed, pod, running_state, session
+from reconciler.tests.factories import CONFIG, NAME, NOW, job, observed, pod, running_state, session
 from reconciler.tests.lifecycle_rows import ROWS
 from reconciler.tests.lifecycle_rows_support import Row, running, stopping
-from sessions.constants import ANNOTATION_DESIRED_PHASE, ANNOTATION_STOP_REQUESTED_AT, ConditionType
+from sessions.constants import (
+    ANNOTATION_DESIRED_PHASE,
+    ANNOTATION_STOP_REQUESTED_AT,
+    TERMINAL_PHASES,
+    ConditionType,
+    token_secret_name,
+)
 
 C = ConditionType
 
@@ -81,3 +87,18 @@ def test_stop_intent_cleared_keys_spare_a_newer_start_request() -> None:
     assert decision.status["phase"] == "Stopped"
     clear = [action for action in decision.actions if type(action).__name__ == "ClearIntent"]
     assert clear[0].annotations == (ANNOTATION_STOP_REQUESTED_AT,)
+
+
+ENDING_ROW_IDS = [
+    row.id for row in ROWS if row.phase in TERMINAL_PHASES and row.observed.status.get("phase") != row.phase
+]
+
+
+@pytest.mark.parametrize("row_id", ENDING_ROW_IDS)
+def test_every_ending_revokes_this_sessions_runner_token(row_id: str) -> None:
+    row = next(row for row in ROWS if row.id == row_id)
+
+    decision = decide(row.observed, CONFIG, NOW)
+
+    revocations = [action for action in decision.actions if isinstance(action, DeleteRunnerToken)]
+    assert revocations == [DeleteRunnerToken(token_secret_name(NAME))]
