@@ -33,6 +33,8 @@ WARNING_REASONS: frozenset[str] = frozenset(
         ConditionReason.CREATE_FAILED,
         ConditionReason.UNSCHEDULABLE,
         ConditionReason.RUNNER_EXIT,
+        # The node or kubelet took the pod: the session restarts, but someone should know it happened.
+        ConditionReason.INFRASTRUCTURE_LOST,
         ConditionReason.CLONE_FAILED,
         ConditionReason.CONTENT_SERVICE_UNAVAILABLE,
         ConditionReason.FAILED,
