@@ -58,6 +58,23 @@ def test_kubectl_applied_session_reads_the_same(django_kube, admin_client, proje
     assert table.split("\n")[0].split() == ["NAME", *printer_columns()]
 
 
+def test_kubectl_shows_the_deadline_in_force(django_kube, project, kube_sessions):
+    """The Timeout column is status.timeoutSeconds (the run's effective deadline), empty when unlimited."""
+    for name in ("limited", "unlimited"):
+        body = {"apiVersion": API_VERSION, "kind": KIND, "metadata": {"name": name}, "spec": {"initialPrompt": "x"}}
+        kube_sessions.create_namespaced_custom_object(GROUP, VERSION, project, PLURAL, body)
+    status = {"status": {"phase": "Running", "timeoutSeconds": 86400}}
+    kube_sessions.patch_namespaced_custom_object_status(GROUP, VERSION, project, PLURAL, "limited", status)
+
+    table = kubectl(django_kube, "get", "agenticsessions", "-n", project)
+    header, *rows = table.strip().split("\n")
+    # kubectl aligns each column under its header, so a cell is the text between two header offsets.
+    start, end = header.index("TIMEOUT"), header.index("AGE")
+    timeout = {row.split()[0]: row[start:end].strip() for row in rows}
+    assert timeout["limited"] == "86400"
+    assert timeout["unlimited"] in ("", "<none>")
+
+
 def printer_columns() -> list[str]:
     """The CRD's default (priority 0) printer column names, as kubectl prints them."""
     crd = yaml.safe_load(CRD_MANIFEST.read_text())
