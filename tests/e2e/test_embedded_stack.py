@@ -155,6 +155,32 @@ def test_a_killed_process_comes_back_and_nothing_else_restarts(embedded: Embedde
     assert f"exited: {victim} (terminated by SIGKILL; not expected)" in log
 
 
+def test_localkube_is_restarted_on_its_own_state(embedded: EmbeddedStack) -> None:
+    with embedded.admin() as admin:
+        core = kubernetes.client.CoreV1Api(admin)
+        # No pod of an earlier test is left for the killed localkube to orphan.
+        wait_for(lambda: not core.list_namespaced_pod(DEMO_PROJECT).items, RESTART_TIMEOUT, "demo pods to go")
+        demo_uid = core.read_namespace(DEMO_PROJECT).metadata.uid
+    before = wait_for(embedded.running_pids, START_TIMEOUT, "every program RUNNING")
+    os.kill(before["localkube"], 9)
+
+    def restarted() -> dict[str, int] | None:
+        pids = embedded.running_pids()
+        return pids if pids and pids["localkube"] != before["localkube"] else None
+
+    after = wait_for(restarted, RESTART_TIMEOUT, f"localkube to be restarted\n{embedded.process.tail()}")
+    assert {name: pid for name, pid in after.items() if name != "localkube"} == {
+        name: pid for name, pid in before.items() if name != "localkube"
+    }
+
+    def demo_namespace_uid() -> str:
+        with embedded.admin() as admin:
+            return kubernetes.client.CoreV1Api(admin).read_namespace(DEMO_PROJECT).metadata.uid
+
+    assert wait_for(demo_namespace_uid, RESTART_TIMEOUT, "localkube to answer again") == demo_uid
+    _new_session_reaches_running(embedded, "after-localkube")
+
+
 def test_access_log_masks_query_string_tokens(embedded: EmbeddedStack) -> None:
     with urllib.request.urlopen(f"{embedded.api_url}/healthz?token=leaky-secret-value", timeout=10) as response:  # noqa: S310
         assert response.status == 200
