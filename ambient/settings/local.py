@@ -12,5 +12,6 @@ AMBIENT_ALLOW_FILE_GIT_URLS = env.bool("AMBIENT_ALLOW_FILE_GIT_URLS", default=Tr
 
 # Owner-only state on a possibly shared host: the SQLite file holds every staff session key.
 private_directory(STATE_DIR)
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    private_file(Path(DATABASES["default"]["NAME"]))  # noqa: F405
+_database = DATABASES["default"]  # noqa: F405
+if _database["ENGINE"] == "django.db.backends.sqlite3" and not str(_database["NAME"]).startswith((":memory:", "file:")):
+    private_file(Path(_database["NAME"]))
