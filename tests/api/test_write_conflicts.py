@@ -10,7 +10,9 @@ from typing import Any
 
 import pytest
 
+from ambient.exceptions import Conflict
 from sessions.constants import ANNOTATION_DESIRED_PHASE, DesiredPhase
+from sessions.gateway import REASON_ALREADY_EXISTS, retry_on_conflict
 from tests.api.conftest import client_with, sessions_url
 
 pytestmark = [pytest.mark.localkube, pytest.mark.integration]
@@ -84,3 +86,40 @@ def test_a_stale_client_resource_version_is_refused_not_retried(admin_client, pr
     stale = admin_client.patch(url, {"metadata": {"labels": {"b": "2"}, "resourceVersion": read}}, format="json")
     assert stale.status_code == 409
     assert stale.json()["code"] == "stale_resource_version"
+
+
+def _race() -> Conflict:
+    return Conflict("changed", details={"kubernetes": {"code": 409, "reason": "Conflict"}})
+
+
+def test_the_retry_helper_retries_races_only():
+    attempts: list[int] = []
+
+    def lose_twice() -> str:
+        attempts.append(1)
+        if len(attempts) < 3:
+            raise _race()
+        return "written"
+
+    assert retry_on_conflict(lose_twice, deadline_seconds=5) == "written"
+    assert len(attempts) == 3
+    taken = Conflict("taken", details={"kubernetes": {"code": 409, "reason": REASON_ALREADY_EXISTS}})
+    for refusal in (taken, Conflict("The session is Running.", code="invalid_phase")):
+        attempts.clear()
+
+        def refuse(error: Conflict = refusal) -> None:
+            attempts.append(1)
+            raise error
+
+        with pytest.raises(Conflict):
+            retry_on_conflict(refuse, deadline_seconds=5)
+        assert len(attempts) == 1
+
+
+def test_the_retry_helper_gives_up_at_its_deadline():
+    def always_lose() -> None:
+        raise _race()
+
+    with pytest.raises(Conflict) as raised:
+        retry_on_conflict(always_lose, deadline_seconds=0.05)
+    assert raised.value.details["kubernetes"]["reason"] == "Conflict"
