@@ -1,9 +1,15 @@
 """Reconciler benchmark against localkube with real worker and watcher processes.
 
-Figures: create → Running and spec change → observedGeneration caught up (p50/p99 over N live
-sessions), write calls per no-op reconcile, full resync time for M sessions with 2 workers
-(the N live ones plus stopped ones), watcher RSS at M sessions before and after churn.
-Prints a table, then one JSON line. Usage: python bench/reconcile_bench.py [--sessions 200] [--resync 1000]
+Everything a user would see is timed by a watch on the sessions (no polling). Scenarios, in order:
+1. create N sessions one after another → Running (p50/p99);
+2. API reads and writes per converged pass (reconcile tasks sent for settled Running sessions);
+3. spaced spec changes, one every 50 ms → observedGeneration caught up (p50/p99), and where the
+   time goes (change → event → enqueued → task started → reads → decide → writes → visible);
+4. a burst of N spec changes at once → all caught up;
+5. watcher RSS with M sessions (the N live ones and M−N stopped ones in another namespace);
+6. the floor: the reconciler stopped, a minimal watch → status-patch process (bench/floor.py)
+   gets the same spaced changes on the same localkube; the ratio of the p50s.
+Prints a table, then one JSON line. Usage: python bench/reconcile_bench.py [--sessions 200] [--rss-sessions 1000]
 """
 
 from __future__ import annotations
@@ -11,10 +17,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
+import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -25,12 +32,16 @@ os.environ.setdefault("LOCALKUBE_NODE_CPU", "2000")
 os.environ.setdefault("LOCALKUBE_NODE_MEMORY", "8000Gi")
 os.environ.setdefault("LOCALKUBE_NODE_PODS", "5000")
 
+import logging  # noqa: E402
+
 import django  # noqa: E402
 
 django.setup()
+logging.getLogger("localkube").setLevel(logging.WARNING)  # the in-process localkube's chatter
 
 import kubernetes.client  # noqa: E402
 
+from bench.bench_support import SessionWatch, StageMeans, median, metric_sum, percentile, rss_mb  # noqa: E402
 from localkube.testing import LocalKube, free_port  # noqa: E402
 from reconciler.embedded_images import write_image_map  # noqa: E402
 from reconciler.tests.services_support import (  # noqa: E402
@@ -38,57 +49,67 @@ from reconciler.tests.services_support import (  # noqa: E402
     crd_install,
     reconciler_kubeconfig,
     session_create,
-    session_patch,
+    session_manifest,
 )
-from sessions.constants import ANNOTATION_DESIRED_PHASE  # noqa: E402
+from sessions.constants import ANNOTATION_DESIRED_PHASE, GROUP, PLURAL, VERSION  # noqa: E402
 from tests.e2e.conftest import CONTENT_IMAGE, RUNNER_IMAGE, Stack, _worker_env  # noqa: E402
 from tests.e2e.processes import ManagedProcess, RedisServer, wait_for  # noqa: E402
 
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))] if ordered else float("nan")
-
-
-def rss_mb(process: ManagedProcess) -> float:
-    assert process.process is not None
-    for line in Path(f"/proc/{process.process.pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+READ_VERBS = frozenset({"get", "list", "watch"})
+PASSES = "ambient_reconcile_duration_seconds_count"
+STAGES = "ambient_reconcile_stage_seconds"
 
 
-def phases(api: kubernetes.client.ApiClient, namespace: str) -> dict[str, dict]:
-    custom = kubernetes.client.CustomObjectsApi(api)
-    items = custom.list_namespaced_custom_object("vteam.ambient-code", "v1alpha1", namespace, "agenticsessions")[
-        "items"
-    ]
-    return {item["metadata"]["name"]: item for item in items}
+def change(custom: kubernetes.client.CustomObjectsApi, namespace: str, name: str, value: str) -> tuple[str, int]:
+    """A spec change (new generation); returns the key the watch stamps it under."""
+    body = {"spec": {"displayName": value}}
+    written = custom.patch_namespaced_custom_object(GROUP, VERSION, namespace, PLURAL, name, body)
+    return name, int(written["metadata"]["generation"])
 
 
-def reconcile_count(stack: Stack, ports: list[int]) -> float:
-    from tests.e2e.test_faults import _metric
+def spaced_changes(
+    custom: kubernetes.client.CustomObjectsApi, watch: SessionWatch, namespace: str, names: list[str], tag: str
+) -> tuple[list[float], list[float]]:
+    """One change every 50 ms, each on another session; (change → caught up, change → event seen), seconds."""
+    sent: dict[tuple[str, int], float] = {}
+    start = time.monotonic()
+    for index, name in enumerate(names):
+        time.sleep(max(0.0, start + index * 0.05 - time.monotonic()))
+        moment = time.monotonic()
+        sent[change(custom, namespace, name, f"{tag}-{index}")] = moment
+    watch.wait(lambda: all(key in watch.caught_up for key in sent), 120, f"{tag} changes caught up")
+    caught = [watch.caught_up[key] - moment for key, moment in sent.items()]
+    seen = [watch.generation_seen[key] - moment for key, moment in sent.items() if key in watch.generation_seen]
+    return caught, seen
 
-    return sum(
-        _metric(f"http://127.0.0.1:{port}/metrics", "ambient_reconcile_duration_seconds_count") for port in ports
-    )
+
+def settle(urls: list[str], quiet: float = 2.0, timeout: float = 120) -> None:
+    """Until no reconcile pass finished for ``quiet`` seconds."""
+    deadline = time.monotonic() + timeout
+    last, since = metric_sum(urls, PASSES), time.monotonic()
+    while time.monotonic() < deadline:
+        time.sleep(0.25)
+        now = metric_sum(urls, PASSES)
+        if now != last:
+            last, since = now, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            return
 
 
 def main() -> None:  # noqa: PLR0915 - one linear script
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--sessions", type=int, default=200)
-    parser.add_argument("--resync", type=int, default=1000)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=200, help="live (Running) sessions")
+    parser.add_argument("--rss-sessions", type=int, default=1000, help="sessions in total for the watcher RSS figure")
     options = parser.parse_args()
     directory = Path(tempfile.mkdtemp(prefix="reconcile-bench-"))
     image_map = directory / "images.yaml"
-    write_image_map(
-        image_map,
-        {"images": {RUNNER_IMAGE: {"command": ["sleep", "86400"]}, CONTENT_IMAGE: {}}},
-    )
+    write_image_map(image_map, {"images": {RUNNER_IMAGE: {"command": ["sleep", "86400"]}, CONTENT_IMAGE: {}}})
     kube = LocalKube(image_map_file=image_map, watch_history=100000)
     kube.start()
     redis = RedisServer(directory).start()
     stack = Stack(kube, redis, {}, directory, image_map, free_port())
+    floor: subprocess.Popen[str] | None = None
+    watch: SessionWatch | None = None
     try:
         crd_install(kube.api_client())
         kubernetes.client.CoreV1Api(kube.api_client()).create_namespace({"metadata": {"name": "ambient-system"}})
@@ -96,107 +117,149 @@ def main() -> None:  # noqa: PLR0915 - one linear script
         stack.env["RECONCILER_CONTENT_COMMAND"] = "sleep,86400"
         stack.env["RECONCILER_CREATION_DEADLINE_SECONDS"] = "600"
         stack.env["LOG_LEVEL"] = "WARNING"
+        # Production's broker visibility timeout (the e2e one is short for its SIGKILL tests, which
+        # caps every requeue at 10 s and turns converged sessions into a steady stream of passes).
+        stack.env["BROKER_VISIBILITY_TIMEOUT"] = "3600"
         migrate = ManagedProcess("migrate", [sys.executable, "manage.py", "migrate"], stack.env, directory, REPO_ROOT)
         assert migrate.start().process is not None and migrate.process.wait(120) == 0
         ports = [free_port(), free_port()]
         stack.start_worker("w1", ports[0])
         stack.start_worker("w2", ports[1])
         watcher = stack.start_watcher()
+        workers = [f"http://127.0.0.1:{port}/metrics" for port in ports]
         admin = kube.api_client()
+        custom = kubernetes.client.CustomObjectsApi(admin)
         namespace = kube.create_namespace("bench-")
-
-        # 1. create → Running over N live sessions.
+        watch = SessionWatch(kube.api_client, namespace).start()
         names = [f"s{index}" for index in range(options.sessions)]
+        print(f"1/6 creating {len(names)} sessions", flush=True)
+
+        # 1. create → Running.
         created: dict[str, float] = {}
         for name in names:
             created[name] = time.monotonic()
-            session_create(admin, namespace, name)
-        running: dict[str, float] = {}
-        while len(running) < len(names):
-            for name, item in phases(admin, namespace).items():
-                if name not in running and (item.get("status") or {}).get("phase") == "Running":
-                    running[name] = time.monotonic()
-            time.sleep(0.2)
-        to_running = [running[name] - created[name] for name in names]
+            session_create(admin, namespace, name, interactive=True)
+        watch.wait(lambda: all(name in watch.running for name in names), 600, "every session Running")
+        to_running = [watch.running[name] - created[name] for name in names]
+        to_first_status = [watch.status_seen[name] - created[name] for name in names]
+        settle(workers)
 
-        # 2. spec change → observedGeneration caught up.
-        changed: dict[str, float] = {}
-        for name in names:
-            changed[name] = time.monotonic()
-            session_patch(admin, namespace, name, {"spec": {"displayName": "changed"}})
-        caught: dict[str, float] = {}
-        while len(caught) < len(names):
-            for name, item in phases(admin, namespace).items():
-                status = item.get("status") or {}
-                if name not in caught and status.get("observedGeneration") == item["metadata"]["generation"]:
-                    caught[name] = time.monotonic()
-            time.sleep(0.2)
-        to_caught_up = [caught[name] - changed[name] for name in names]
-
-        # 3. write calls per no-op reconcile.
-        time.sleep(2)
-        before = reconcile_count(stack, ports)
-        mark = kube.request_log.mark()
+        # 2. API calls per converged pass: resync-like tasks for settled Running sessions.
+        print("2/6 counting API calls of converged passes", flush=True)
         sample = names[: min(20, len(names))]
+        before, mark = metric_sum(workers, PASSES), kube.request_log.mark()
         for name in sample:
             stack.send_task("reconciler.tasks.reconcile_session", [namespace, name])
-        wait_for(lambda: reconcile_count(stack, ports) >= before + len(sample), 120, "no-op reconciles")
-        done = reconcile_count(stack, ports) - before
-        writes_per_noop = kube.request_log.writes_since(mark, user=RECONCILER_USER) / max(done, 1)
+        wait_for(lambda: metric_sum(workers, PASSES) >= before + len(sample), 120, "converged passes")
+        passes = metric_sum(workers, PASSES) - before
+        mine = [r for r in kube.request_log.records_since(mark) if r.user == RECONCILER_USER]
+        reads_per_pass = sum(1 for r in mine if r.verb in READ_VERBS) / passes
+        writes_per_pass = sum(1 for r in mine if r.is_write) / passes
+        settle(workers)
 
-        # 4. full resync of M sessions with 2 workers (the live ones plus stopped ones).
-        extra = max(options.resync - len(names), 0)
+        # 3. spaced changes, with the stage breakdown of the passes that wrote.
+        print("3/6 spaced changes (one every 50 ms)", flush=True)
+        stage_names = ("queue_wait", "read", "decide", "write")
+        meters = {s: StageMeans(workers, STAGES, (f'stage="{s}"', 'result="write"')).start() for s in stage_names}
+        enqueue_meter = StageMeans([stack.watcher_metrics_url], "ambient_watch_enqueue_seconds").start()
+        spaced, spaced_seen = spaced_changes(custom, watch, namespace, names, "spaced")
+        stage_means = {s: meter.stop()[0] for s, meter in meters.items()}
+        enqueue_mean = enqueue_meter.stop()[0]
+        settle(workers)
+
+        # 4. a burst of changes at once.
+        print(f"4/6 a burst of {len(names)} changes", flush=True)
+        sent: dict[tuple[str, int], float] = {}
+        burst_start = time.monotonic()
+        with ThreadPoolExecutor(8) as pool:
+            for key in pool.map(lambda name: change(custom, namespace, name, "burst"), names):
+                sent[key] = burst_start
+        watch.wait(lambda: all(key in watch.caught_up for key in sent), 300, "burst caught up")
+        burst_seconds = max(watch.caught_up[key] for key in sent) - burst_start
+        settle(workers)
+
+        # 5. watcher RSS with M sessions: the rest are created stopped, in another namespace.
+        extra = max(options.rss_sessions - len(names), 0)
+        print(f"5/6 watcher RSS with {len(names) + extra} sessions", flush=True)
+        idle_namespace = kube.create_namespace("bench-idle-")
         for index in range(extra):
-            body_name = f"idle{index}"
-            session_create(admin, namespace, body_name)
-            session_patch(
-                admin, namespace, body_name, {"metadata": {"annotations": {ANNOTATION_DESIRED_PHASE: "Stopped"}}}
-            )
-        wait_for(
-            lambda: (
-                sum(
-                    1
-                    for i in phases(admin, namespace).values()
-                    if (i.get("status") or {}).get("phase") in ("Running", "Stopped")
-                )
-                >= len(names) + extra
-            ),
-            600,
-            "every session settled",
-            interval=1,
+            body = session_manifest(f"idle{index}")
+            body["metadata"]["annotations"] = {ANNOTATION_DESIRED_PHASE: "Stopped"}
+            custom.create_namespaced_custom_object(GROUP, VERSION, idle_namespace, PLURAL, body)
+        settle(workers, quiet=3.0, timeout=600)
+        watcher_rss = rss_mb(watcher.process.pid)  # type: ignore[union-attr]
+
+        # 6. the floor: the reconciler stopped, a minimal watch → status patch on the same localkube.
+        print("6/6 the floor (minimal watch → status-patch loop)", flush=True)
+        for process in [stack.watcher, *stack.workers]:
+            if process is not None:
+                process.stop()
+        stack.watcher, stack.workers = None, []
+        floor = subprocess.Popen(  # noqa: S603 - our own script
+            [sys.executable, str(REPO_ROOT / "bench" / "floor.py"), "--kubeconfig", str(kube.kubeconfig_path)]
+            + ["--namespace", namespace],
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=REPO_ROOT,
         )
-        rss_before = rss_mb(watcher)
-        time.sleep(3)
-        before = reconcile_count(stack, ports)
-        start = time.monotonic()
-        stack.send_task("reconciler.tasks.resync_all_sessions")
-        wait_for(lambda: reconcile_count(stack, ports) >= before + len(names) + extra, 600, "full resync", interval=0.2)
-        resync_seconds = time.monotonic() - start
-
-        # 5. watcher RSS after churn: relabel every session (each a watch event and a no-op reconcile).
-        for index in range(extra):
-            session_patch(admin, namespace, f"idle{index}", {"metadata": {"labels": {"churn": "1"}}})
-        time.sleep(5)
-        rss_after = rss_mb(watcher)
+        assert floor.stdout is not None and floor.stdout.readline().strip() == "ready"
+        floor_caught, _ = spaced_changes(custom, watch, namespace, names, "floor")
     finally:
+        if floor is not None:
+            floor.terminate()
+            floor.wait(10)
+        if watch is not None:
+            watch.stop()
         stack.stop()
 
+    ms = 1000.0
+    spaced_p50, floor_p50 = median(spaced) * ms, median(floor_caught) * ms
+    spaced_mean = sum(spaced) / len(spaced) * ms
+    # (what, JSON key, mean ms); the rest is the mean total minus the stages measured.
+    stages = [
+        ("change → event at a watch", "stage_change_to_event_ms", sum(spaced_seen) / len(spaced_seen) * ms),
+        ("event → key enqueued (watcher)", "stage_event_to_enqueued_ms", enqueue_mean * ms),
+        ("enqueued → task started", "stage_enqueued_to_started_ms", stage_means["queue_wait"] * ms),
+        ("reads (session, Job, pods)", "stage_reads_ms", stage_means["read"] * ms),
+        ("decide (pure core)", "stage_decide_ms", stage_means["decide"] * ms),
+        ("writes (status patch)", "stage_writes_ms", stage_means["write"] * ms),
+    ]
+    stages.append(("rest (status → visible, gaps)", "stage_rest_ms", spaced_mean - sum(v for _, _, v in stages)))
     figures = {
-        "create_to_running_p50_s": round(statistics.median(to_running), 3),
+        "create_to_first_status_p50_s": round(median(to_first_status), 3),
+        "create_to_running_p50_s": round(median(to_running), 3),
         "create_to_running_p99_s": round(percentile(to_running, 0.99), 3),
-        "spec_change_to_observed_p50_s": round(statistics.median(to_caught_up), 3),
-        "spec_change_to_observed_p99_s": round(percentile(to_caught_up, 0.99), 3),
-        "writes_per_noop_reconcile": round(writes_per_noop, 3),
-        "full_resync_seconds": round(resync_seconds, 2),
-        "resync_sessions": len(names) + extra,
-        "watcher_rss_mb_before_churn": round(rss_before, 1),
-        "watcher_rss_mb_after_churn": round(rss_after, 1),
-        "live_sessions": len(names),
+        "spaced_change_p50_ms": round(spaced_p50, 1),
+        "spaced_change_p99_ms": round(percentile(spaced, 0.99) * ms, 1),
+        "floor_change_p50_ms": round(floor_p50, 1),
+        "floor_change_p99_ms": round(percentile(floor_caught, 0.99) * ms, 1),
+        "spaced_p50_over_floor_x": round(spaced_p50 / floor_p50, 1),
+        "burst_all_caught_up_s": round(burst_seconds, 3),
+        "reads_per_converged_pass_count": round(reads_per_pass, 2),
+        "writes_per_converged_pass_count": round(writes_per_pass, 2),
+        "watcher_rss_mb": round(watcher_rss, 1),
+        "watcher_rss_sessions_count": len(names) + extra,
+        "live_sessions_count": len(names),
+        "spaced_change_mean_ms": round(spaced_mean, 1),
+        **{key: round(value, 2) for _, key, value in stages},
     }
+    goals = {
+        "create_to_running_p99_s": "≤ 10",
+        "spaced_change_p50_ms": "≤ 30",
+        "spaced_change_p99_ms": "≤ 150",
+        "spaced_p50_over_floor_x": "≤ 10",
+        "burst_all_caught_up_s": "≤ 3",
+        "reads_per_converged_pass_count": "≤ 3",
+        "writes_per_converged_pass_count": "0",
+        "watcher_rss_mb": "≤ 120",
+    }
+    print(f"\nspaced change → caught up: mean {spaced_mean:.1f} ms; where it goes (means of the passes that wrote):")
+    for what, _, value in stages:
+        print(f"  {what.ljust(40)} {value:8.2f} ms")
     width = max(len(key) for key in figures)
-    print(f"{'figure'.ljust(width)}  value")
+    print(f"\n{'figure'.ljust(width)}  {'value':>10}  goal")
     for key, value in figures.items():
-        print(f"{key.ljust(width)}  {value}")
+        print(f"{key.ljust(width)}  {value!s:>10}  {goals.get(key, '')}")
     print(json.dumps(figures))
 
 

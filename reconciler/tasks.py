@@ -32,9 +32,11 @@ logger = logging.getLogger(__name__)
 def reconcile_session(self: Task, namespace: str, name: str) -> str:
     key = queueing.session_key(namespace, name)
     # First: an event from here on queues exactly one more run (rule 6).
-    due = queueing.coalescing_key_clear(key)
+    start = queueing.task_start(key, _eta(self.request.eta))
+    if not start.run:
+        return "superseded"
     # The claim held the task's due time (for a plain enqueue, when it was sent): the broker wait.
-    queue_wait = max(time.time() - due, 0.0) if due is not None else None
+    queue_wait = max(time.time() - start.queued_at, 0.0) if start.queued_at is not None else None
     redelivered = bool((self.request.delivery_info or {}).get("redelivered"))
     if queueing.redelivery_capped(key, redelivered=redelivered):
         # Its worker died on each of the last deliveries (rule 8): wait out the longest backoff.
@@ -68,6 +70,14 @@ def reconcile_session(self: Task, namespace: str, name: str) -> str:
         if outcome.requeue_after is not None:
             queueing.requeue(key, outcome.requeue_after, reason=outcome.reason or "requested")
         return outcome.reason
+
+
+def _eta(value: object) -> float | None:
+    """Celery's request.eta (ISO 8601 text, a datetime, or None) as epoch seconds."""
+    if value is None:
+        return None
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return moment.timestamp()
 
 
 def _observe_stages(stages: dict[str, float], queue_wait: float | None, *, result: str) -> None:

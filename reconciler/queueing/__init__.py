@@ -3,7 +3,8 @@
 What the ``reconcile_session(namespace, name)`` task calls, in order::
 
     key = session_key(namespace, name)
-    coalescing_key_clear(key)                 # first: a change from here on queues one more run
+    if not task_start(key, eta).run:          # first: clear our own claim, so a change from here
+        return                                # on queues one more run; superseded ⇒ nothing
     with session_lease(key) as acquired:      # on exit: dirty ⇒ enqueue again at once
         if not acquired:                      # another worker runs this key; acquire marked it
             requeue_lease_busy(key)           # dirty; this later run only covers a dead holder
@@ -30,7 +31,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from reconciler.queueing.core import QueueSettings, ReconcileQueue, Sender
+from reconciler.queueing.core import QueueSettings, ReconcileQueue, Sender, TaskStart
 from reconciler.queueing.keys import clamp_countdown, session_key, split_key
 from reconciler.queueing.lease import SessionLease
 
@@ -42,11 +43,11 @@ __all__ = (
     "ReconcileQueue",
     "Sender",
     "SessionLease",
+    "TaskStart",
     "backoff_next",
     "backoff_reset",
     "celery_sender",
     "clamp_countdown",
-    "coalescing_key_clear",
     "default_queue",
     "enqueue",
     "requeue",
@@ -55,6 +56,7 @@ __all__ = (
     "session_key",
     "session_lease",
     "split_key",
+    "task_start",
 )
 
 _default: ReconcileQueue | None = None
@@ -111,9 +113,8 @@ def enqueue(key: str, countdown: float = 0.0) -> bool:
     return default_queue().enqueue(key, countdown)
 
 
-def coalescing_key_clear(key: str) -> float | None:
-    """Clear the key's claim; returns when the cleared task was due (epoch seconds), or None."""
-    return default_queue().clear(key)
+def task_start(key: str, eta: float | None = None) -> TaskStart:
+    return default_queue().start(key, eta)
 
 
 def requeue(key: str, countdown: float, reason: str = "requested") -> bool:

@@ -47,6 +47,15 @@ class QueueSettings:
         return self.lease_ttl_seconds / 3
 
 
+@dataclass(frozen=True)
+class TaskStart:
+    # False: an earlier-due task for the key is queued and has not started; it does the work.
+    run: bool
+    # Due time (epoch seconds) of the claim this task took as its own: for a plain enqueue, when
+    # it was sent, so now − queued_at is the time it waited in the broker.
+    queued_at: float | None
+
+
 class ReconcileQueue:
     def __init__(
         self,
@@ -88,13 +97,24 @@ class ReconcileQueue:
         metrics.ENQUEUES.labels(result="sent").inc()
         return True
 
-    def clear(self, key: str) -> float | None:
-        """First thing the task does: a change seen after this point queues exactly one more run.
+    def start(self, key: str, eta: float | None = None) -> TaskStart:
+        """First thing a task does (``eta``: the epoch time it was due; None if sent for now).
 
-        Returns the due time of the claim it cleared (for a plain enqueue, when it was enqueued),
-        so the task can measure how long it waited in the broker; None without a claim.
+        It clears the key's claim when the claim is its own, so a change seen from here on queues
+        exactly one more run. A claim due later (another task queued meanwhile for later, e.g. a
+        requeue) is left alone: that task serves as this one's requeue, so two chains of requeues
+        for one key merge instead of both living on. A claim due earlier than this task means an
+        earlier-due task was queued after it and has not started yet: this one is superseded and
+        does nothing (that task re-reads everything anyway).
         """
-        return self.store.take_claim(self._name("q", key))
+        tolerance = self.settings.coalesce_tolerance_seconds
+        own_due = eta if eta is not None else self._clock()
+        earliest = own_due - tolerance if eta is not None else 0.0
+        due, taken = self.store.take_claim(self._name("q", key), earliest, own_due + tolerance)
+        if due is not None and not taken and due < earliest:
+            metrics.ENQUEUES.labels(result="superseded").inc()
+            return TaskStart(run=False, queued_at=None)
+        return TaskStart(run=True, queued_at=due if taken else None)
 
     # -- outcomes (rules 6 and 7) -------------------------------------------------------------
     def requeue(self, key: str, countdown: float, reason: str = "requested") -> bool:

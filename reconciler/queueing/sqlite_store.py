@@ -67,11 +67,16 @@ class SqliteStore:
             self._put(connection, name, repr(due), ttl_seconds)
             return True
 
-    def take_claim(self, name: str) -> float | None:
+    def take_claim(self, name: str, earliest: float, latest: float) -> tuple[float | None, bool]:
         with self._transaction() as connection:
             current = self._live_value(connection, name)
-            connection.execute("DELETE FROM entries WHERE name = ?", (name,))
-            return float(current) if current is not None else None
+            if current is None:
+                return None, False
+            due = float(current)
+            if earliest <= due <= latest:
+                connection.execute("DELETE FROM entries WHERE name = ?", (name,))
+                return due, True
+            return due, False
 
     def clear(self, name: str) -> None:
         with self._transaction() as connection:

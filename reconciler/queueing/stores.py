@@ -55,10 +55,19 @@ end
 return {owned, redis.call('DEL', KEYS[2])}
 """
 
+# Delete the claim only when its due time lies in [ARGV[1], ARGV[2]] (it is the starting task's
+# own); return it either way, and whether it was deleted.
 _TAKE_CLAIM_SCRIPT = """
 local current = redis.call('GET', KEYS[1])
-redis.call('DEL', KEYS[1])
-return current
+if not current then
+  return {false, 0}
+end
+local due = tonumber(current)
+if due >= tonumber(ARGV[1]) and due <= tonumber(ARGV[2]) then
+  redis.call('DEL', KEYS[1])
+  return {current, 1}
+end
+return {current, 0}
 """
 
 # INCR that also (re)sets the expiry, so a key that stops failing forgets its count eventually.
@@ -101,8 +110,9 @@ class QueueStore(Protocol):
         """True (and the claim is ours) unless a task due no later than ``due + tolerance`` is queued."""
         ...
 
-    def take_claim(self, name: str) -> float | None:
-        """Delete the claim and return its due time (epoch seconds), or None if there was none."""
+    def take_claim(self, name: str, earliest: float, latest: float) -> tuple[float | None, bool]:
+        """The claim's due time (epoch seconds; None without a claim), deleted only when it lies
+        within [earliest, latest]; the bool says whether it was deleted."""
         ...
 
     def clear(self, name: str) -> None: ...
@@ -158,9 +168,9 @@ class RedisStore:
     def claim(self, name: str, due: float, ttl_seconds: float, tolerance: float) -> bool:
         return bool(self._claim(keys=[name], args=[repr(due), max(1, math.ceil(ttl_seconds)), repr(tolerance)]))
 
-    def take_claim(self, name: str) -> float | None:
-        value = self._take_claim(keys=[name])
-        return float(value) if value is not None else None
+    def take_claim(self, name: str, earliest: float, latest: float) -> tuple[float | None, bool]:
+        value, deleted = self._take_claim(keys=[name], args=[repr(earliest), repr(latest)])
+        return (float(value) if value else None), bool(deleted)
 
     def clear(self, name: str) -> None:
         self.client.delete(name)

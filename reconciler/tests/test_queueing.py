@@ -16,6 +16,7 @@ from reconciler.queueing import (
     RECONCILE_TASK_NAME,
     QueueSettings,
     ReconcileQueue,
+    TaskStart,
     clamp_countdown,
     default_queue,
     reset_default_queue,
@@ -128,7 +129,7 @@ def test_clear_lets_a_change_during_a_run_queue_exactly_one_more(
 ) -> None:
     queue, sender = make_queue()
     queue.enqueue("team-a/s1")
-    queue.clear("team-a/s1")  # the task starts
+    assert queue.start("team-a/s1").run  # the task starts
     for _ in range(5):  # changes while it runs
         queue.enqueue("team-a/s1")
     assert len(sender.sent) == 2
@@ -194,7 +195,6 @@ def test_filesystem_queue_depth(tmp_path: Path) -> None:
 def test_requeue_clamps_the_countdown(make_queue: Callable[..., tuple[ReconcileQueue, RecordingSender]]) -> None:
     queue, sender = make_queue(max_countdown_seconds=1800)
     queue.requeue("team-a/s1", 10**6)
-    queue.clear("team-a/s1")
     queue.requeue("team-a/s1", -3)
     assert [countdown for _, _, countdown in sender.sent] == [1800, 0]
 
@@ -364,15 +364,44 @@ def test_a_mark_left_for_a_new_holder_is_taken_by_that_holder(store: QueueStore,
     assert store.lease(name, "next", 30, dirty, 30).acquire()
 
 
-def test_clear_returns_when_the_cleared_task_was_due(
+def test_start_takes_its_own_claim_and_reports_when_it_was_queued(
+    make_queue: Callable[..., tuple[ReconcileQueue, RecordingSender]],
+) -> None:
+    queue, sender = make_queue()
+    before = time.time()
+    queue.enqueue("team-a/s1")
+    start = queue.start("team-a/s1")
+    assert start.run and start.queued_at is not None and before <= start.queued_at <= time.time()
+    assert queue.start("team-a/s1") == TaskStart(run=True, queued_at=None)  # no claim left: nothing to measure
+    assert queue.enqueue("team-a/s1")  # the claim is gone, so the next event sends
+    assert len(sender.sent) == 2
+
+
+def test_two_chains_of_requeues_for_one_key_merge(
+    make_queue: Callable[..., tuple[ReconcileQueue, RecordingSender]],
+) -> None:
+    """A task that starts while a later one is queued leaves that claim alone; its own requeue is
+    then covered by the later task instead of starting a second chain."""
+    queue, sender = make_queue()
+    now = time.time()
+    assert queue.requeue("team-a/s1", 5)  # a later run is queued (e.g. a safety net)
+    start = queue.start("team-a/s1", eta=None)  # a task sent for now starts meanwhile
+    assert start.run and start.queued_at is None
+    assert not queue.requeue("team-a/s1", 8)  # its requeue: covered by the queued one
+    later = queue.start("team-a/s1", eta=now + 5)  # the queued one runs: its own claim
+    assert later.run and later.queued_at is not None
+    assert len(sender.sent) == 1
+
+
+def test_a_task_queued_later_than_a_newer_earlier_one_is_superseded(
     make_queue: Callable[..., tuple[ReconcileQueue, RecordingSender]],
 ) -> None:
     queue, _ = make_queue()
-    before = time.time()
-    queue.enqueue("team-a/s1")
-    due = queue.clear("team-a/s1")
-    assert due is not None and before <= due <= time.time()
-    assert queue.clear("team-a/s1") is None
+    now = time.time()
+    assert queue.requeue("team-a/s1", 30)  # queued for now + 30
+    assert queue.enqueue("team-a/s1")  # an event: queued for now, not yet started
+    assert not queue.start("team-a/s1", eta=now + 30).run  # the later task finds it pending
+    assert queue.start("team-a/s1", eta=None).run  # the event's task runs
 
 
 # --- the process-wide queue ------------------------------------------------------------------------
