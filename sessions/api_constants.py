@@ -22,6 +22,8 @@ ROLE_ADMIN = "ambient-project-admin"
 ROLE_EDIT = "ambient-project-edit"
 ROLE_VIEW = "ambient-project-view"
 PROJECT_ROLES: tuple[str, ...] = (ROLE_ADMIN, ROLE_EDIT, ROLE_VIEW)
+# Cluster-wide: the right to create projects (RBAC `create projects` in the API group).
+ROLE_PROJECT_CREATOR = "ambient-project-creator"
 CONTROL_PLANE_ROLE = "ambient-control-plane"
 
 # --- Names ---------------------------------------------------------------------------------------

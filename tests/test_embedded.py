@@ -11,6 +11,7 @@ import redis
 import yaml
 from daphne.access import AccessLogGenerator
 from django.conf import settings as django_settings
+from django.core.management import call_command
 from kubernetes import client
 
 from ambient import kube
@@ -18,6 +19,8 @@ from ambient.embedded import asgi_server, cluster, identity, ports, processes, r
 from ambient.logging import RedactedAccessLog
 from localkube.testing import free_port
 from reconciler.models import ConditionTransition
+from sessions.api_constants import ROLE_ADMIN, ROLE_PROJECT_CREATOR
+from sessions.constants import GROUP
 from tests.e2e.processes import wait_for
 from tests.factories import ConditionTransitionFactory, UserFactory
 
@@ -151,6 +154,22 @@ def test_demo_project_is_a_managed_namespace_the_demo_user_administers(settings,
         assert pods.items == []
         namespace = client.CoreV1Api(localkube.api_client()).read_namespace(identity.DEMO_PROJECT)
         assert namespace.metadata.labels["ambient-code.io/managed"] == "true"
+    finally:
+        kube.reset_cache()
+
+
+def test_demo_user_may_create_projects_in_embedded_mode(settings, localkube):
+    settings.KUBECONFIG = str(localkube.kubeconfig_path)
+    kube.reset_cache()
+    try:
+        call_command("install_crds", stdout=io.StringIO())
+        cluster.demo_project_ensure(cluster_role=ROLE_ADMIN, creator_role=ROLE_PROJECT_CREATOR)
+        cluster.demo_project_ensure(cluster_role=ROLE_ADMIN, creator_role=ROLE_PROJECT_CREATOR)  # idempotent
+        token = localkube.create_user(identity.DEMO_USERNAME)
+        review = {"spec": {"resourceAttributes": {"group": GROUP, "resource": "projects", "verb": "create"}}}
+        with localkube.api_client(token) as api_client:
+            answer = client.AuthorizationV1Api(api_client).create_self_subject_access_review(review)
+        assert answer.status.allowed is True
     finally:
         kube.reset_cache()
 

@@ -24,6 +24,7 @@ from sessions.api_constants import (
     MANAGED_LABEL_VALUE,
     MANAGED_SELECTOR,
     ROLE_ADMIN,
+    ROLE_PROJECT_CREATOR,
 )
 from sessions.auth import Caller
 from sessions.constants import GROUP
@@ -35,7 +36,7 @@ SERVICE_ACCOUNTS_GROUP = "system:serviceaccounts"
 RBAC_GROUP = "rbac.authorization.k8s.io"
 # The right to create projects, as RBAC sees it (cluster scope: no namespace).
 PROJECT_CREATE_CHECK = AccessCheck(namespace="", verb="create", resource="projects", group=GROUP)
-PROJECT_CREATOR_ROLE = "ambient-project-creator"
+PROJECT_CREATOR_ROLE = ROLE_PROJECT_CREATOR
 CODE_PROJECT_QUOTA = "project_quota_exceeded"
 # Deleting a project is an admin's act: the admin role (only) may manage role bindings.
 PROJECT_ADMIN_CHECK_VERB = "create"

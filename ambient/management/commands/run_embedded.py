@@ -21,6 +21,7 @@ from ambient.embedded.ports import PortBusy, WantedPort, ensure_ports_free
 from ambient.embedded.private_files import PRIVATE_UMASK, private_directory, tighten_existing
 from ambient.settings.env import BASE_DIR, STATE_DIR
 from sessions.api_constants import ROLE_ADMIN as PROJECT_ADMIN_ROLE
+from sessions.api_constants import ROLE_PROJECT_CREATOR as PROJECT_CREATOR_ROLE
 
 READY_TIMEOUT_SECONDS = 60.0
 
@@ -97,7 +98,7 @@ class Command(BaseCommand):
             self._wait_infrastructure(supervisor, supervisord, kubeconfig)
             settings.KUBECONFIG = str(kubeconfig)
             call_command("install_crds")
-            demo_project_ensure(cluster_role=PROJECT_ADMIN_ROLE)
+            demo_project_ensure(cluster_role=PROJECT_ADMIN_ROLE, creator_role=PROJECT_CREATOR_ROLE)
             admin_username, admin_password = identity.admin_user_ensure(state_dir=STATE_DIR)
             for program in programs:
                 if not program.autostart:
