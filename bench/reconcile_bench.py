@@ -136,12 +136,14 @@ def main() -> None:  # noqa: PLR0915 - one linear script
 
         # 1. create → Running.
         created: dict[str, float] = {}
+        create_mark = kube.request_log.mark()
         for name in names:
             created[name] = time.monotonic()
             session_create(admin, namespace, name, interactive=True)
         watch.wait(lambda: all(name in watch.running for name in names), 600, "every session Running")
         to_running = [watch.running[name] - created[name] for name in names]
         to_first_status = [watch.status_seen[name] - created[name] for name in names]
+        create_calls = [r for r in kube.request_log.records_since(create_mark) if r.user == RECONCILER_USER]
         settle(workers)
 
         # 2. API calls per converged pass: resync-like tasks for settled Running sessions.
@@ -229,6 +231,7 @@ def main() -> None:  # noqa: PLR0915 - one linear script
         "create_to_first_status_p50_s": round(median(to_first_status), 3),
         "create_to_running_p50_s": round(median(to_running), 3),
         "create_to_running_p99_s": round(percentile(to_running, 0.99), 3),
+        "reconciler_calls_per_created_session_count": round(len(create_calls) / len(names), 1),
         "spaced_change_p50_ms": round(spaced_p50, 1),
         "spaced_change_p99_ms": round(percentile(spaced, 0.99) * ms, 1),
         "floor_change_p50_ms": round(floor_p50, 1),
