@@ -47,6 +47,15 @@ def api(method: str, url: str, token: str, body: dict | None = None) -> dict:
     return json.loads(text) if text else {}
 
 
+def api_answers(port: int) -> bool:
+    """The banner comes once the API was started; it listens a moment later."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:  # noqa: S310
+            return response.status == 200
+    except OSError:
+        return False
+
+
 def start_stack(state_dir: Path, log: Path) -> tuple[subprocess.Popen[bytes], str, int]:
     """run_embedded on free ports; returns the process, the demo token and the API port."""
     api_port, kube_port = free_port(), free_port()
@@ -65,7 +74,7 @@ def start_stack(state_dir: Path, log: Path) -> tuple[subprocess.Popen[bytes], st
     deadline = time.monotonic() + READY_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
         match = TOKEN_LINE.search(log.read_text(errors="replace"))
-        if match:
+        if match and api_answers(api_port):
             return process, match.group(1), api_port
         if process.poll() is not None:
             raise RuntimeError(f"run_embedded exited with {process.returncode}:\n{log.read_text()[-3000:]}")
