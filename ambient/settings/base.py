@@ -167,11 +167,13 @@ RECONCILE_KEY_PREFIX = env.str("RECONCILE_KEY_PREFIX", default="ambient:")
 RECONCILE_QUEUE_SQLITE_PATH = env.str("RECONCILE_QUEUE_SQLITE_PATH", default=str(STATE_DIR / "reconcile-queue.sqlite3"))
 RECONCILE_COALESCE_TTL = env.float("RECONCILE_COALESCE_TTL", default=300.0)
 RECONCILE_LEASE_TTL = env.float("RECONCILE_LEASE_TTL", default=30.0)
-RECONCILE_LEASE_BUSY_COUNTDOWN = env.float("RECONCILE_LEASE_BUSY_COUNTDOWN", default=2.0)
 RECONCILE_BACKOFF_BASE = env.float("RECONCILE_BACKOFF_BASE", default=1.0)
 RECONCILE_BACKOFF_CAP = env.float("RECONCILE_BACKOFF_CAP", default=300.0)
 # Deliveries of one key's task whose worker died (task_reject_on_worker_lost) before it waits instead.
 RECONCILE_REDELIVERY_CAP = env.int("RECONCILE_REDELIVERY_CAP", default=5)
+# A converged Running pass reuses the last full read of a session's secondary children (PVC,
+# Service, RBAC, Secrets) for this long; under the resync period, so every resync re-reads them.
+RECONCILER_CHILDREN_RECHECK_SECONDS = env.float("RECONCILER_CHILDREN_RECHECK_SECONDS", default=300.0)
 
 # Watcher (manage.py watch_sessions): empty WATCH_NAMESPACES watches every namespace.
 WATCH_NAMESPACES = env.list("WATCH_NAMESPACES", default=[])

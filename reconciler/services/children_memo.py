@@ -32,8 +32,6 @@ from reconciler.timestamps import parse_time
 
 logger = logging.getLogger(__name__)
 
-# Shorter than the 10-minute resync, so every resync pass re-reads every child.
-DEFAULT_RECHECK_SECONDS = 300.0
 # In-process fallback: one entry per session the process has seen; the oldest go first.
 MEMO_CAPACITY = 20000
 MEMO_KEY_KIND = "children"
@@ -182,4 +180,4 @@ def reset_children_memo() -> None:
 def recheck_seconds() -> float:
     from django.conf import settings  # noqa: PLC0415
 
-    return float(getattr(settings, "RECONCILER_CHILDREN_RECHECK_SECONDS", DEFAULT_RECHECK_SECONDS))
+    return float(settings.RECONCILER_CHILDREN_RECHECK_SECONDS)

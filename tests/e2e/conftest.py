@@ -145,7 +145,6 @@ def _worker_env(kube_config: Path, redis_url: str, directory: Path) -> dict[str,
         "RECONCILER_CREATING_REQUEUE_SECONDS": "2",
         "RECONCILER_STOPPING_REQUEUE_SECONDS": "1",
         "RECONCILE_LEASE_TTL": "6",
-        "RECONCILE_LEASE_BUSY_COUNTDOWN": "0.5",
         "RECONCILE_BACKOFF_CAP": "3",
         # Short, so a message held by a SIGKILLed worker comes back within the test's bound.
         "BROKER_VISIBILITY_TIMEOUT": "20",
