@@ -54,11 +54,11 @@ class ReconcilerConfig:
     image_pull_grace_seconds: float = 120.0
     creation_deadline_seconds: float = 600.0
     token_refresh_age_seconds: float = 45 * 60.0
-
     # A pod lost to the node/kubelet starts again on a new pod at most this often per window;
     # one loss more fails the session (Failed/InfrastructureLost).
     infrastructure_restart_limit: int = 3
     infrastructure_restart_window_seconds: float = 3600.0
+
     # Requeue countdowns for waiting states (the watcher usually wakes us sooner).
     pending_requeue_seconds: float = 2.0
     secret_missing_requeue_seconds: float = 10.0

@@ -171,9 +171,9 @@ class ConditionReason(StrEnum):
     RUNNING = "Running"
     INITIALIZING = "Initializing"
     RESTARTING = "Restarting"
-    STOPPING = "Stopping"
     # Also a Failed reason: the pod was lost to the node/kubelet more often than the window allows.
     INFRASTRUCTURE_LOST = "InfrastructureLost"
+    STOPPING = "Stopping"
     USER_STOPPED = "UserStopped"
     COMPLETED = "Completed"
     FAILED = "Failed"

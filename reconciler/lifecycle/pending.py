@@ -17,10 +17,10 @@ from reconciler.lifecycle.actions import (
 )
 from reconciler.lifecycle.draft import StatusDraft
 from reconciler.lifecycle.intent import Intent, keys_to_clear
+from reconciler.lifecycle.job_state import TIMEOUT_FIELD, describe_duration, job_deadline_seconds
 from reconciler.lifecycle.observed import Decision, Observed
 from reconciler.lifecycle.pod_state import is_deleting, job_belongs_to_run, job_generation
 from reconciler.lifecycle.run_identity import record_run_identity
-from reconciler.lifecycle.job_state import TIMEOUT_FIELD, describe_duration, job_deadline_seconds
 from reconciler.lifecycle.stopping import begin_stopping, delete_run, finish_stopped, run_present
 from reconciler.manifests import (
     Kind,
