@@ -125,7 +125,8 @@ def test_watch_history_expired_while_down(stack: Stack, kube_namespace: str) -> 
 
 def test_redis_restarted(stack: Stack, kube_namespace: str) -> None:
     _create_running(stack, kube_namespace, ["r1"])
-    wait_phase(stack.admin, kube_namespace, "r1", "Creating")
+    # Picked up: Creating, or already Running (a pass can take it through Creating between polls).
+    wait_for(lambda: _phase(stack, kube_namespace, "r1") in ("Creating", "Running"), 30, "r1 picked up")
     stack.redis.restart()  # every queued task, claim, lease and backoff counter is gone
     _create_running(stack, kube_namespace, ["r2"])
     _spec_change(stack, kube_namespace, "r1", "changed across a Redis restart")
