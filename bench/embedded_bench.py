@@ -27,7 +27,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ambient.settings.test")
 
 from kubernetes import config as kube_config  # noqa: E402
 
-from bench.bench_support import SessionWatch, median, percentile  # noqa: E402
+from bench.helpers.support import SessionWatch, median, percentile  # noqa: E402
 from localkube.testing import free_port  # noqa: E402
 
 PROJECT = "demo"

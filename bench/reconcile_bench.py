@@ -7,7 +7,7 @@ Everything a user would see is timed by a watch on the sessions (no polling). Sc
    time goes (change → event → enqueued → task started → reads → decide → writes → visible);
 4. a burst of N spec changes at once → all caught up;
 5. watcher RSS with M sessions (the N live ones and M−N stopped ones in another namespace);
-6. the floor: the reconciler stopped, a minimal watch → status-patch process (bench/floor.py)
+6. the floor: the reconciler stopped, a minimal watch → status-patch process (bench/helpers/floor.py)
    gets the same spaced changes on the same localkube; the ratio of the p50s.
 Prints a table, then one JSON line. Usage: python bench/reconcile_bench.py [--sessions 200] [--rss-sessions 1000]
 """
@@ -41,7 +41,7 @@ logging.getLogger("localkube").setLevel(logging.WARNING)  # the in-process local
 
 import kubernetes.client  # noqa: E402
 
-from bench.bench_support import SessionWatch, StageMeans, median, metric_sum, percentile, rss_mb  # noqa: E402
+from bench.helpers.support import SessionWatch, StageMeans, median, metric_sum, percentile, rss_mb  # noqa: E402
 from localkube.testing import LocalKube, free_port  # noqa: E402
 from reconciler.embedded_images import write_image_map  # noqa: E402
 from reconciler.tests.services_support import (  # noqa: E402
@@ -55,6 +55,7 @@ from sessions.constants import ANNOTATION_DESIRED_PHASE, GROUP, PLURAL, VERSION 
 from tests.e2e.conftest import CONTENT_IMAGE, RUNNER_IMAGE, Stack, _worker_env  # noqa: E402
 from tests.e2e.processes import ManagedProcess, RedisServer, wait_for  # noqa: E402
 
+FLOOR_SCRIPT = REPO_ROOT / "bench" / "helpers" / "floor.py"
 READ_VERBS = frozenset({"get", "list", "watch"})
 PASSES = "ambient_reconcile_duration_seconds_count"
 STAGES = "ambient_reconcile_stage_seconds"
@@ -198,8 +199,7 @@ def main() -> None:  # noqa: PLR0915 - one linear script
                 process.stop()
         stack.watcher, stack.workers = None, []
         floor = subprocess.Popen(  # noqa: S603 - our own script
-            [sys.executable, str(REPO_ROOT / "bench" / "floor.py"), "--kubeconfig", str(kube.kubeconfig_path)]
-            + ["--namespace", namespace],
+            [sys.executable, str(FLOOR_SCRIPT), "--kubeconfig", str(kube.kubeconfig_path), "--namespace", namespace],
             stdout=subprocess.PIPE,
             text=True,
             cwd=REPO_ROOT,

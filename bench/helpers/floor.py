@@ -5,7 +5,7 @@ ahead of status.observedGeneration one status merge patch — no queue, no Celer
 decision. It uses the reconciler's own HTTP path (``KubeTransport`` for the watch, ``Cluster``
 for the patch), so the difference to the real reconciler is the queue and the pass itself.
 
-Usage: python bench/floor.py --kubeconfig PATH --namespace NS  (prints "ready" once watching)
+Usage: python bench/helpers/floor.py --kubeconfig PATH --namespace NS  (prints "ready" once watching)
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import os
 import sys
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO_ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ambient.settings.test")
 

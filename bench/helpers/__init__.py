@@ -1,0 +1,1 @@
+"""Helpers of the bench scripts (not benches themselves: `make bench` runs bench/*.py only)."""
