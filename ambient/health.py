@@ -16,7 +16,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from ambient import kube
 
 # Each readiness check is bounded so a dead dependency answers "down" instead of hanging the probe.
-CHECK_TIMEOUT_SECONDS = 3.0
+CHECK_TIMEOUT_SECONDS = 3
 
 
 def check_database() -> None:

@@ -34,7 +34,7 @@ DJANGO_STAFF_GROUP = "ambient:django-staff"
 TOKEN_PATTERN = re.compile(rb"[\x21-\x7e]+")
 
 _access_cache: ExpiringCache[bool] = ExpiringCache(ttl_seconds=settings.SESSION_API_ACCESS_CACHE_SECONDS)
-_identity_cache: ExpiringCache[Identity] = ExpiringCache(ttl_seconds=settings.SESSION_API_ACCESS_CACHE_SECONDS)
+_identity_cache: ExpiringCache[Identity | None] = ExpiringCache(ttl_seconds=settings.SESSION_API_ACCESS_CACHE_SECONDS)
 
 
 @dataclass

@@ -165,6 +165,9 @@ class KubeGateway:
     def apply(self, *, body: KubeObject) -> str:
         """Create or replace one CustomResourceDefinition or ClusterRole; returns "created"/"updated"."""
         kind = body.get("kind")
+        read: Callable[..., Any]
+        create: Callable[..., Any]
+        replace: Callable[..., Any]
         if kind == "CustomResourceDefinition":
             read, create, replace = (
                 self._apiextensions.read_custom_resource_definition,
@@ -233,7 +236,7 @@ class KubeGateway:
         )
 
 
-def is_write_race(error: Exception) -> bool:
+def is_write_race(error: BaseException) -> bool:
     """A write refused by the API server because the object changed under it (409, not AlreadyExists).
 
     Our own phase conflicts carry no `kubernetes` details and are never races.

@@ -11,7 +11,7 @@ KubeObject = dict[str, Any]
 
 def phase_of(session: KubeObject) -> Phase:
     """The session's phase; a CR the reconciler has not seen yet (no status) counts as Pending."""
-    raw = (session.get("status") or {}).get("phase")
+    raw = (session.get("status") or {}).get("phase") or ""
     try:
         return Phase(raw)
     except ValueError:

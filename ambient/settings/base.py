@@ -1,6 +1,7 @@
 """Settings shared by every control-plane process (api, watcher, worker, beat)."""
 
 from pathlib import Path
+from typing import Any
 
 from ambient.settings.env import BASE_DIR, STATE_DIR, env
 
@@ -122,7 +123,7 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": BROKER_VISIBILITY_TIMEOUT}
 
 if REDIS_URL:
-    CHANNEL_LAYERS = {
+    CHANNEL_LAYERS: dict[str, dict[str, Any]] = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {"hosts": [REDIS_URL]},

@@ -33,20 +33,18 @@ _SCP_LIKE = re.compile(r"^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^:/][^:]*$")
 _GIT_SCHEMES = {"https", "ssh"}
 
 
-def validate_session_name(value: str) -> str:
+def validate_session_name(value: str) -> None:
     if len(value) > MAX_SESSION_NAME_LENGTH:
         raise serializers.ValidationError(
             f"At most {MAX_SESSION_NAME_LENGTH} characters, so every object derived from the session stays a DNS label."
         )
     if not DNS_LABEL_PATTERN.match(value):
         raise serializers.ValidationError("Use lowercase letters, digits and '-', starting and ending alphanumeric.")
-    return value
 
 
-def validate_project_field(value: str) -> str:
+def validate_project_field(value: str) -> None:
     if len(value) > DNS_LABEL_MAX_LENGTH or not DNS_LABEL_PATTERN.match(value):
         raise serializers.ValidationError("Not a DNS-1123 label (lowercase letters, digits and '-', at most 63).")
-    return value
 
 
 def validate_qualified_key(key: str) -> str | None:
@@ -59,7 +57,7 @@ def validate_qualified_key(key: str) -> str | None:
     return None
 
 
-def validate_labels(labels: dict[str, str | None]) -> dict[str, str | None]:
+def validate_labels(labels: dict[str, str | None]) -> None:
     errors = []
     for key, value in labels.items():
         problem = validate_qualified_key(key)
@@ -71,10 +69,9 @@ def validate_labels(labels: dict[str, str | None]) -> dict[str, str | None]:
             errors.append(f"{key!r}: a label value is at most 63 alphanumerics, '-', '_' or '.'.")
     if errors:
         raise serializers.ValidationError(errors)
-    return labels
 
 
-def validate_annotations(annotations: dict[str, str | None]) -> dict[str, str | None]:
+def validate_annotations(annotations: dict[str, str | None]) -> None:
     errors = []
     for key in annotations:
         problem = validate_qualified_key(key)
@@ -86,10 +83,9 @@ def validate_annotations(annotations: dict[str, str | None]) -> dict[str, str | 
             errors.append(f"{key!r} is written by the system when a session is cloned.")
     if errors:
         raise serializers.ValidationError(errors)
-    return annotations
 
 
-def validate_environment(variables: dict[str, str]) -> dict[str, str]:
+def validate_environment(variables: dict[str, str]) -> None:
     bad = [name for name in variables if not _ENV_NAME.match(name)]
     if bad:
         raise serializers.ValidationError(f"Not environment variable names: {', '.join(sorted(bad))}.")
@@ -102,13 +98,11 @@ def validate_environment(variables: dict[str, str]) -> dict[str, str]:
                 for name, reason in sorted(refused.items())
             ]
         )
-    return variables
 
 
-def validate_quantity(value: str) -> str:
+def validate_quantity(value: str) -> None:
     if not _QUANTITY.match(value):
         raise serializers.ValidationError("Not a Kubernetes quantity (e.g. 500m, 2, 4Gi).")
-    return value
 
 
 def quantity_value(value: str) -> Decimal:
@@ -132,7 +126,7 @@ def validate_allowed_name(value: str, *, allowed: list[str], kind: str) -> str:
     return value
 
 
-def validate_git_branch(value: str) -> str:
+def validate_git_branch(value: str) -> None:
     """A ref name git accepts, never one that reads as a command-line option."""
     if value.startswith("-"):
         raise serializers.ValidationError("A branch may not start with '-' (it would read as a git option).")
@@ -145,26 +139,23 @@ def validate_git_branch(value: str) -> str:
         or "//" in value
     ):
         raise serializers.ValidationError("Not a git branch name (see git check-ref-format).")
-    return value
 
 
-def validate_workspace_path(value: str) -> str:
+def validate_workspace_path(value: str) -> None:
     """A relative path whose parts never read as command-line options."""
     parts = value.split("/")
     if value.startswith("/") or ".." in parts:
         raise serializers.ValidationError("A path inside the workflow repository (relative, no '..').")
     if any(part.startswith("-") for part in parts):
         raise serializers.ValidationError("A path part may not start with '-' (it would read as an option).")
-    return value
 
 
-def validate_repo_name(value: str) -> str:
+def validate_repo_name(value: str) -> None:
     if value in {".", ".."} or not _REPO_NAME.match(value):
         raise serializers.ValidationError("Use letters, digits, '.', '_' or '-' (a directory name under repos/).")
-    return value
 
 
-def validate_git_url(value: str) -> str:
+def validate_git_url(value: str) -> None:
     """https/ssh URLs and scp-like `git@host:path`; never option-like or helper transports."""
     if value.startswith("-") or any(char.isspace() for char in value) or "::" in value:
         raise serializers.ValidationError("Not a git URL (option-like values and transport helpers are refused).")
@@ -172,14 +163,13 @@ def validate_git_url(value: str) -> str:
         user_and_host = value.split(":", 1)[0]
         if any(part.startswith("-") for part in user_and_host.split("@")):
             raise serializers.ValidationError("A git host or user may not start with '-' (it would read as an option).")
-        return value
+        return
     parts = urlsplit(value)
     if (parts.hostname or "").startswith("-") or (parts.username or "").startswith("-"):
         raise serializers.ValidationError("A git host or user may not start with '-' (it would read as an option).")
     if parts.scheme == "file":
         if getattr(settings, "AMBIENT_ALLOW_FILE_GIT_URLS", False) and parts.path:
-            return value
+            return
         raise serializers.ValidationError("file:// URLs are not allowed on this server.")
     if parts.scheme not in _GIT_SCHEMES or not parts.hostname:
         raise serializers.ValidationError("Use an https://, ssh:// or git@host:path URL.")
-    return value

@@ -103,7 +103,8 @@ class SessionSpecInputSerializer(serializers.Serializer):
     interactive = serializers.BooleanField(required=False)
     timeout = serializers.IntegerField(required=False, min_value=0, max_value=MAX_TIMEOUT_SECONDS)
     llmSettings = LlmSettingsSerializer(required=False)
-    repos = RepoSerializer(many=True, required=False, max_length=MAX_REPOS)
+    # many=True hands max_length to the ListSerializer DRF builds; the stubs type only the child's arguments
+    repos = RepoSerializer(many=True, required=False, max_length=MAX_REPOS)  # type: ignore[call-arg]
     mainRepoIndex = serializers.IntegerField(required=False, min_value=0)
     activeWorkflow = WorkflowSerializer(required=False)
     environmentVariables = serializers.DictField(

@@ -6,6 +6,7 @@ would end in a RecursionError (a 500); no body this API accepts nests more than 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import IO, Any
 
 from django.conf import settings
@@ -17,6 +18,7 @@ def nesting_depth(value: Any) -> int:
     """How many arrays/objects deep `value` goes (walked without recursion)."""
     deepest = 0
     pending: list[tuple[Any, int]] = [(value, 0)]
+    children: Iterable[Any]
     while pending:
         item, depth = pending.pop()
         if isinstance(item, dict):
@@ -34,7 +36,7 @@ def nesting_depth(value: Any) -> int:
 class BoundedJSONParser(JSONParser):
     """`application/json`, refused with 400 when nested deeper than `API_MAX_JSON_DEPTH`."""
 
-    def parse(self, stream: IO[bytes] | None, media_type: str | None = None, parser_context: Any = None) -> Any:
+    def parse(self, stream: IO[Any], media_type: str | None = None, parser_context: Any = None) -> Any:
         limit = settings.API_MAX_JSON_DEPTH
         too_deep = ParseError(f"JSON body nested more than {limit} levels deep: send a flatter body.")
         try:
