@@ -30,6 +30,10 @@ class Observed:
     missing_secrets: frozenset[str] = frozenset()
     # Another active session in the namespace still uses the copied secrets.
     copied_secrets_shared: bool = False
+    # Keys (never values) of the configured copied secrets, at the source and in our copies: the
+    # names a user variable may not take. Read with the children; empty when the children snapshot
+    # is reused (a steady session, which builds no Job).
+    copied_secret_keys: frozenset[str] = frozenset()
 
     def has(self, kind: Kind, name: str) -> bool:
         return (kind.value, name) in self.children

@@ -31,6 +31,7 @@ from reconciler.manifests import (
     session_job,
     workspace_pvc,
 )
+from reconciler.manifests.environment import shadowing_warnings
 from sessions.constants import (
     ConditionReason,
     ConditionType,
@@ -76,9 +77,12 @@ def decide_pending(draft: StatusDraft, intent: Intent, config: ReconcilerConfig)
         return draft.finish(actions, requeue_after=config.secret_missing_requeue_seconds)
 
     generation = observed.generation
-    manifest = session_job(observed.session, config, start_time=str(start_time), generation=generation)
+    keys = observed.copied_secret_keys
+    manifest = session_job(
+        observed.session, config, start_time=str(start_time), generation=generation, copied_secret_keys=keys
+    )
     actions.append(CreateJob(manifest))
-    warnings = record_run_identity(draft, config)
+    warnings = record_run_identity(draft, config) + shadowing_warnings(observed.session, config, keys)
     return draft.finish(actions, requeue_after=config.pending_requeue_seconds, warnings=warnings)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from reconciler.config import ReconcilerConfig
@@ -60,32 +60,65 @@ def runner_system_env(session: Mapping[str, Any], config: ReconcilerConfig) -> d
     }
 
 
-def user_environment(session: Mapping[str, Any], config: ReconcilerConfig) -> dict[str, str]:
-    """spec.environmentVariables minus what the policy refuses (a CR written with kubectl skips the API)."""
+def _user_variables(session: Mapping[str, Any]) -> Mapping[str, Any]:
     variables = (session.get("spec") or {}).get("environmentVariables") or {}
-    if not isinstance(variables, Mapping):
-        return {}
+    return variables if isinstance(variables, Mapping) else {}
+
+
+def _shadows(name: str, copied_secret_keys: Collection[str]) -> bool:
+    # Upper-cased like the policy: a lower-case twin is as good as the key to a tool that accepts both.
+    return name.upper() in {key.upper() for key in copied_secret_keys}
+
+
+def user_environment(
+    session: Mapping[str, Any], config: ReconcilerConfig, copied_secret_keys: Collection[str] = ()
+) -> dict[str, str]:
+    """spec.environmentVariables minus what the policy refuses (a CR written with kubectl skips the API)
+    and minus every name a copied platform secret provides, so the secret's value is the one the runner sees."""
     return {
         str(name): str(value)
-        for name, value in variables.items()
-        if config.environment_policy.denied_by(str(name)) is None
+        for name, value in _user_variables(session).items()
+        if config.environment_policy.denied_by(str(name)) is None and not _shadows(str(name), copied_secret_keys)
     }
 
 
 def refused_user_environment(session: Mapping[str, Any], config: ReconcilerConfig) -> list[str]:
-    """The names in spec.environmentVariables the runner will not get, for Events and status."""
-    variables = (session.get("spec") or {}).get("environmentVariables") or {}
-    if not isinstance(variables, Mapping):
-        return []
-    return sorted(config.environment_policy.refused(variables))
+    """The names in spec.environmentVariables the policy refuses, for Events and status."""
+    return sorted(config.environment_policy.refused(_user_variables(session)))
 
 
-def runner_env(session: Mapping[str, Any], config: ReconcilerConfig) -> list[EnvVar]:
+def shadowing_user_environment(
+    session: Mapping[str, Any], config: ReconcilerConfig, copied_secret_keys: Collection[str]
+) -> list[str]:
+    """The names the policy allows but a copied secret provides: left out so the secret wins."""
+    return sorted(
+        str(name)
+        for name in _user_variables(session)
+        if config.environment_policy.denied_by(str(name)) is None and _shadows(str(name), copied_secret_keys)
+    )
+
+
+def shadowing_warnings(
+    session: Mapping[str, Any], config: ReconcilerConfig, copied_secret_keys: Collection[str]
+) -> tuple[str, ...]:
+    """The Warning Event text for shadowing names (names only: a secret's values never leave it)."""
+    shadowing = shadowing_user_environment(session, config, copied_secret_keys)
+    if not shadowing:
+        return ()
+    return (
+        "spec.environmentVariables named like keys of the copied platform secrets, not given to the runner "
+        f"(the secrets' values win): {', '.join(shadowing)}",
+    )
+
+
+def runner_env(
+    session: Mapping[str, Any], config: ReconcilerConfig, copied_secret_keys: Collection[str]
+) -> list[EnvVar]:
     system = runner_system_env(session, config)
-    user = user_environment(session, config)
+    user = user_environment(session, config, copied_secret_keys)
     merged = [{"name": key, "value": value} for key, value in system.items()]
-    # User variables come after and only under names neither the platform nor the policy reserves,
-    # so a session spec cannot redirect the runner's token, interpreter, provider or credentials
-    # (an explicit `env` entry would win over the copied secrets in `envFrom`).
+    # User variables come after and only under names neither the platform, the policy nor a copied
+    # secret reserves: an explicit `env` entry wins over `envFrom`, so a user value under a copied
+    # secret's key would replace the platform's (its provider URL or key) for the runner.
     merged.extend({"name": key, "value": value} for key, value in sorted(user.items()) if key not in system)
     return merged

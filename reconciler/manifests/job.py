@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from reconciler.config import ReconcilerConfig
@@ -106,13 +106,15 @@ def _content_container(config: ReconcilerConfig) -> Manifest:
     }
 
 
-def _runner_container(session: Mapping[str, Any], config: ReconcilerConfig) -> Manifest:
+def _runner_container(
+    session: Mapping[str, Any], config: ReconcilerConfig, copied_secret_keys: Collection[str]
+) -> Manifest:
     spec = session.get("spec") or {}
     container: Manifest = {
         "name": CONTAINER_RUNNER,
         "image": config.runner_image,
         "imagePullPolicy": config.image_pull_policy,
-        "env": runner_env(session, config),
+        "env": runner_env(session, config, copied_secret_keys),
         # The token is a file, not an env var, so the kubelet propagates refreshed tokens.
         "volumeMounts": [
             {"name": VOLUME_WORKSPACE, "mountPath": WORKSPACE_PATH},
@@ -123,7 +125,8 @@ def _runner_container(session: Mapping[str, Any], config: ReconcilerConfig) -> M
     if config.runner_command:
         container["command"] = list(config.runner_command)
     if config.copied_secrets:
-        # Explicit env entries win over envFrom, so copied secrets cannot shadow system variables.
+        # Explicit env entries win over envFrom: system variables over the copies, which is wanted;
+        # user variables never carry a copied key (runner_env), so the copies win over them.
         container["envFrom"] = [
             {"secretRef": {"name": copy.name, "optional": not copy.required}} for copy in config.copied_secrets
         ]
@@ -134,8 +137,19 @@ def _secret_file_volume(volume: str, secret: str, key: str, path: str) -> Manife
     return {"name": volume, "secret": {"secretName": secret, "items": [{"key": key, "path": path}]}}
 
 
-def session_job(session: Mapping[str, Any], config: ReconcilerConfig, *, start_time: str, generation: int) -> Manifest:
-    """The Job for one run; annotated with the run's startTime and the spec generation it embodies."""
+def session_job(
+    session: Mapping[str, Any],
+    config: ReconcilerConfig,
+    *,
+    start_time: str,
+    generation: int,
+    copied_secret_keys: Collection[str],
+) -> Manifest:
+    """The Job for one run; annotated with the run's startTime and the spec generation it embodies.
+
+    ``copied_secret_keys`` are the keys the copied control-plane secrets hand the runner through
+    envFrom; user variables of those names are left out so the secrets' values are the ones it sees.
+    """
     name = session_name(session)
     spec = session.get("spec") or {}
     overrides = spec.get("resourceOverrides") or {}
@@ -152,7 +166,7 @@ def session_job(session: Mapping[str, Any], config: ReconcilerConfig, *, start_t
             ),
         ],
         "initContainers": [_init_container(config)],
-        "containers": [_content_container(config), _runner_container(session, config)],
+        "containers": [_content_container(config), _runner_container(session, config, copied_secret_keys)],
     }
     if overrides.get("priorityClass"):
         pod_spec["priorityClassName"] = str(overrides["priorityClass"])

@@ -57,6 +57,11 @@ def is_copied_secret(secret: Mapping[str, Any]) -> bool:
     return labels.get(LABEL_COPIED_SECRET) == "true"
 
 
+def secret_keys(secret: Mapping[str, Any]) -> frozenset[str]:
+    """The names a Secret hands a container through envFrom (never its values)."""
+    return frozenset(str(key) for key in (secret.get("data") or {}))
+
+
 def copied_secret(session: Mapping[str, Any], source: Mapping[str, Any], *, controller: bool = True) -> Manifest:
     """A copy of a control-plane secret in the session namespace, under the same name.
 

@@ -13,7 +13,7 @@ from reconciler.config import ReconcilerConfig
 from reconciler.lifecycle import Observed
 from reconciler.lifecycle.intent import read_intent
 from reconciler.manifests import Kind
-from reconciler.manifests.secrets import is_copied_secret
+from reconciler.manifests.secrets import is_copied_secret, secret_keys
 from reconciler.services.children_memo import ChildrenSnapshot, children_memo
 from reconciler.timestamps import parse_time
 from sessions.constants import (
@@ -60,8 +60,9 @@ def session_observe(
     steady = _steady(session)
     memo = children_memo()
     snapshot = memo.recall(uid) if steady and recheck_seconds > 0 else None
+    copied_secret_keys: frozenset[str] = frozenset()
     if snapshot is None:
-        snapshot = _secondary_children(cluster, namespace, name, config)
+        snapshot, copied_secret_keys = _secondary_children(cluster, namespace, name, config)
         memo.remember(uid, snapshot, recheck_seconds)
     children = set(snapshot.children)
     if job is not None:
@@ -73,6 +74,7 @@ def session_observe(
         children=frozenset(children),
         token_refreshed_at=snapshot.token_refreshed_at,
         missing_secrets=snapshot.missing_secrets,
+        copied_secret_keys=copied_secret_keys,
         # Only a stop's cleanup asks this, and a steady session is not stopping.
         copied_secrets_shared=False if steady else _copied_secrets_shared(cluster, session, config),
     )
@@ -85,8 +87,12 @@ def _steady(session: Mapping[str, Any]) -> bool:
     return phase == Phase.RUNNING.value and not intent.start and not intent.stop
 
 
-def _secondary_children(cluster: Cluster, namespace: str, name: str, config: ReconcilerConfig) -> ChildrenSnapshot:
+def _secondary_children(
+    cluster: Cluster, namespace: str, name: str, config: ReconcilerConfig
+) -> tuple[ChildrenSnapshot, frozenset[str]]:
+    """The children snapshot, and the copied secrets' keys (names only, for the Job's env)."""
     children: set[tuple[str, str]] = set()
+    keys: set[str] = set()
     token_refreshed_at = None
     wanted = [
         (Kind.PERSISTENT_VOLUME_CLAIM, pvc_name(name)),
@@ -103,19 +109,24 @@ def _secondary_children(cluster: Cluster, namespace: str, name: str, config: Rec
         existing = cluster.get(Kind.SECRET, namespace, copy.name)
         if existing is not None and is_copied_secret(existing):
             children.add((Kind.SECRET.value, copy.name))
+            keys.update(secret_keys(existing))
     token_secret = cluster.get(Kind.SECRET, namespace, token_secret_name(name))
     if token_secret is not None:
         children.add((Kind.SECRET.value, token_secret_name(name)))
         annotations = (token_secret.get("metadata") or {}).get("annotations") or {}
         token_refreshed_at = parse_time(annotations.get(ANNOTATION_TOKEN_REFRESHED_AT))
-    missing = frozenset(
-        copy.name
-        for copy in config.copied_secrets
-        if cluster.get(Kind.SECRET, config.control_plane_namespace, copy.name) is None
+    missing: set[str] = set()
+    for copy in config.copied_secrets:
+        # The source too: a copy made in this pass carries its keys, and the Job may be built with it.
+        source = cluster.get(Kind.SECRET, config.control_plane_namespace, copy.name)
+        if source is None:
+            missing.add(copy.name)
+        else:
+            keys.update(secret_keys(source))
+    snapshot = ChildrenSnapshot(
+        children=frozenset(children), token_refreshed_at=token_refreshed_at, missing_secrets=frozenset(missing)
     )
-    return ChildrenSnapshot(
-        children=frozenset(children), token_refreshed_at=token_refreshed_at, missing_secrets=missing
-    )
+    return snapshot, frozenset(keys)
 
 
 def _newest(pods: list[dict[str, Any]]) -> dict[str, Any] | None:

@@ -19,6 +19,7 @@ from reconciler.manifests import (
     workspace_pvc,
 )
 from reconciler.manifests.environment import runner_system_env
+from reconciler.manifests.secrets import secret_keys
 from reconciler.tests.factories import CONFIG, NOW, RUNNER_SECRET, session
 from sessions.constants import (
     API_VERSION,
@@ -49,8 +50,10 @@ SESSION = session(
 SOURCE_SECRET = {"metadata": {"name": RUNNER_SECRET, "namespace": "ambient-system"}, "data": {"KEY": "dmFsdWU="}}
 
 
-def job_manifest(body: dict[str, Any] = SESSION, config=CONFIG) -> dict[str, Any]:  # noqa: ANN001
-    return session_job(body, config, start_time="2025-06-01T11:55:00Z", generation=3)
+def job_manifest(body: dict[str, Any] = SESSION, config=CONFIG, copied_secret_keys=frozenset()) -> dict[str, Any]:  # noqa: ANN001
+    return session_job(
+        body, config, start_time="2025-06-01T11:55:00Z", generation=3, copied_secret_keys=copied_secret_keys
+    )
 
 
 def containers(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -220,6 +223,24 @@ def test_signed_user_context_names_the_user() -> None:
     }
 
 
+def test_user_env_named_like_a_copied_secret_key_is_left_out() -> None:
+    body = session(
+        spec={"environmentVariables": {"MY_PROVIDER_URL": "https://evil", "my_provider_url": "x", "OK": "1"}}
+    )
+    env = env_of(containers(job_manifest(body, copied_secret_keys=frozenset({"MY_PROVIDER_URL"})))[CONTAINER_RUNNER])
+
+    assert "MY_PROVIDER_URL" not in env
+    assert "my_provider_url" not in env
+    assert env["OK"] == "1"
+    # Without the key the policy alone decides, and it allows the name.
+    assert env_of(containers(job_manifest(body))[CONTAINER_RUNNER])["MY_PROVIDER_URL"] == "https://evil"
+
+
+def test_secret_keys_are_names_only() -> None:
+    assert secret_keys(SOURCE_SECRET) == frozenset({"KEY"})
+    assert secret_keys({"metadata": {"name": "empty"}}) == frozenset()
+
+
 def test_copied_secrets_are_env_from_and_only_required_ones_are_mandatory() -> None:
     runner = containers(job_manifest())[CONTAINER_RUNNER]
 
@@ -252,7 +273,9 @@ def test_no_limit_anywhere_leaves_the_job_without_a_deadline() -> None:
     assert active_deadline_seconds({}, unlimited) is None
     assert active_deadline_seconds({"timeout": 0}, unlimited) is None
     assert active_deadline_seconds({"timeout": 90}, unlimited) == 90
-    manifest = session_job(session(), unlimited, start_time="2025-06-01T12:00:00Z", generation=1)
+    manifest = session_job(
+        session(), unlimited, start_time="2025-06-01T12:00:00Z", generation=1, copied_secret_keys=frozenset()
+    )
     assert "activeDeadlineSeconds" not in manifest["spec"]
 
 

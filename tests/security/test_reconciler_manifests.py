@@ -1,8 +1,9 @@
 """What a CR written around the API (kubectl) can make the reconciler build.
 
-Pure: a Pending session with every child in place is decided, and the Job and runner
+Mostly pure: a Pending session with every child in place is decided, and the Job and runner
 ServiceAccount it would create are inspected. The reconciler trusts neither the environment
-variables nor the userContext of such a CR.
+variables nor the userContext of such a CR, and no user variable shadows a copied secret's key
+(one test drives the real reconcile service against localkube to show the Job it creates).
 """
 
 from __future__ import annotations
@@ -10,11 +11,20 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+import kubernetes.client
+import pytest
+
+from localkube.testing import LocalKube
 from reconciler.conditions import get_condition
 from reconciler.lifecycle import Decision, Observed, decide
 from reconciler.lifecycle.actions import CreateJob, EnsureRBAC
 from reconciler.manifests.metadata import Kind
+from reconciler.services import session_reconcile
 from reconciler.tests.factories import CONFIG, NAME, NAMESPACE, NOW, RUNNER_SECRET, observed, session
+from reconciler.tests.services_support import (
+    reconciler_kube,  # noqa: F401 - fixture
+    session_create,
+)
 from sessions.constants import CONTAINER_RUNNER, ConditionReason, ConditionType, service_account_name
 from sessions.user_context import signed_user_context
 
@@ -64,6 +74,65 @@ def test_steering_variables_never_reach_the_runner_and_copied_secrets_keep_their
     # The provider key comes only from the copied secret, which an explicit env entry would shadow.
     assert {"secretRef": {"name": RUNNER_SECRET, "optional": False}} in _runner(decision)["envFrom"]
     assert any(all(name in warning for name in STEERING) for warning in decision.warnings)
+
+
+def test_a_copied_secret_key_outside_the_deny_list_wins_over_a_user_variable():
+    spec = {"environmentVariables": {"MY_PROVIDER_URL": "https://evil.example", "FEATURE_FLAG": "1"}}
+    pending = replace(_pending(spec), copied_secret_keys=frozenset({"MY_PROVIDER_URL", "MY_PROVIDER_KEY"}))
+    decision = decide(pending, CONFIG, NOW)
+    env = _env(decision)
+
+    assert "MY_PROVIDER_URL" not in env
+    assert env["FEATURE_FLAG"] == "1"
+    assert {"secretRef": {"name": RUNNER_SECRET, "optional": False}} in _runner(decision)["envFrom"]
+    assert any("MY_PROVIDER_URL" in warning and "copied" in warning for warning in decision.warnings)
+    assert not any("evil.example" in warning for warning in decision.warnings)
+
+
+@pytest.mark.localkube
+@pytest.mark.integration
+@pytest.mark.django_db
+@pytest.mark.usefixtures("reconciler_kube")
+def test_the_reconciler_drops_a_user_variable_shadowing_a_copied_secret(
+    localkube: LocalKube, kube_namespace: str, settings: Any
+) -> None:
+    admin = localkube.api_client()
+    core = kubernetes.client.CoreV1Api(admin)
+    control_plane = localkube.create_namespace("control-plane-")
+    settings.CONTROL_PLANE_NAMESPACE = control_plane
+    settings.RECONCILER_COPIED_SECRETS = ["provider"]
+    core.create_namespaced_secret(
+        control_plane,
+        kubernetes.client.V1Secret(
+            metadata=kubernetes.client.V1ObjectMeta(name="provider"),
+            string_data={"MY_PROVIDER_URL": "https://provider.example"},
+        ),
+    )
+    session_create(
+        admin, kube_namespace, "shadow", environmentVariables={"MY_PROVIDER_URL": "https://evil.example", "OK": "1"}
+    )
+    for _ in range(10):
+        session_reconcile(kube_namespace, "shadow")
+        jobs = kubernetes.client.BatchV1Api(admin).list_namespaced_job(kube_namespace).items
+        if jobs:
+            break
+    else:
+        raise AssertionError("the reconciler never created the Job")
+
+    runner = next(c for c in jobs[0].spec.template.spec.containers if c.name == CONTAINER_RUNNER)
+    env = {item.name: item.value for item in runner.env}
+    assert "MY_PROVIDER_URL" not in env
+    assert env["OK"] == "1"
+    assert [source.secret_ref.name for source in runner.env_from] == ["provider"]
+    copy = core.read_namespaced_secret("provider", kube_namespace)
+    assert set(copy.data) == {"MY_PROVIDER_URL"}
+    messages = [
+        event.message
+        for event in core.list_namespaced_event(kube_namespace).items
+        if event.type == "Warning" and event.involved_object.name == "shadow"
+    ]
+    assert any("MY_PROVIDER_URL" in message for message in messages)
+    assert not any("provider.example" in message or "evil.example" in message for message in messages)
 
 
 def test_a_forged_or_stale_user_context_runs_as_an_unverified_user():
