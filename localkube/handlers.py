@@ -248,6 +248,7 @@ async def _runtime_subresource(
         from localkube.runtime import subresources  # noqa: PLC0415 - optional at import time
     except ImportError:
         raise ApiError(503, "the localkube pod runtime is not installed", "ServiceUnavailable") from None
+    namespace = info.namespace or ""  # pods and services are namespaced: "" finds nothing, a 404
     if handler == "pod_log":
-        return await subresources.pod_log(request, ctx.store, ctx.state_dir, info.namespace, info.name)
-    return await subresources.service_proxy(request, ctx.store, info.namespace, info.name, info.rest)
+        return await subresources.pod_log(request, ctx.store, ctx.state_dir, namespace, info.name)
+    return await subresources.service_proxy(request, ctx.store, namespace, info.name, info.rest)

@@ -29,8 +29,7 @@ FILE_MODE = 0o600
 def _open_private(path: Path, flags: int) -> BinaryIO:
     descriptor = os.open(path, flags | os.O_CREAT, FILE_MODE)
     os.fchmod(descriptor, FILE_MODE)  # also tightens a file an older version left world-readable
-    mode = "ab" if flags & os.O_APPEND else "wb"
-    return os.fdopen(descriptor, mode)
+    return os.fdopen(descriptor, "ab" if flags & os.O_APPEND else "wb")
 
 
 class Journal:

@@ -65,7 +65,7 @@ def _quantities(container: dict[str, Any]) -> list[tuple[str, str, Any]]:
     resources = container.get("resources")
     if not isinstance(resources, dict):
         return []
-    found = []
+    found: list[tuple[str, str, Any]] = []
     for section in ("requests", "limits"):
         values = resources.get(section)
         if isinstance(values, dict):

@@ -26,7 +26,7 @@ from localkube.host_admission import HostAccessPolicy
 from localkube.interfaces import UserInfo
 from localkube.journal import Journal
 from localkube.operations import CRD_KEY, ObjectService
-from localkube.registry import Registry
+from localkube.registry import Registry, ResourceType
 from localkube.routing import RequestInfo, parse
 from localkube.store import Store
 from localkube.write_admission import WriteAdmission
@@ -189,11 +189,17 @@ class LocalKubeServer:
         """Objects every cluster has: default namespaces, the node, the default RBAC policy."""
         assert self.ctx is not None
         service, registry = self.ctx.service, self.ctx.registry
+
+        def builtin(group: str, resource: str) -> ResourceType:
+            resource_type = registry.get(group, resource)
+            assert resource_type is not None, f"{resource} is a built-in resource"
+            return resource_type
+
         for name in ("default", "kube-system", "kube-public", "kube-node-lease"):
             if self.ctx.store.get("", "namespaces", "", name) is None:
-                service.create(registry.get("", "namespaces"), "v1", None, {"metadata": {"name": name}})
+                service.create(builtin("", "namespaces"), "v1", None, {"metadata": {"name": name}})
         if self.ctx.store.get("", "nodes", "", admission.NODE_NAME) is None:
-            node_type = registry.get("", "nodes")
+            node_type = builtin("", "nodes")
             manifest = admission.node_object()
             node = service.create(node_type, "v1", None, manifest).obj
             # A kubelet posts node status after registering; the runtime's kubelet keeps it fresh.
@@ -206,7 +212,7 @@ class LocalKubeServer:
             ("clusterroles", bootstrap.default_cluster_roles()),
             ("clusterrolebindings", bootstrap.default_cluster_role_bindings()),
         ):
-            resource_type = registry.get("rbac.authorization.k8s.io", resource)
+            resource_type = builtin("rbac.authorization.k8s.io", resource)
             for obj in objects:
                 if self.ctx.store.get("rbac.authorization.k8s.io", resource, "", obj["metadata"]["name"]) is None:
                     service.create(resource_type, "v1", None, obj)
@@ -245,9 +251,10 @@ class LocalKubeServer:
         except web.HTTPException:
             raise
         except Exception as error:
-            error_type = type(error).__name__
-            if error_type == "AuthError":
-                response = json_response(error.to_status(), error.code)  # type: ignore[attr-defined]
+            from localkube.auth.errors import AuthError  # noqa: PLC0415 - auth is a peer package
+
+            if isinstance(error, AuthError):
+                response = json_response(error.to_status(), error.code)
             else:
                 logger.exception("localkube: internal error on %s %s", request.method, request.path)
                 response = json_response(status_body(500, f"Internal error occurred: {error}", "InternalError"), 500)

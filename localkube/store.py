@@ -7,6 +7,7 @@ watch history can share references safely. External readers (auth, runtime) get 
 from __future__ import annotations
 
 import asyncio
+import builtins
 import copy
 import json
 from collections import deque
@@ -178,7 +179,7 @@ class Store:
         keys = sorted(objects) if namespace is None else sorted(k for k in objects if k[0] == namespace)
         return [objects[key] for key in keys]
 
-    def namespaced_resources(self) -> list[GroupResource]:
+    def namespaced_resources(self) -> builtins.list[GroupResource]:
         return list(self._objects)
 
     # ObjectReader, for auth and the runtime: copies, so callers cannot corrupt stored state.
@@ -186,7 +187,7 @@ class Store:
         obj = self.get(group, resource, namespace or "", name)
         return copy.deepcopy(obj) if obj is not None else None
 
-    def list_objects(self, group: str, resource: str, namespace: str | None = None) -> list[KubeObject]:
+    def list_objects(self, group: str, resource: str, namespace: str | None = None) -> builtins.list[KubeObject]:
         return copy.deepcopy(self.list(group, resource, namespace))
 
     # -- writes ----------------------------------------------------------------------------
@@ -234,7 +235,7 @@ class Store:
         for listener in self.listeners:
             listener(event)
 
-    def events_after(self, group: str, resource: str, since: int) -> list[WatchEvent]:
+    def events_after(self, group: str, resource: str, since: int) -> builtins.list[WatchEvent]:
         if since < self.floor:
             raise ApiError(410, f"too old resource version: {since} ({self.floor})", "Expired")
         return [

@@ -282,12 +282,12 @@ def columns(
         for c in printer
     ]
 
-    def cells(obj: KubeObject) -> list[Any]:
+    def printer_cells(obj: KubeObject) -> list[Any]:
         return [obj["metadata"]["name"]] + [
             _cell(jsonpath(obj, c.get("jsonPath", "")), c.get("type", "string")) for c in printer
         ]
 
-    return definitions, cells
+    return definitions, printer_cells
 
 
 def _row_object(obj: KubeObject, include_object: str) -> KubeObject | None:

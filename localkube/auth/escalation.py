@@ -10,7 +10,7 @@ Without this, anyone allowed to write RoleBindings in a namespace could bind ``c
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from localkube.auth.constants import GROUP_MASTERS, RBAC_GROUP
@@ -102,7 +102,7 @@ class EscalationGuard:
         raise _forbidden(resource, binding, f'unsupported role reference kind: "{kind}"')
 
     def _confirm_no_escalation(
-        self, user: UserInfo, resource: str, name: str, namespace: str, rules: list[Mapping[str, Any]]
+        self, user: UserInfo, resource: str, name: str, namespace: str, rules: Sequence[Mapping[str, Any]]
     ) -> None:
         held, errors = self._authorizer.rules_for(user, namespace)
         missing = uncovered(held, rules)

@@ -153,7 +153,7 @@ def token_request(
         "boundObjectRef": None,
     }
     if bound is not None:
-        response_spec["boundObjectRef"] = {**bound_ref, "uid": bound.uid}
+        response_spec["boundObjectRef"] = {**(bound_ref or {}), "uid": bound.uid}
     return {
         "kind": "TokenRequest",
         "apiVersion": f"{AUTHENTICATION}/v1",
@@ -211,6 +211,7 @@ def _attributes(spec: Body, user: UserInfo, kind: str, causes: list[tuple[str, s
             namespace=str(resource.get("namespace") or ""),
             name=str(resource.get("name") or ""),
         )
+    assert non_resource is not None  # exactly one of the two was required above
     return RequestAttributes(
         user=user,
         verb=str(non_resource.get("verb") or ""),

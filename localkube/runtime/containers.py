@@ -18,7 +18,7 @@ import aiohttp
 from localkube.runtime import constants as c
 from localkube.runtime.apiclient import ApiError
 from localkube.runtime.clock import now_rfc3339
-from localkube.runtime.envresolve import ContainerConfigError, referenced_objects, resolve_env
+from localkube.runtime.envresolve import ContainerConfigError, Lookup, referenced_objects, resolve_env
 from localkube.runtime.imagemap import ImageEntry, invalid_image_message, is_valid_image_name
 from localkube.runtime.launch import CreateContainerError, Launch, build_launch, runtime_env
 from localkube.runtime.memory import memory_limit_bytes
@@ -154,8 +154,8 @@ class ContainerRunner:
                 pod_env = resolve_env(
                     pod_for_env,
                     self.spec,
-                    secrets=lambda name, found=secrets: _decoded(found.get(name)),
-                    configmaps=lambda name, found=configmaps: _decoded(found.get(name)),
+                    secrets=_decoded_lookup(secrets),
+                    configmaps=_decoded_lookup(configmaps),
                     base=runtime_env(self.pod.pod, self.pod.ports),
                 )
                 map_path = config.image_map.path
@@ -292,6 +292,10 @@ class ContainerRunner:
             return False
 
         await self._probe_loop(probe, launch, on_result)
+
+
+def _decoded_lookup(fetched: dict[str, dict[str, bytes] | None]) -> Lookup:
+    return lambda name: _decoded(fetched.get(name))
 
 
 def _decoded(data: dict[str, bytes] | None) -> dict[str, str] | None:

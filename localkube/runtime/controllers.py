@@ -21,12 +21,19 @@ DEFAULT_IMAGE_MAP_NAME = "image-map.yaml"
 
 
 class ControllerContext(Protocol):
-    base_url: str
-    admin_token: str
-    ca_file: Any
-    state_dir: Path
-    image_map_file: Path | None
-    reader: ObjectReader
+    # Read-only members, so the server's dataclass (a Store as its reader) satisfies the protocol.
+    @property
+    def base_url(self) -> str: ...
+    @property
+    def admin_token(self) -> str: ...
+    @property
+    def ca_file(self) -> Any: ...
+    @property
+    def state_dir(self) -> Path: ...
+    @property
+    def image_map_file(self) -> Path | None: ...
+    @property
+    def reader(self) -> ObjectReader: ...
 
 
 def runtime_config(ctx: Any) -> RuntimeConfig:

@@ -99,9 +99,9 @@ def resolve_env(
                 if ref.get("optional"):
                     continue
                 raise ContainerConfigError(f'{kind.lower()} "{ref.get("name", "")}" not found')
-            for key, value in data.items():
+            for key, data_value in data.items():
                 if _ENV_NAME.match(prefix + key):  # kubelet skips invalid names (with an event)
-                    env[prefix + key] = value
+                    env[prefix + key] = data_value
     for entry in container.get("env") or []:
         name = entry.get("name", "")
         value_from = entry.get("valueFrom")

@@ -6,7 +6,7 @@ import logging
 import time
 from collections.abc import Hashable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from localkube.runtime import constants as c
 from localkube.runtime.apiclient import ApiError, Informer, KubeClient, resource_path
@@ -67,7 +67,7 @@ class JobController:
 
     async def reconcile(self, key: Hashable) -> None:
         assert self.jobs is not None
-        namespace, name = key  # type: ignore[misc]
+        namespace, name = cast(tuple[str, str], key)  # this controller queues only (namespace, name)
         job = self.jobs.cache.get((namespace, name))
         if job is None or (job["metadata"].get("deletionTimestamp") and is_finished(job) is None):
             return  # deleted (the garbage collector removes its pods) or being deleted

@@ -103,8 +103,8 @@ def plan_job(
 
     start = status.setdefault("startTime", now_text)
     completions = int(spec.get("completions") or 1)
-    parallelism = int(spec.get("parallelism") if spec.get("parallelism") is not None else 1)
-    backoff_limit = int(spec.get("backoffLimit") if spec.get("backoffLimit") is not None else 6)
+    parallelism = int(spec["parallelism"]) if spec.get("parallelism") is not None else 1
+    backoff_limit = int(spec["backoffLimit"]) if spec.get("backoffLimit") is not None else 6
     retries = failed
     if (spec.get("template") or {}).get("spec", {}).get("restartPolicy") == "OnFailure":
         retries += sum(_restarts(pod) for pod in active)

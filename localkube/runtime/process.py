@@ -53,7 +53,11 @@ class ContainerProcess:
         def wait() -> None:
             code = exit_code(process.wait())
             with contextlib.suppress(RuntimeError):  # loop already closed at shutdown
-                loop.call_soon_threadsafe(lambda: exited.done() or exited.set_result(code))
+                loop.call_soon_threadsafe(settle, code)
+
+        def settle(code: int) -> None:
+            if not exited.done():
+                exited.set_result(code)
 
         threading.Thread(target=wait, name=f"wait-{process.pid}", daemon=True).start()
         return process.pid
@@ -92,7 +96,7 @@ def kill_orphans(pids_dir: Path) -> list[int]:
     A recorded pid is only killed when its environment still carries our pod-uid marker, so a
     recycled pid belonging to something else is left alone.
     """
-    killed = []
+    killed: list[int] = []
     if not pids_dir.is_dir():
         return killed
     for record in pids_dir.glob("*.pid"):

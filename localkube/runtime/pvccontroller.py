@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Hashable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from localkube.runtime import constants as c
 from localkube.runtime.apiclient import Informer, KubeClient, resource_path
@@ -45,7 +45,7 @@ class PVCController:
 
     async def reconcile(self, key: Hashable) -> None:
         assert self.claims is not None
-        namespace, name = key  # type: ignore[misc]
+        namespace, name = cast(tuple[str, str], key)  # this controller queues only (namespace, name)
         pvc = self.claims.cache.get((namespace, name))
         if pvc is None or pvc["metadata"].get("deletionTimestamp"):
             return

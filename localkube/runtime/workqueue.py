@@ -32,7 +32,7 @@ class WorkQueue:
         handle: asyncio.TimerHandle | None = None
 
         def fire() -> None:
-            self._timers.discard(handle)  # type: ignore[arg-type]
+            self._timers.discard(handle)
             self.add(key)
 
         handle = loop.call_later(max(delay, 0.0), fire)
