@@ -105,10 +105,11 @@ def _exit_outcome(terminated: Mapping[str, Any], limit: str | None) -> Outcome:
         )
     if code == EXIT_SUCCESS:
         return Outcome(Phase.COMPLETED, ConditionReason.COMPLETED, "Runner finished successfully", True)
-    reason = {
+    reasons: dict[int | None, ConditionReason] = {
         EXIT_SDK_ERROR: ConditionReason.SDK_ERROR,
         EXIT_PREREQUISITES_MISSING: ConditionReason.PREREQUISITE_FAILED,
-    }.get(code, ConditionReason.RUNNER_EXIT)
+    }
+    reason = reasons.get(code, ConditionReason.RUNNER_EXIT)
     return Outcome(Phase.FAILED, reason, _truncate(f"Runner exited with code {code}{suffix}"), True)
 
 

@@ -105,7 +105,8 @@ class RedisBackend:
         return f"{self._prefix}{MEMO_KEY_KIND}:{uid}"
 
     def get(self, uid: str) -> bytes | None:
-        return self._client.get(self._key(uid))
+        value = self._client.get(self._key(uid))
+        return value.encode() if isinstance(value, str) else value  # a client made with decode_responses
 
     def put(self, uid: str, value: str, ttl_seconds: float) -> None:
         self._client.set(self._key(uid), value, px=max(1, int(ttl_seconds * 1000)))

@@ -159,11 +159,11 @@ class LeaseElector:
     def _create_namespace(self, api_client: ApiClient) -> None:
         logger.warning("namespace %s for the watcher lease is missing; creating it", self.namespace)
         # Imported only here: the core API's models cost the watcher ~20 MB of resident memory.
-        from kubernetes.client import CoreV1Api  # noqa: PLC0415
+        from kubernetes.client import CoreV1Api, V1Namespace, V1ObjectMeta  # noqa: PLC0415
 
         try:
             CoreV1Api(api_client).create_namespace(
-                {"metadata": {"name": self.namespace}}, _request_timeout=self._timeout
+                V1Namespace(metadata=V1ObjectMeta(name=self.namespace)), _request_timeout=self._timeout
             )
         except ApiException as error:
             if error.status != 409:
