@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: run test lint format bench venv venv-dev venv-embedded migrate clean
+.PHONY: run test test-fast lint format bench venv venv-dev venv-embedded migrate clean
 
 $(BIN)/python:
 	@echo ">>> creating virtualenv $(VENV) with $$($(PYTHON) --version)"
@@ -46,7 +46,13 @@ run: migrate $(VENV)/.requirements-embedded.stamp
 	@echo ">>> starting the embedded stack (Ctrl-C stops everything)"
 	$(PY) manage.py run_embedded --host $(API_HOST) --port $(PORT) --localkube-port $(KUBE_PORT) --redis-port $(REDIS_PORT)
 
-## test: lint, then the whole suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set).
+# The suite runs in parallel under pytest-xdist, one worker per core of a 2-core machine; each test
+# module stays on one worker (loadfile), so a module-scoped stack is started once.
+PYTEST_WORKERS ?= 2
+PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist loadfile
+
+## test: lint, then the whole suite in parallel (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set).
+## PYTEST_WORKERS=1 runs it on one worker.
 test: venv-dev
 	@echo ">>> ruff check"
 	$(BIN)/ruff check .
@@ -55,7 +61,11 @@ test: venv-dev
 	@echo ">>> makemigrations --check"
 	DJANGO_SETTINGS_MODULE=ambient.settings.test $(PY) manage.py makemigrations --check --dry-run
 	@echo ">>> pytest"
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_PARALLEL)
+
+## test-fast: the suite without the e2e and slow tests (no worker/watcher processes), in parallel.
+test-fast: venv-dev
+	$(BIN)/pytest $(PYTEST_PARALLEL) -m "not e2e and not slow"
 
 lint: venv-dev
 	$(BIN)/ruff check .

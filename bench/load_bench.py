@@ -53,8 +53,8 @@ from reconciler.tests.services_support import reconciler_kubeconfig  # noqa: E40
 from sessions.api_constants import MANAGED_LABEL, MANAGED_LABEL_VALUE, ROLE_ADMIN  # noqa: E402
 from sessions.constants import GROUP, PLURAL, VERSION  # noqa: E402
 from sessions.gateway import forget_clients  # noqa: E402
-from tests.e2e.conftest import CONTENT_IMAGE, RUNNER_IMAGE, Stack, _worker_env  # noqa: E402
 from tests.e2e.processes import ManagedProcess, RedisServer  # noqa: E402
+from tests.e2e.stack import CONTENT_IMAGE, RUNNER_IMAGE, Stack, worker_env  # noqa: E402
 
 GOALS_S = {"all_phased_after_last_create_s": 5.0, "all_stopped_after_last_stop_s": 15.0}
 WAIT_LIMIT_S = 180.0
@@ -139,7 +139,7 @@ def start_stack(directory: Path, workers: int) -> Stack:
     forget_clients()
     call_command("install_crds", stdout=io.StringIO())
     kubernetes.client.CoreV1Api(localkube.api_client()).create_namespace({"metadata": {"name": "ambient-system"}})
-    stack.env = _worker_env(reconciler_kubeconfig(localkube, directory / "kubeconfig"), redis.url, directory)
+    stack.env = worker_env(reconciler_kubeconfig(localkube, directory / "kubeconfig"), redis.url, directory)
     stack.env["RECONCILER_CONTENT_COMMAND"] = "sleep,86400"
     stack.env["RECONCILER_CREATION_DEADLINE_SECONDS"] = "600"
     stack.env["LOG_LEVEL"] = "WARNING"

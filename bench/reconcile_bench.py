@@ -52,8 +52,8 @@ from reconciler.tests.services_support import (  # noqa: E402
     session_manifest,
 )
 from sessions.constants import ANNOTATION_DESIRED_PHASE, GROUP, PLURAL, VERSION  # noqa: E402
-from tests.e2e.conftest import CONTENT_IMAGE, RUNNER_IMAGE, Stack, _worker_env  # noqa: E402
 from tests.e2e.processes import ManagedProcess, RedisServer, wait_for  # noqa: E402
+from tests.e2e.stack import CONTENT_IMAGE, RUNNER_IMAGE, Stack, worker_env  # noqa: E402
 
 FLOOR_SCRIPT = REPO_ROOT / "bench" / "helpers" / "floor.py"
 READ_VERBS = frozenset({"get", "list", "watch"})
@@ -114,7 +114,7 @@ def main() -> None:  # noqa: PLR0915 - one linear script
     try:
         crd_install(kube.api_client())
         kubernetes.client.CoreV1Api(kube.api_client()).create_namespace({"metadata": {"name": "ambient-system"}})
-        stack.env = _worker_env(reconciler_kubeconfig(kube, directory / "kubeconfig"), redis.url, directory)
+        stack.env = worker_env(reconciler_kubeconfig(kube, directory / "kubeconfig"), redis.url, directory)
         stack.env["RECONCILER_CONTENT_COMMAND"] = "sleep,86400"
         stack.env["RECONCILER_CREATION_DEADLINE_SECONDS"] = "600"
         stack.env["LOG_LEVEL"] = "WARNING"

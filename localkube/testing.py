@@ -46,7 +46,9 @@ class LocalKube:
     ) -> None:
         self._owns_state_dir = state_dir is None
         self.state_dir = Path(state_dir) if state_dir else Path(tempfile.mkdtemp(prefix="localkube-"))
-        self.port = port or free_port()
+        # 0: the server binds a port the kernel picks and keeps it across restarts; a port probed
+        # free and bound later could be taken in between by another test process.
+        self.port = port or 0
         self._options: dict[str, Any] = {
             "tokens_file": tokens_file,
             "image_map_file": image_map_file,
@@ -69,6 +71,7 @@ class LocalKube:
         self.server = LocalKubeServer(self.state_dir, port=self.port, **self._options)
         self.server.request_log = self.request_log
         self._run(self.server.start(), timeout=60)
+        self.port = self.server.port
         return self
 
     def stop(self) -> None:

@@ -1,10 +1,15 @@
-"""Test settings: PostgreSQL when DATABASE_URL points at one, SQLite otherwise."""
+"""Test settings: PostgreSQL when DATABASE_URL points at one, SQLite otherwise.
 
+The suite runs in parallel (pytest-xdist): whatever two workers could share on this machine (the
+reconcile queue's SQLite file, keys in the machine's Redis) is made private to each worker here.
+"""
+
+import os
 import tempfile
 from pathlib import Path
 
 from ambient.settings.base import *  # noqa: F403
-from ambient.settings.base import env
+from ambient.settings.base import CHANNEL_LAYERS, REDIS_URL, env
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; never in production
@@ -18,3 +23,19 @@ TEST_STATE_DIR = Path(tempfile.mkdtemp(prefix="ambient-test-"))
 
 STATIC_ROOT = TEST_STATE_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+# "gw0", "gw1", ... under pytest-xdist; "main" for a serial run or a process the tests start.
+TEST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+# Claims, leases and memo snapshots: keys of this worker only, in a queue file of this run only.
+RECONCILE_KEY_PREFIX = env.str("RECONCILE_KEY_PREFIX", default=f"ambient-test-{TEST_WORKER}:")
+RECONCILE_QUEUE_SQLITE_PATH = env.str(
+    "RECONCILE_QUEUE_SQLITE_PATH", default=str(TEST_STATE_DIR / "reconcile-queue.sqlite3")
+)
+if REDIS_URL:
+    CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"asgi-test-{TEST_WORKER}:"
+
+# Sized for tests: a mapped image starts in well under a second, so a session still Creating after
+# a few seconds is stuck; the failure paths then end in seconds instead of minutes.
+RECONCILER_IMAGE_PULL_GRACE_SECONDS = env.float("RECONCILER_IMAGE_PULL_GRACE_SECONDS", default=3.0)
+RECONCILER_CREATION_DEADLINE_SECONDS = env.float("RECONCILER_CREATION_DEADLINE_SECONDS", default=8.0)

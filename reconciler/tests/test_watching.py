@@ -15,9 +15,9 @@ from typing import Any
 import kubernetes.client
 import pytest
 import yaml
+from prometheus_client import REGISTRY
 
 from localkube.testing import LocalKube
-from reconciler import metrics
 from reconciler.watching import SESSIONS, Liveness, ResourceWatch, SessionWatcher, WatcherConfig
 from reconciler.watching.backoff import ReconnectBackoff
 from reconciler.watching.transport import KubeTransport
@@ -206,13 +206,18 @@ def test_child_pod_and_job_events_enqueue_their_session(
     assert f"{namespace}/unrelated" not in recorder.seen()
 
 
+def sessions_counter(name: str) -> float:
+    """A watch counter's value for the sessions resource, read the way a scrape reads it."""
+    return REGISTRY.get_sample_value(name, {"resource": SESSIONS.name}) or 0.0
+
+
 def test_resume_after_disconnects_misses_nothing_and_does_not_relist(
     kube: LocalKube, start_watcher: Callable, sessions: Sessions, namespace: str
 ) -> None:
     watcher, recorder = start_watcher(fast_config(namespace, namespace))
     wait_until(lambda: watching(watcher))
     session_watch = next(watch for watch in watcher.watches if watch.resource is SESSIONS)
-    restarts_before = metrics.WATCH_RESTARTS.labels(resource=SESSIONS.name)._value.get()
+    restarts_before = sessions_counter("ambient_watch_restarts_total")
     kube.set_faults(seed=7, watch_drop_rate=1.0)  # every stream is cut right after one event
     names = [f"s{index}" for index in range(10)]
     for name in names:
@@ -220,7 +225,7 @@ def test_resume_after_disconnects_misses_nothing_and_does_not_relist(
     wait_until(lambda: {f"{namespace}/{name}" for name in names} <= recorder.seen(), timeout=30)
     kube.reset_faults()
     assert session_watch.lists == 1  # resumed from the last resourceVersion each time
-    assert metrics.WATCH_RESTARTS.labels(resource=SESSIONS.name)._value.get() > restarts_before
+    assert sessions_counter("ambient_watch_restarts_total") > restarts_before
 
 
 def test_expired_resource_version_relists_and_enqueues_vanished_keys(
@@ -246,7 +251,7 @@ def test_expired_resource_version_relists_and_enqueues_vanished_keys(
     # While nobody watches: one session vanishes, one appears; the history then "expires".
     sessions.delete("vanishes")
     sessions.create("appears")
-    relists_before = metrics.WATCH_RELISTS.labels(resource=SESSIONS.name)._value.get()
+    relists_before = sessions_counter("ambient_watch_relists_total")
     kube.set_faults(watch_expire_rate=1.0)
     stop.clear()
     thread = run_once_streaming()
@@ -254,7 +259,7 @@ def test_expired_resource_version_relists_and_enqueues_vanished_keys(
         wait_until(lambda: watch.lists >= 2, message="relist after 410")
         kube.reset_faults()
         wait_until(lambda: recorder.count(f"{namespace}/vanishes") == 2 and recorder.count(f"{namespace}/appears") >= 1)
-        assert metrics.WATCH_RELISTS.labels(resource=SESSIONS.name)._value.get() > relists_before
+        assert sessions_counter("ambient_watch_relists_total") > relists_before
         assert set(watch.known) == {f"{namespace}/stays", f"{namespace}/appears"}
     finally:
         stop.set()

@@ -14,7 +14,7 @@ import yaml
 
 from sessions.api_constants import CRD_MANIFEST
 from sessions.constants import API_VERSION, GROUP, KIND, PLURAL, VERSION
-from tests.api.conftest import sessions_url
+from tests.api.support import sessions_url
 
 pytestmark = [pytest.mark.localkube, pytest.mark.integration, pytest.mark.kubectl]
 

@@ -8,7 +8,7 @@ import kubernetes.client
 import pytest
 
 from sessions.api_constants import MANAGED_LABEL, MANAGED_LABEL_VALUE, ROLE_ADMIN
-from tests.api.conftest import client_with, make_project_creator, sessions_url
+from tests.api.support import client_with, make_project_creator, sessions_url
 
 pytestmark = [pytest.mark.localkube, pytest.mark.integration]
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.api.conftest import client_with, sessions_url
+from tests.api.support import client_with, sessions_url
 
 pytestmark = [pytest.mark.localkube, pytest.mark.integration]
 

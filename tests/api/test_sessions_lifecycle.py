@@ -19,7 +19,7 @@ from sessions.constants import (
     VERSION,
     DesiredPhase,
 )
-from tests.api.conftest import ACTIVE, FINISHED, client_with, sessions_url
+from tests.api.support import ACTIVE, FINISHED, client_with, sessions_url
 
 pytestmark = [pytest.mark.localkube, pytest.mark.integration]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
-from tests.api.conftest import client_with, sessions_url
+from tests.api.support import client_with, sessions_url
 
 pytestmark = [pytest.mark.localkube, pytest.mark.integration]
 

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
-from tests.api.conftest import client_with, sessions_url
+from tests.api.support import client_with, sessions_url
 
 pytestmark = [pytest.mark.localkube, pytest.mark.integration, pytest.mark.django_db]
 

@@ -13,7 +13,7 @@ import pytest
 from ambient.exceptions import Conflict
 from sessions.constants import ANNOTATION_DESIRED_PHASE, DesiredPhase
 from sessions.gateway import REASON_ALREADY_EXISTS, retry_on_conflict
-from tests.api.conftest import client_with, sessions_url
+from tests.api.support import client_with, sessions_url
 
 pytestmark = [pytest.mark.localkube, pytest.mark.integration]
 

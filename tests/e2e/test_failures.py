@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import kubernetes.client
 import pytest
+from django.conf import settings
 
-from tests.e2e.conftest import CREATION_DEADLINE_SECONDS, Stack
+from tests.e2e.stack import Stack
 from tests.e2e.support import (
     conditions,
     fake_runner_env,
@@ -60,7 +61,9 @@ def test_unschedulable_fails_after_creation_deadline(stack: Stack, kube_namespac
         30,
         "PodScheduled=False/Unschedulable",
     )
-    session = wait_phase(admin, kube_namespace, "huge", "Failed", timeout=CREATION_DEADLINE_SECONDS + 60)
+    session = wait_phase(
+        admin, kube_namespace, "huge", "Failed", timeout=settings.RECONCILER_CREATION_DEADLINE_SECONDS + 60
+    )
     assert conditions(session)["Failed"] == ("True", "CreationTimeout")
     wait_run_gone(admin, kube_namespace, "huge")
 

@@ -14,7 +14,7 @@ import redis
 
 from reconciler.tests.services_support import RECONCILER_USER
 from sessions.constants import ANNOTATION_PREFIX
-from tests.e2e.conftest import Stack
+from tests.e2e.stack import Stack
 from tests.e2e.support import (
     fake_runner_env,
     jobs,

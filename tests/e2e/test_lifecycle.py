@@ -13,7 +13,7 @@ from ambient import kube as ambient_kube
 from reconciler.tests.services_support import session_manifest
 from sessions import gateway
 from sessions.constants import ANNOTATION_DESIRED_PHASE, GROUP, PLURAL, VERSION, pvc_name
-from tests.e2e.conftest import Stack
+from tests.e2e.stack import Stack
 from tests.e2e.support import (
     children,
     conditions,

@@ -10,7 +10,7 @@ import pytest
 
 from reconciler.tests.services_support import session_manifest
 from sessions.constants import GROUP, PLURAL, VERSION, job_name, pvc_name
-from tests.e2e.conftest import Stack
+from tests.e2e.stack import Stack
 from tests.e2e.support import conditions, fake_runner_env, jobs, session_create, wait_for, wait_phase, wait_run_gone
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.slow]

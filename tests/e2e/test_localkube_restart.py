@@ -23,8 +23,8 @@ from localkube.testing import free_port
 from reconciler.embedded_images import REPO_ROOT, image_map, write_image_map
 from reconciler.tests.services_support import crd_install
 from sessions.constants import CONTAINER_RUNNER, pvc_name
-from tests.e2e.conftest import CONTENT_IMAGE, CONTROL_PLANE_NAMESPACE, FAKE_RUNNER, RUNNER_IMAGE, _worker_env
 from tests.e2e.processes import ManagedProcess, RedisServer, http_ok, wait_for
+from tests.e2e.stack import CONTENT_IMAGE, CONTROL_PLANE_NAMESPACE, FAKE_RUNNER, RUNNER_IMAGE, worker_env
 from tests.e2e.support import fake_runner_env, jobs, pods, session_create, session_read, wait_phase
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.slow]
@@ -92,15 +92,15 @@ def restartable(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Restartabl
             for namespace in (CONTROL_PLANE_NAMESPACE, NAMESPACE):
                 core.create_namespace({"metadata": {"name": namespace}})
         redis.start()
-        env = _worker_env(stack.kubeconfig, redis.url, directory)
+        env = worker_env(stack.kubeconfig, redis.url, directory)
         manage = [sys.executable, str(REPO_ROOT / "manage.py")]
         migrate = ManagedProcess("migrate", [*manage, "migrate", "--noinput"], env, directory, REPO_ROOT).start()
         assert migrate.process is not None and migrate.process.wait(timeout=120) == 0, migrate.tail()
         celery = [str(Path(sys.executable).parent / "celery"), "-A", "ambient", "worker", "--pool", "threads"]
         celery += ["--concurrency", "4", "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", "w@r"]
         worker_port, watcher_port = free_port(), free_port()
-        worker_env = {**env, "RECONCILER_WORKER_METRICS_PORT": str(worker_port)}
-        stack.processes.append(ManagedProcess("worker", celery, worker_env, directory, REPO_ROOT).start())
+        metrics_env = {**env, "RECONCILER_WORKER_METRICS_PORT": str(worker_port)}
+        stack.processes.append(ManagedProcess("worker", celery, metrics_env, directory, REPO_ROOT).start())
         watch = [*manage, "watch_sessions", "--metrics-port", str(watcher_port)]
         stack.processes.append(ManagedProcess("watcher", watch, env, directory, REPO_ROOT).start())
         for port in (worker_port, watcher_port):

@@ -14,7 +14,7 @@ import pytest
 from kubernetes.client import ApiException
 
 from sessions.constants import SECRET_KEY_K8S_TOKEN, token_secret_name
-from tests.e2e.conftest import Stack
+from tests.e2e.stack import Stack
 from tests.e2e.support import (
     fake_runner_env,
     request_start,

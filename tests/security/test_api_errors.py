@@ -7,16 +7,10 @@ import pytest
 from kubernetes.client.exceptions import ApiException
 
 from ambient.exceptions import kubernetes_error
-from tests.api import conftest as api_fixtures
-from tests.api.conftest import client_with, sessions_url
+from tests.api.support import client_with, make_project_creator, sessions_url
 
 pytestmark = [pytest.mark.localkube, pytest.mark.integration]
 
-project = api_fixtures.project
-make_user = api_fixtures.make_user
-admin_token = api_fixtures.admin_token
-kube_sessions = api_fixtures.kube_sessions
-seed_session = api_fixtures.seed_session
 
 INVALID_TOKEN = "not-a-token-anyone-issued"
 
@@ -83,7 +77,7 @@ def test_project_names_in_paths_are_matched_whole(make_user):
 
 def test_project_names_in_bodies_are_matched_whole(django_kube, make_user):
     username, token = make_user()
-    api_fixtures.make_project_creator(django_kube, username)
+    make_project_creator(django_kube, username)
     response = client_with(token).post("/api/projects", {"name": "ambient-trailing\n"}, format="json")
     assert response.status_code == 400
     assert "name" in response.json()["details"]["fields"]

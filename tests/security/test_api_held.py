@@ -8,17 +8,11 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from tests.api import conftest as api_fixtures
-from tests.api.conftest import client_with, sessions_url
+from tests.api.support import client_with, sessions_url
 from tests.security.api_support import runner_token
 
 pytestmark = [pytest.mark.localkube, pytest.mark.integration]
 
-project = api_fixtures.project
-make_user = api_fixtures.make_user
-admin_token = api_fixtures.admin_token
-kube_sessions = api_fixtures.kube_sessions
-seed_session = api_fixtures.seed_session
 
 IDENTITY_HEADERS = {
     "HTTP_X_REMOTE_USER": "system:admin",

@@ -7,12 +7,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
-from tests.api import conftest as api_fixtures
-from tests.api.conftest import bind, client_with, sessions_url
+from tests.api.support import bind, client_with, sessions_url
 
 pytestmark = [pytest.mark.localkube, pytest.mark.integration, pytest.mark.django_db]
-
-make_user = api_fixtures.make_user
 
 
 def staff_client() -> APIClient:

@@ -10,15 +10,9 @@ from __future__ import annotations
 import pytest
 
 from sessions.user_context import user_context_signing_key, verified_user
-from tests.api import conftest as api_fixtures
-from tests.api.conftest import client_with, sessions_url
+from tests.api.support import client_with, sessions_url
 
 pytestmark = [pytest.mark.localkube, pytest.mark.integration]
-
-project = api_fixtures.project
-make_user = api_fixtures.make_user
-kube_sessions = api_fixtures.kube_sessions
-seed_session = api_fixtures.seed_session
 
 
 def _refusal(response, field: str) -> str:

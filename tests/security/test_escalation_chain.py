@@ -23,12 +23,10 @@ from localkube.testing import LocalKube
 from reconciler import embedded_images
 from sessions.api_constants import RBAC_MANIFESTS, ROLE_ADMIN
 from sessions.management.commands.install_crds import manifest_documents
-from tests.api import conftest as api_fixtures
-from tests.api.conftest import client_with
+from tests.api.support import client_with
 
 pytestmark = [pytest.mark.localkube, pytest.mark.integration]
 
-make_user = api_fixtures.make_user
 RBAC = "rbac.authorization.k8s.io"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from localkube.auth import RBACAuthorizer
 from localkube.auth.bootstrap import default_cluster_role_bindings, default_cluster_roles
 from localkube.auth.constants import AGGREGATE_TO_ADMIN, AGGREGATE_TO_EDIT, AGGREGATE_TO_VIEW, RBAC_GROUP
-from localkube.auth.tests.conftest import MemoryReader
+from localkube.auth.tests.support import MemoryReader
 from localkube.interfaces import RequestAttributes, UserInfo
 
 

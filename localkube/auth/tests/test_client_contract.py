@@ -14,7 +14,7 @@ import pytest
 from kubernetes import client
 
 from localkube.auth import Authenticator, AuthError, RBACAuthorizer, reviews
-from localkube.auth.tests.conftest import MemoryReader, rule, user_subject
+from localkube.auth.tests.support import MemoryReader, rule, user_subject
 from localkube.interfaces import UserInfo
 
 ALICE = UserInfo("alice", groups=("system:authenticated",))

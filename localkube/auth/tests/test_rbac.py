@@ -5,7 +5,7 @@ from __future__ import annotations
 from localkube.auth import RBACAuthorizer
 from localkube.auth.bootstrap import default_cluster_role_bindings, default_cluster_roles
 from localkube.auth.constants import RBAC_GROUP
-from localkube.auth.tests.conftest import MemoryReader, group_subject, rule, sa_subject, user_subject
+from localkube.auth.tests.support import MemoryReader, group_subject, rule, sa_subject, user_subject
 from localkube.interfaces import RequestAttributes, UserInfo
 
 ALICE = UserInfo("alice", groups=("dev", "system:authenticated"))

@@ -9,7 +9,7 @@ import pytest
 
 from localkube.auth import Authenticator, AuthError, RBACAuthorizer, reviews
 from localkube.auth.constants import DEFAULT_ISSUER
-from localkube.auth.tests.conftest import MemoryReader, rule, user_subject
+from localkube.auth.tests.support import MemoryReader, rule, user_subject
 from localkube.interfaces import UserInfo
 
 ALICE = UserInfo("alice", groups=("dev", "system:authenticated"))

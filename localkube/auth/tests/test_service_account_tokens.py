@@ -14,7 +14,7 @@ import pytest
 from localkube.auth import Authenticator, AuthError
 from localkube.auth.constants import DEFAULT_ISSUER, SIGNING_KEY_FILE
 from localkube.auth.service_account_tokens import BoundObject
-from localkube.auth.tests.conftest import MemoryReader
+from localkube.auth.tests.support import MemoryReader
 
 T0 = datetime(2030, 1, 1, tzinfo=UTC)
 SA_USERNAME = "system:serviceaccount:team:builder"

@@ -10,7 +10,7 @@ import pytest
 
 from localkube.auth import Authenticator, TokenFileError
 from localkube.auth.static_tokens import parse_token_file
-from localkube.auth.tests.conftest import MemoryReader
+from localkube.auth.tests.support import MemoryReader
 from localkube.interfaces import UserInfo
 
 

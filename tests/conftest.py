@@ -1,4 +1,7 @@
-"""Fixtures for the session API against localkube: a managed project, users bound to a role, clients."""
+"""Fixtures for the session API against localkube: a managed project, users bound to a role, clients.
+
+They serve tests/api and tests/security; the plain helpers live in tests/api/support.py.
+"""
 
 from __future__ import annotations
 
@@ -10,55 +13,9 @@ import kubernetes.client
 import pytest
 from rest_framework.test import APIClient
 
-from sessions.api_constants import MANAGED_LABEL, MANAGED_LABEL_VALUE, ROLE_ADMIN, ROLE_EDIT, ROLE_VIEW
-from sessions.constants import API_VERSION, GROUP, KIND, PLURAL, VERSION, Phase
-from sessions.services.projects import PROJECT_CREATOR_ROLE
-
-ROLES = {"admin": ROLE_ADMIN, "edit": ROLE_EDIT, "view": ROLE_VIEW}
-
-# Session phases with a run in progress, and those after one: what start, stop and PUT accept or refuse.
-ACTIVE = [Phase.PENDING, Phase.CREATING, Phase.RUNNING, Phase.STOPPING]
-FINISHED = [Phase.COMPLETED, Phase.FAILED, Phase.STOPPED]
-
-
-def sessions_url(project: str, session: str = "", suffix: str = "") -> str:
-    url = f"/api/projects/{project}/agentic-sessions"
-    if session:
-        url += f"/{session}"
-    if suffix:
-        url += f"/{suffix}"
-    return url
-
-
-def bind(localkube: Any, namespace: str, username: str, role: str) -> None:
-    rbac = kubernetes.client.RbacAuthorizationV1Api(localkube.api_client())
-    rbac.create_namespaced_role_binding(
-        namespace,
-        {
-            "metadata": {"name": f"{role}-{secrets.token_hex(6)}"},
-            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": ROLES[role]},
-            "subjects": [{"kind": "User", "name": username, "apiGroup": "rbac.authorization.k8s.io"}],
-        },
-    )
-
-
-def make_project_creator(localkube: Any, subject: str, *, kind: str = "User") -> None:
-    """Grant `subject` the right to create projects (ClusterRoleBinding to ambient-project-creator)."""
-    rbac = kubernetes.client.RbacAuthorizationV1Api(localkube.api_client())
-    rbac.create_cluster_role_binding(
-        {
-            "metadata": {"name": f"creator-{secrets.token_hex(6)}"},
-            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": PROJECT_CREATOR_ROLE},
-            "subjects": [{"kind": kind, "name": subject, "apiGroup": "rbac.authorization.k8s.io"}],
-        }
-    )
-
-
-def managed_namespace(localkube: Any) -> str:
-    name = localkube.create_namespace("proj-")
-    core = kubernetes.client.CoreV1Api(localkube.api_client())
-    core.patch_namespace(name, {"metadata": {"labels": {MANAGED_LABEL: MANAGED_LABEL_VALUE}}})
-    return name
+from sessions.api_constants import MANAGED_LABEL, MANAGED_LABEL_VALUE
+from sessions.constants import API_VERSION, GROUP, KIND, PLURAL, VERSION
+from tests.api.support import bind, client_with
 
 
 @pytest.fixture
@@ -82,13 +39,6 @@ def make_user(django_kube) -> Callable[..., tuple[str, str]]:
         return username, token
 
     return make
-
-
-def client_with(token: str | None) -> APIClient:
-    client = APIClient()
-    if token:
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-    return client
 
 
 @pytest.fixture
