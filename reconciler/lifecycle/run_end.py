@@ -38,7 +38,11 @@ RunEnd = Outcome | InfrastructureLoss
 
 def timeout_outcome(job: Object, pod: Object | None) -> Outcome:
     deadline = job_deadline_seconds(job)
-    limit = f"its timeout of {describe_duration(deadline)} ({deadline}s)" if deadline else "its timeout"
+    limit = "its timeout"
+    if deadline:
+        written = describe_duration(deadline)
+        # "1h (3600s)" helps someone who set 3600; "5s (5s)" helps nobody.
+        limit = f"its timeout of {written}" if written == f"{deadline}s" else f"its timeout of {written} ({deadline}s)"
     message = f"Session ran longer than {limit}; the runner was stopped and the workspace kept"
     return Outcome(Phase.FAILED, ConditionReason.TIMEOUT, message, bool(container_state(pod, CONTAINER_RUNNER)))
 
