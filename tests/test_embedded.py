@@ -14,8 +14,8 @@ from django.conf import settings as django_settings
 from django.core.management import call_command
 from kubernetes import client
 
-from ambient import kube
-from ambient.embedded import asgi_server, cluster, identity, ports, processes, redis_server, supervision
+from ambient import asgi_server, kube
+from ambient.embedded import cluster, identity, ports, processes, redis_server, supervision
 from ambient.logging import RedactedAccessLog
 from localkube.testing import free_port
 from reconciler.models import ConditionTransition
@@ -47,7 +47,7 @@ def test_processes_include_every_control_plane_role(tmp_path):
     ports = processes.EmbeddedPorts(api_host="127.0.0.1", api_port=8000, localkube_port=6443)
     commands = processes.control_plane_commands(ports=ports, state_dir=tmp_path)
     assert set(commands) == {"api", "worker", "beat", "watcher"}
-    assert commands["api"][1:3] == ["-m", "ambient.embedded.asgi_server"]
+    assert commands["api"][1:3] == ["-m", "ambient.asgi_server"]
     assert "ambient.asgi:application" in commands["api"]
     worker = " ".join(commands["worker"])
     assert "--pool threads" in worker and " -B" not in worker

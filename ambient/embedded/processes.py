@@ -67,7 +67,7 @@ def control_plane_commands(*, ports: EmbeddedPorts, state_dir: Path) -> dict[str
         "api": [
             python,
             "-m",
-            "ambient.embedded.asgi_server",
+            "ambient.asgi_server",
             "-b",
             ports.api_host,
             "-p",

@@ -1,4 +1,4 @@
-"""`python -m ambient.embedded.asgi_server`: daphne's command line with a redacted access log.
+"""`python -m ambient.asgi_server`: daphne's command line with a redacted access log.
 
 Daphne writes each request's path with its query string; WebSocket clients pass their token as
 `?token=…`, so the access log masks secrets the way the application's own log records do.
