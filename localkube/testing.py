@@ -17,12 +17,19 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import kubernetes.client
+from kubernetes.client import V1Namespace
 
 from localkube.cli import default_controllers
 from localkube.faults import FaultConfig, RequestLog
 from localkube.server import Controller, LocalKubeServer
 
 T = TypeVar("T")
+
+
+def present(value: T | None, what: str) -> T:
+    """A field the server must have set (the client types every field optional); fails the test naming it."""
+    assert value is not None, f"the server left {what} unset"
+    return value
 
 
 def free_port() -> int:
@@ -157,8 +164,10 @@ class LocalKube:
 
     def create_namespace(self, prefix: str = "test-") -> str:
         core = kubernetes.client.CoreV1Api(self.api_client())
-        created = core.create_namespace({"metadata": {"generateName": prefix}})
-        return str(created.metadata.name)
+        created = core.create_namespace(V1Namespace.model_validate({"metadata": {"generateName": prefix}}))
+        name = created.metadata.name if created.metadata else None
+        assert name, "the server names a namespace created with generateName"
+        return name
 
     def set_faults(self, **settings: Any) -> FaultConfig:
         """e.g. ``set_faults(seed=1, write_error_rate=0.5, write_error_codes=[409])``; no args resets."""

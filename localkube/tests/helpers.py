@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import kubernetes.client
-from kubernetes.client import ApiException
+from kubernetes.client import ApiException, V1CustomResourceDefinition
 
 T = TypeVar("T")
 
@@ -56,6 +56,7 @@ def wait_for(check: Callable[[], T | None], timeout: float = 10.0, interval: flo
 
 
 def status_body(error: ApiException) -> dict[str, Any]:
+    assert error.body is not None, f"the API error carries no body: {error}"
     body = json.loads(error.body)
     assert body["kind"] == "Status", body
     return body
@@ -94,11 +95,12 @@ def create_crd(
         "spec": {"group": group, "scope": scope, "names": names, "versions": [version]},
     }
     extensions = kubernetes.client.ApiextensionsV1Api(api_client)
-    extensions.create_custom_resource_definition(body)
+    extensions.create_custom_resource_definition(V1CustomResourceDefinition.model_validate(body))
 
     def established() -> bool:
         crd = extensions.read_custom_resource_definition(f"{plural}.{group}")
-        return any(c.type == "Established" and c.status == "True" for c in crd.status.conditions or [])
+        conditions = (crd.status.conditions if crd.status else None) or []
+        return any(c.type == "Established" and c.status == "True" for c in conditions)
 
     wait_for(established, message="CRD established")
     return group, "v1", plural

@@ -10,14 +10,18 @@ from typing import Any
 
 import kubernetes.client
 import pytest
+from kubernetes.client import V1Job, V1JobStatus, V1PersistentVolumeClaim, V1Pod
 
 from localkube.runtime.tests.e2e_support import (
     TEST_IMAGE,
     condition,
     container_pid,
     events_for,
+    first_container_state,
     job_pods,
     pid_alive,
+    pod_status,
+    present,
     python_job,
     wait_for,
 )
@@ -31,6 +35,10 @@ def batch(localkube: LocalKube) -> kubernetes.client.BatchV1Api:
     return kubernetes.client.BatchV1Api(localkube.api_client())
 
 
+def job_status(batch: kubernetes.client.BatchV1Api, namespace: str, name: str) -> V1JobStatus:
+    return present(batch.read_namespaced_job_status(name, namespace).status, f"the status of Job {name}")
+
+
 def job_condition(batch: kubernetes.client.BatchV1Api, namespace: str, name: str, kind: str) -> Any:
     found = condition(batch.read_namespaced_job_status(name, namespace), kind)
     return found if found is not None and found.status == "True" else None
@@ -42,10 +50,12 @@ def test_job_runs_to_completion(
     # The container waits for a file on its PVC, so the test sees it Running before it finishes.
     core.create_namespaced_persistent_volume_claim(
         kube_namespace,
-        {
-            "metadata": {"name": "data"},
-            "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}},
-        },
+        V1PersistentVolumeClaim.model_validate(
+            {
+                "metadata": {"name": "data"},
+                "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}},
+            }
+        ),
     )
     code = (
         "import os, time\nwhile not os.path.exists('/data/go'): time.sleep(0.05)\nprint('hi', open('/data/go').read())"
@@ -65,7 +75,7 @@ def test_job_runs_to_completion(
             ],
         },
     )
-    batch.create_namespaced_job(kube_namespace, job)
+    batch.create_namespaced_job(kube_namespace, V1Job.model_validate(job))
     pod = wait_for(lambda: job_pods(core, kube_namespace, "hello"), "the job's pod")[0]
     name = pod.metadata.name
     assert pod.metadata.labels["job-name"] == "hello"
@@ -73,25 +83,29 @@ def test_job_runs_to_completion(
     owner = pod.metadata.owner_references[0]
     assert (owner.kind, owner.controller, owner.block_owner_deletion) == ("Job", True, True)
 
-    running = wait_for(
-        lambda: (found := core.read_namespaced_pod_status(name, kube_namespace)).status.phase == "Running" and found,
-        "the pod to run",
-    )
-    assert running.spec.node_name == "localkube" and running.status.pod_ip == "127.0.0.1"
+    def running_pod() -> V1Pod | None:
+        found = core.read_namespaced_pod_status(name, kube_namespace)
+        return found if found.status and found.status.phase == "Running" else None
+
+    running = wait_for(running_pod, "the pod to run")
+    assert present(running.spec, "the pod spec").node_name == "localkube"
+    assert present(running.status, "the pod status").pod_ip == "127.0.0.1"
     assert condition(running, "PodScheduled").status == "True"
-    assert core.read_namespaced_persistent_volume_claim_status("data", kube_namespace).status.phase == "Bound"
-    assert wait_for(lambda: batch.read_namespaced_job_status("hello", kube_namespace).status.active == 1, "active=1")
+    claim = core.read_namespaced_persistent_volume_claim_status("data", kube_namespace)
+    assert present(claim.status, "the claim's status").phase == "Bound"
+    assert wait_for(lambda: job_status(batch, kube_namespace, "hello").active == 1, "active=1")
 
     claim_dir = Path(localkube.state_dir) / "volumes" / "pvc" / kube_namespace / "data"
     (claim_dir / "go").write_text("there")
     wait_for(lambda: job_condition(batch, kube_namespace, "hello", "Complete"), "the Job to complete")
 
-    finished = core.read_namespaced_pod_status(name, kube_namespace)
-    assert finished.status.phase == "Succeeded"
-    terminated = finished.status.container_statuses[0].state.terminated
+    finished = pod_status(core, name, kube_namespace)
+    assert finished.phase == "Succeeded"
+    terminated = present(first_container_state(finished), "the container state").terminated
+    assert terminated is not None
     assert (terminated.exit_code, terminated.reason) == (0, "Completed")
     assert terminated.started_at and terminated.finished_at
-    status = batch.read_namespaced_job_status("hello", kube_namespace).status
+    status = job_status(batch, kube_namespace, "hello")
     assert (status.succeeded, status.active or 0, status.failed or 0) == (1, 0, 0)
     assert status.start_time and status.completion_time
     assert core.read_namespaced_pod_log(name, kube_namespace) == "hi there\n"
@@ -104,11 +118,12 @@ def test_failing_job_exceeds_backoff_limit(
     core: kubernetes.client.CoreV1Api, batch: kubernetes.client.BatchV1Api, kube_namespace: str
 ) -> None:
     batch.create_namespaced_job(
-        kube_namespace, python_job("fails", "import sys; print('boom'); sys.exit(3)", backoffLimit=1)
+        kube_namespace,
+        V1Job.model_validate(python_job("fails", "import sys; print('boom'); sys.exit(3)", backoffLimit=1)),
     )
     failed = wait_for(lambda: job_condition(batch, kube_namespace, "fails", "Failed"), "the Job to fail")
     assert failed.reason == "BackoffLimitExceeded"
-    status = batch.read_namespaced_job_status("fails", kube_namespace).status
+    status = job_status(batch, kube_namespace, "fails")
     assert status.failed == 2 and not status.succeeded
     pods = job_pods(core, kube_namespace, "fails")
     assert len(pods) == 2 and {pod.status.phase for pod in pods} == {"Failed"}
@@ -121,7 +136,8 @@ def test_active_deadline_kills_the_process(
     core: kubernetes.client.CoreV1Api, batch: kubernetes.client.BatchV1Api, kube_namespace: str
 ) -> None:
     batch.create_namespaced_job(
-        kube_namespace, python_job("slow", "import time; time.sleep(600)", activeDeadlineSeconds=2)
+        kube_namespace,
+        V1Job.model_validate(python_job("slow", "import time; time.sleep(600)", activeDeadlineSeconds=2)),
     )
     pod = wait_for(
         lambda: next((p for p in job_pods(core, kube_namespace, "slow") if container_pid(p)), None), "a running pod"
@@ -139,7 +155,9 @@ def test_active_deadline_kills_the_process(
 def test_deleting_the_job_kills_its_pod(
     core: kubernetes.client.CoreV1Api, batch: kubernetes.client.BatchV1Api, kube_namespace: str, propagation: str
 ) -> None:
-    batch.create_namespaced_job(kube_namespace, python_job("busy", "import time; time.sleep(600)"))
+    batch.create_namespaced_job(
+        kube_namespace, V1Job.model_validate(python_job("busy", "import time; time.sleep(600)"))
+    )
     pod = wait_for(
         lambda: next((p for p in job_pods(core, kube_namespace, "busy") if container_pid(p)), None), "a running pod"
     )
@@ -161,7 +179,7 @@ def test_native_sidecar_is_stopped_when_the_job_finishes(
         "command": ["{python}", "-c", "import time; time.sleep(600)"],
     }
     job = python_job("withside", "print('main done')", pod_spec={"initContainers": [sidecar]})
-    batch.create_namespaced_job(kube_namespace, job)
+    batch.create_namespaced_job(kube_namespace, V1Job.model_validate(job))
 
     def sidecar_pid() -> int | None:
         for pod in job_pods(core, kube_namespace, "withside"):
@@ -182,7 +200,7 @@ def test_job_completes_despite_api_faults(
     localkube: LocalKube, core: kubernetes.client.CoreV1Api, batch: kubernetes.client.BatchV1Api, kube_namespace: str
 ) -> None:
     # The controllers are API clients like any other: failed writes and cut watches must only delay them.
-    batch.create_namespaced_job(kube_namespace, python_job("sturdy", "print('made it')"))
+    batch.create_namespaced_job(kube_namespace, V1Job.model_validate(python_job("sturdy", "print('made it')")))
     localkube.set_faults(
         seed=7, write_error_rate=0.3, write_error_codes=[409, 500], watch_drop_rate=0.2, watch_expire_rate=0.2
     )

@@ -10,16 +10,30 @@ from typing import Any
 
 import kubernetes.client
 import pytest
+from kubernetes.client import V1ConfigMap, V1Pod, V1Secret
 
-from localkube.runtime.tests.e2e_support import TEST_IMAGE, condition, container_pid, pid_alive, wait_for
+from localkube.runtime.tests.e2e_support import (
+    TEST_IMAGE,
+    condition,
+    container_pid,
+    first_container_state,
+    pid_alive,
+    pod_status,
+    present,
+    wait_for,
+)
 from localkube.testing import LocalKube
 
 pytestmark = [pytest.mark.localkube, pytest.mark.integration]
 
 
 def test_env_and_secret_volume(core: kubernetes.client.CoreV1Api, kube_namespace: str) -> None:
-    core.create_namespaced_secret(kube_namespace, {"metadata": {"name": "tok"}, "stringData": {"token": "v1"}})
-    core.create_namespaced_config_map(kube_namespace, {"metadata": {"name": "cfg"}, "data": {"MODE": "dev"}})
+    core.create_namespaced_secret(
+        kube_namespace, V1Secret.model_validate({"metadata": {"name": "tok"}, "stringData": {"token": "v1"}})
+    )
+    core.create_namespaced_config_map(
+        kube_namespace, V1ConfigMap.model_validate({"metadata": {"name": "cfg"}, "data": {"MODE": "dev"}})
+    )
     code = (
         "import os, time\n"
         "print(os.environ['MODE'], os.environ['POD'], os.environ['TOKEN'], os.environ['TOKEN_FILE'], flush=True)\n"
@@ -47,9 +61,9 @@ def test_env_and_secret_volume(core: kubernetes.client.CoreV1Api, kube_namespace
         "containers": [container],
         "volumes": [{"name": "tok", "secret": {"secretName": "tok"}}],
     }
-    core.create_namespaced_pod(kube_namespace, {"metadata": {"name": "envy"}, "spec": spec})
+    core.create_namespaced_pod(kube_namespace, V1Pod.model_validate({"metadata": {"name": "envy"}, "spec": spec}))
     first = wait_for(
-        lambda: "file v1" in (log := core.read_namespaced_pod_log("envy", kube_namespace)) and log,
+        lambda: log if "file v1" in (log := core.read_namespaced_pod_log("envy", kube_namespace)) else None,
         "the first log lines",
         tolerate=(400, 404),  # 400 while the container is still being created
     )
@@ -57,7 +71,7 @@ def test_env_and_secret_volume(core: kubernetes.client.CoreV1Api, kube_namespace
     assert (mode, pod, token) == ("dev", "envy", "v1")
     assert token_file != "/var/run/secrets/ambient/token" and token_file.endswith("/token")
     core.patch_namespaced_secret("tok", kube_namespace, {"stringData": {"token": "v2"}})
-    wait_for(lambda: core.read_namespaced_pod_status("envy", kube_namespace).status.phase == "Succeeded", "the refresh")
+    wait_for(lambda: pod_status(core, "envy", kube_namespace).phase == "Succeeded", "the refresh")
     assert "file v2" in core.read_namespaced_pod_log("envy", kube_namespace)
 
 
@@ -83,14 +97,16 @@ def test_init_containers_run_first(core: kubernetes.client.CoreV1Api, kube_names
             }
         ],
     }
-    core.create_namespaced_pod(kube_namespace, {"metadata": {"name": "init"}, "spec": spec})
-    pod = wait_for(
-        lambda: (
-            (found := core.read_namespaced_pod_status("init", kube_namespace)).status.phase == "Succeeded" and found
-        ),
-        "the pod to succeed",
-    )
-    assert pod.status.init_container_statuses[0].state.terminated.reason == "Completed"
+    core.create_namespaced_pod(kube_namespace, V1Pod.model_validate({"metadata": {"name": "init"}, "spec": spec}))
+
+    def succeeded() -> V1Pod | None:
+        found = core.read_namespaced_pod_status("init", kube_namespace)
+        return found if found.status and found.status.phase == "Succeeded" else None
+
+    pod = wait_for(succeeded, "the pod to succeed")
+    init_statuses = present(pod.status, "the pod status").init_container_statuses or []
+    assert init_statuses and init_statuses[0].state and init_statuses[0].state.terminated
+    assert init_statuses[0].state.terminated.reason == "Completed"
     assert condition(pod, "Initialized").status == "True"
     assert core.read_namespaced_pod_log("init", kube_namespace, container="main") == "prepared\n"
     assert core.read_namespaced_pod_log("init", kube_namespace, container="prepare") == ""
@@ -111,7 +127,10 @@ def test_follow_streams_the_log_while_running(
     )
     container = {"name": "main", "image": TEST_IMAGE, "command": ["{python}", "-c", code, str(gate)]}
     core.create_namespaced_pod(
-        kube_namespace, {"metadata": {"name": "talk"}, "spec": {"restartPolicy": "Never", "containers": [container]}}
+        kube_namespace,
+        V1Pod.model_validate(
+            {"metadata": {"name": "talk"}, "spec": {"restartPolicy": "Never", "containers": [container]}}
+        ),
     )
     wait_for(
         lambda: core.read_namespaced_pod_log("talk", kube_namespace) == "one\n", "the first line", tolerate=(400, 404)
@@ -119,7 +138,8 @@ def test_follow_streams_the_log_while_running(
     stream = core.read_namespaced_pod_log(
         "talk", kube_namespace, follow=True, _preload_content=False, _request_timeout=60
     )
-    chunks = stream.stream(16)
+    # With _preload_content=False the client hands back the raw urllib3 response, not the str it is annotated with
+    chunks = stream.stream(16)  # type: ignore[attr-defined]
     assert next(chunks) == b"one\n"
     gate.write_text("open")
     assert b"".join(chunks) == b"two\n"  # ends by itself once the container has exited
@@ -127,7 +147,8 @@ def test_follow_streams_the_log_while_running(
 
 def test_node_is_registered(core: kubernetes.client.CoreV1Api) -> None:
     node = wait_for(lambda: core.read_node("localkube"), "node localkube")
-    assert node.status.allocatable["cpu"] == "8"
+    allocatable = present(node.status, "the node status").allocatable
+    assert allocatable is not None and allocatable["cpu"] == "8"
     assert condition(node, "Ready").status == "True"
 
 
@@ -140,10 +161,12 @@ def test_restart_reports_lost_containers(tmp_path: Path) -> None:
         container = {"name": "main", "image": TEST_IMAGE, "command": ["{python}", "-c", "import time; time.sleep(600)"]}
         core.create_namespaced_pod(
             namespace,
-            {
-                "metadata": {"name": "longrun"},
-                "spec": {"restartPolicy": "Never", "terminationGracePeriodSeconds": 1, "containers": [container]},
-            },
+            V1Pod.model_validate(
+                {
+                    "metadata": {"name": "longrun"},
+                    "spec": {"restartPolicy": "Never", "terminationGracePeriodSeconds": 1, "containers": [container]},
+                }
+            ),
         )
         pod = wait_for(
             lambda: (p := core.read_namespaced_pod("longrun", namespace)) and container_pid(p) and p, "a pid"
@@ -156,7 +179,8 @@ def test_restart_reports_lost_containers(tmp_path: Path) -> None:
 
         def lost() -> Any:
             found = core.read_namespaced_pod_status("longrun", namespace)
-            terminated = found.status.container_statuses[0].state.terminated
+            state = first_container_state(present(found.status, "the pod status"))
+            terminated = state.terminated if state else None
             return found if terminated and terminated.reason == "ContainerStatusUnknown" else None
 
         found = wait_for(lost, "ContainerStatusUnknown")

@@ -111,6 +111,7 @@ def test_sigkill_during_write_burst_loses_no_acknowledged_write(tmp_path):
 
     def start() -> subprocess.Popen:
         process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=REPO)
+        assert process.stdout is not None  # stdout=PIPE
         line = process.stdout.readline()
         assert json.loads(line)["url"].endswith(str(port))
         return process

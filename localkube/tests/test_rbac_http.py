@@ -13,7 +13,7 @@ import pytest
 from kubernetes import client
 from kubernetes.client import ApiException
 
-from localkube.testing import LocalKube
+from localkube.testing import LocalKube, present
 from localkube.tests.helpers import status_body
 
 pytestmark = [pytest.mark.localkube, pytest.mark.integration]
@@ -63,8 +63,9 @@ def issue_token(admin: client.ApiClient, namespace: str, sa_name: str, audiences
             spec=client.V1TokenRequestSpec(audiences=audiences or [], expiration_seconds=600)
         ),
     )
-    assert issued.status.expiration_timestamp is not None
-    return str(issued.status.token)
+    status = present(issued.status, "the TokenRequest status")
+    assert status.expiration_timestamp is not None
+    return present(status.token, "the issued token")
 
 
 @pytest.fixture
@@ -155,7 +156,8 @@ def test_cluster_role_edit_via_role_binding(localkube: LocalKube, admin: client.
     )
     # The bootstrap "edit" role aggregates its rules from system:aggregate-to-edit and view.
     core.create_namespaced_config_map(kube_namespace, client.V1ConfigMap(metadata=client.V1ObjectMeta(name="c")))
-    assert [item.metadata.name for item in core.list_namespaced_config_map(kube_namespace).items] == ["c"]
+    listed = core.list_namespaced_config_map(kube_namespace).items
+    assert [present(item.metadata, "metadata").name for item in listed] == ["c"]
     with pytest.raises(ApiException) as caught:
         client.RbacAuthorizationV1Api(erin).list_namespaced_role(kube_namespace)
     assert caught.value.status == 403
@@ -171,7 +173,7 @@ def test_self_subject_access_review(localkube: LocalKube, admin: client.ApiClien
                 resource_attributes=client.V1ResourceAttributes(namespace=kube_namespace, verb=verb, resource="pods")
             )
         )
-        return authorization.create_self_subject_access_review(body).status
+        return present(authorization.create_self_subject_access_review(body).status, "the review status")
 
     allowed = review("list")
     assert allowed.allowed is True
@@ -194,7 +196,8 @@ def test_subject_access_review_needs_permission(
             ),
         )
     )
-    assert client.AuthorizationV1Api(admin).create_subject_access_review(body).status.allowed is True
+    reviewed = client.AuthorizationV1Api(admin).create_subject_access_review(body)
+    assert present(reviewed.status, "the review status").allowed is True
     with pytest.raises(ApiException) as caught:
         grace.create_subject_access_review(body)
     assert caught.value.status == 403
@@ -219,16 +222,19 @@ def test_token_request_token_works_and_is_reviewed(
 
     authentication = client.AuthenticationV1Api(admin)
     review = authentication.create_token_review(client.V1TokenReview(spec=client.V1TokenReviewSpec(token=token)))
-    assert review.status.authenticated is True
-    assert review.status.user.username == f"system:serviceaccount:{kube_namespace}:builder"
-    assert set(review.status.user.groups) == {
+    reviewed = present(review.status, "the review status")
+    assert reviewed.authenticated is True
+    reviewed_user = present(reviewed.user, "the reviewed user")
+    assert reviewed_user.username == f"system:serviceaccount:{kube_namespace}:builder"
+    assert set(reviewed_user.groups or []) == {
         "system:serviceaccounts",
         f"system:serviceaccounts:{kube_namespace}",
         "system:authenticated",
     }
     bad = authentication.create_token_review(client.V1TokenReview(spec=client.V1TokenReviewSpec(token="nope")))
-    assert bad.status.authenticated is False
-    assert bad.status.error
+    refused = present(bad.status, "the review status")
+    assert refused.authenticated is False
+    assert refused.error
 
     # Deleting the ServiceAccount revokes its tokens at once.
     client.CoreV1Api(admin).delete_namespaced_service_account("builder", kube_namespace)
@@ -256,8 +262,9 @@ def test_token_for_a_foreign_audience_is_refused_by_the_api_but_reviewable(
     review = client.AuthenticationV1Api(admin).create_token_review(
         client.V1TokenReview(spec=client.V1TokenReviewSpec(token=token, audiences=["vault"]))
     )
-    assert review.status.authenticated is True
-    assert review.status.audiences == ["vault"]
+    reviewed = present(review.status, "the review status")
+    assert reviewed.authenticated is True
+    assert reviewed.audiences == ["vault"]
 
 
 def test_every_authenticated_user_gets_discovery_and_can_i(localkube: LocalKube) -> None:
@@ -269,7 +276,8 @@ def test_every_authenticated_user_gets_discovery_and_can_i(localkube: LocalKube)
             non_resource_attributes=client.V1NonResourceAttributes(path="/apis", verb="get")
         )
     )
-    assert client.AuthorizationV1Api(nobody).create_self_subject_access_review(body).status.allowed is True
+    reviewed = client.AuthorizationV1Api(nobody).create_self_subject_access_review(body)
+    assert present(reviewed.status, "the review status").allowed is True
 
 
 @pytest.fixture(scope="module")

@@ -11,10 +11,10 @@ from typing import Any
 
 import kubernetes.client
 import pytest
-from kubernetes.client import ApiException
+from kubernetes.client import ApiException, V1ClusterRole, V1ClusterRoleBinding, V1Pod, V1Role, V1RoleBinding
 
 from localkube.runtime.tests.e2e_support import TEST_IMAGE
-from localkube.testing import LocalKube
+from localkube.testing import LocalKube, present
 from localkube.tests.helpers import status_body
 
 pytestmark = [pytest.mark.localkube, pytest.mark.integration]
@@ -29,11 +29,13 @@ def namespace_admin(localkube: LocalKube, namespace: str) -> tuple[str, kubernet
     token = localkube.create_user(username)
     kubernetes.client.RbacAuthorizationV1Api(localkube.api_client()).create_namespaced_role_binding(
         namespace,
-        {
-            "metadata": {"name": f"{username}-admin"},
-            "roleRef": {"apiGroup": RBAC, "kind": "ClusterRole", "name": "admin"},
-            "subjects": [{"apiGroup": RBAC, "kind": "User", "name": username}],
-        },
+        V1RoleBinding.model_validate(
+            {
+                "metadata": {"name": f"{username}-admin"},
+                "roleRef": {"apiGroup": RBAC, "kind": "ClusterRole", "name": "admin"},
+                "subjects": [{"apiGroup": RBAC, "kind": "User", "name": username}],
+            }
+        ),
     )
     return username, localkube.api_client(token)
 
@@ -77,17 +79,20 @@ def test_rbac_writes_grant_no_more_than_the_writer_holds(localkube: LocalKube, k
 
     # What the writer holds may be handed on: a Role inside its rights and a binding to `edit`.
     reader = {"metadata": {"name": "reader"}, "rules": [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get"]}]}
-    rbac.create_namespaced_role(kube_namespace, reader)
-    rbac.create_namespaced_role_binding(kube_namespace, binding("editors", "ClusterRole", "edit", "someone"))
-    rbac.create_namespaced_role_binding(kube_namespace, binding("readers", "Role", "reader", "someone"))
+    rbac.create_namespaced_role(kube_namespace, V1Role.model_validate(reader))
+    rbac.create_namespaced_role_binding(
+        kube_namespace, V1RoleBinding.model_validate(binding("editors", "ClusterRole", "edit", "someone"))
+    )
+    rbac.create_namespaced_role_binding(
+        kube_namespace, V1RoleBinding.model_validate(binding("readers", "Role", "reader", "someone"))
+    )
 
     # An update is checked too: widening the covered Role to `*` is refused, the Role unchanged.
     status, _ = refused(rbac.patch_namespaced_role, "reader", kube_namespace, {"rules": star["rules"]})
     assert status == 403
-    assert rbac.read_namespaced_role("reader", kube_namespace).rules[0].verbs == ["get"]
-    assert [
-        b.metadata.name for b in rbac.list_namespaced_role_binding(kube_namespace).items if b.metadata.name == "root"
-    ] == []
+    assert present(rbac.read_namespaced_role("reader", kube_namespace).rules, "the role's rules")[0].verbs == ["get"]
+    bindings = rbac.list_namespaced_role_binding(kube_namespace).items
+    assert [b for b in bindings if present(b.metadata, "metadata").name == "root"] == []
 
 
 def test_escalate_and_bind_verbs_lift_the_check_by_name(localkube: LocalKube, kube_namespace: str) -> None:
@@ -98,11 +103,17 @@ def test_escalate_and_bind_verbs_lift_the_check_by_name(localkube: LocalKube, ku
         {"apiGroups": [RBAC], "resources": ["roles", "rolebindings"], "verbs": ["create", "get", "patch"]},
         {"apiGroups": [RBAC], "resources": ["clusterroles"], "verbs": ["bind"], "resourceNames": ["view"]},
     ]
-    admin.create_namespaced_role(kube_namespace, {"metadata": {"name": "delegate"}, "rules": delegate_rules})
-    admin.create_namespaced_role_binding(kube_namespace, binding("delegate", "Role", "delegate", username))
+    admin.create_namespaced_role(
+        kube_namespace, V1Role.model_validate({"metadata": {"name": "delegate"}, "rules": delegate_rules})
+    )
+    admin.create_namespaced_role_binding(
+        kube_namespace, V1RoleBinding.model_validate(binding("delegate", "Role", "delegate", username))
+    )
 
     # `bind` on the view ClusterRole by name: binding view works although the writer cannot read.
-    client.create_namespaced_role_binding(kube_namespace, binding("viewers", "ClusterRole", "view", "someone"))
+    client.create_namespaced_role_binding(
+        kube_namespace, V1RoleBinding.model_validate(binding("viewers", "ClusterRole", "view", "someone"))
+    )
     # ...and only view: resourceNames is honoured.
     status, _ = refused(
         client.create_namespaced_role_binding, kube_namespace, binding("editors", "ClusterRole", "edit", "someone")
@@ -118,7 +129,8 @@ def test_escalate_and_bind_verbs_lift_the_check_by_name(localkube: LocalKube, ku
         kube_namespace,
         {"rules": [*delegate_rules, {"apiGroups": [RBAC], "resources": ["roles"], "verbs": ["escalate"]}]},
     )
-    assert client.create_namespaced_role(kube_namespace, wide).metadata.name == "wide"
+    created = client.create_namespaced_role(kube_namespace, V1Role.model_validate(wide))
+    assert present(created.metadata, "metadata").name == "wide"
 
 
 def test_cluster_scoped_rbac_needs_cluster_wide_rights(localkube: LocalKube) -> None:
@@ -128,12 +140,18 @@ def test_cluster_scoped_rbac_needs_cluster_wide_rights(localkube: LocalKube) -> 
     suffix = secrets.token_hex(4)
     writer_role = f"rbac-writer-{suffix}"
     admin.create_cluster_role(
-        {
-            "metadata": {"name": writer_role},
-            "rules": [{"apiGroups": [RBAC], "resources": ["clusterroles", "clusterrolebindings"], "verbs": ["create"]}],
-        }
+        V1ClusterRole.model_validate(
+            {
+                "metadata": {"name": writer_role},
+                "rules": [
+                    {"apiGroups": [RBAC], "resources": ["clusterroles", "clusterrolebindings"], "verbs": ["create"]}
+                ],
+            }
+        )
     )
-    admin.create_cluster_role_binding(binding(writer_role, "ClusterRole", writer_role, username))
+    admin.create_cluster_role_binding(
+        V1ClusterRoleBinding.model_validate(binding(writer_role, "ClusterRole", writer_role, username))
+    )
     try:
         status, body = refused(
             client.create_cluster_role_binding, binding(f"root-{suffix}", "ClusterRole", "cluster-admin", username)
@@ -186,14 +204,16 @@ def test_only_the_control_plane_runs_mapped_images_or_mounts_host_paths(
     assert status == 403 and body["message"].startswith('jobs.batch "mapped-job" is forbidden')
 
     # An unmapped image is admitted (it never runs); switching it to a mapped one is refused.
-    pods.create_namespaced_pod(kube_namespace, pod_body("plain", UNMAPPED_IMAGE))
+    pods.create_namespaced_pod(kube_namespace, V1Pod.model_validate(pod_body("plain", UNMAPPED_IMAGE)))
     patch = {"spec": {"containers": [{"name": "main", "image": TEST_IMAGE}]}}
     status, _ = refused(pods.patch_namespaced_pod, "plain", kube_namespace, patch)
     assert status == 403
-    assert pods.read_namespaced_pod("plain", kube_namespace).spec.containers[0].image == UNMAPPED_IMAGE
+    plain = present(pods.read_namespaced_pod("plain", kube_namespace).spec, "the pod spec")
+    assert plain.containers[0].image == UNMAPPED_IMAGE
 
     # The control plane (system:masters) may do both; dry run, so nothing starts on the host.
     admitted = core.create_namespaced_pod(
-        kube_namespace, pod_body("platform", TEST_IMAGE, host_path="/tmp"), dry_run="All"
+        kube_namespace, V1Pod.model_validate(pod_body("platform", TEST_IMAGE, host_path="/tmp")), dry_run="All"
     )
-    assert admitted.spec.volumes[0].host_path.path == "/tmp"
+    volumes = present(admitted.spec, "the pod spec").volumes or []
+    assert [volume.host_path.path for volume in volumes if volume.host_path] == ["/tmp"]

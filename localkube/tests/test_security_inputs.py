@@ -8,10 +8,18 @@ from typing import Any
 
 import kubernetes.client
 import pytest
-from kubernetes.client import ApiException
+from kubernetes.client import (
+    ApiException,
+    AuthenticationV1TokenRequest,
+    V1ConfigMap,
+    V1Job,
+    V1Secret,
+    V1SelfSubjectReview,
+    V1ServiceAccount,
+)
 
 from localkube.auth.constants import DEFAULT_MAX_TOKEN_EXPIRATION_SECONDS
-from localkube.testing import LocalKube
+from localkube.testing import LocalKube, present
 from localkube.tests.helpers import status_body
 
 pytestmark = [pytest.mark.localkube, pytest.mark.integration]
@@ -41,16 +49,24 @@ def refused(call: Any, *args: Any, **kwargs: Any) -> tuple[int, dict[str, Any]]:
 
 def test_token_bound_to_an_object_stops_working_when_it_is_deleted(localkube: LocalKube, kube_namespace: str) -> None:
     core = kubernetes.client.CoreV1Api(localkube.api_client())
-    core.create_namespaced_service_account(kube_namespace, {"metadata": {"name": "runner"}})
-    secret = core.create_namespaced_secret(kube_namespace, {"metadata": {"name": "run-token"}})
+    core.create_namespaced_service_account(
+        kube_namespace, V1ServiceAccount.model_validate({"metadata": {"name": "runner"}})
+    )
+    secret = core.create_namespaced_secret(kube_namespace, V1Secret.model_validate({"metadata": {"name": "run-token"}}))
     issued = core.create_namespaced_service_account_token(
         "runner",
         kube_namespace,
-        {"spec": {"boundObjectRef": {"kind": "Secret", "apiVersion": "v1", "name": "run-token"}}},
+        AuthenticationV1TokenRequest.model_validate(
+            {"spec": {"boundObjectRef": {"kind": "Secret", "apiVersion": "v1", "name": "run-token"}}}
+        ),
     )
-    assert issued.spec.bound_object_ref.uid == secret.metadata.uid
-    as_runner = kubernetes.client.AuthenticationV1Api(localkube.api_client(issued.status.token))
-    assert as_runner.create_self_subject_review({}).status.user_info.username.endswith(":runner")
+    bound = present(present(issued.spec, "the TokenRequest spec").bound_object_ref, "the bound object")
+    assert bound.uid == present(secret.metadata, "the secret metadata").uid
+    token = present(present(issued.status, "the TokenRequest status").token, "the issued token")
+    as_runner = kubernetes.client.AuthenticationV1Api(localkube.api_client(token))
+    review = as_runner.create_self_subject_review(V1SelfSubjectReview.model_validate({}))
+    user_info = present(present(review.status, "the review status").user_info, "the user info")
+    assert (user_info.username or "").endswith(":runner")
 
     core.delete_namespaced_secret("run-token", kube_namespace)
     status, body = refused(as_runner.create_self_subject_review, {})
@@ -84,8 +100,11 @@ def test_env_name_with_a_space_is_valid_as_in_kube_1_34(localkube: LocalKube, ku
     # Relaxed env-name validation is GA in kube 1.34 (the version localkube reports): any printable
     # ASCII except "=". The platform's own API decides which names a user may set.
     batch = kubernetes.client.BatchV1Api(localkube.api_client())
-    created = batch.create_namespaced_job(kube_namespace, job("spaced", env=[{"name": "BAD NAME", "value": "1"}]))
-    assert created.spec.template.spec.containers[0].env[0].name == "BAD NAME"
+    created = batch.create_namespaced_job(
+        kube_namespace, V1Job.model_validate(job("spaced", env=[{"name": "BAD NAME", "value": "1"}]))
+    )
+    pod_spec = present(present(created.spec, "the Job spec").template.spec, "the pod template spec")
+    assert (pod_spec.containers[0].env or [])[0].name == "BAD NAME"
 
 
 def test_quantities_kube_refuses(localkube: LocalKube, kube_namespace: str) -> None:
@@ -104,7 +123,9 @@ def test_quantities_kube_refuses(localkube: LocalKube, kube_namespace: str) -> N
             "message": 'Invalid value: "-5Gi": must be greater than or equal to 0',
         }
     ]
-    assert batch.create_namespaced_job(kube_namespace, job("fine", requests={"cpu": "500m", "memory": "1Gi"}))
+    assert batch.create_namespaced_job(
+        kube_namespace, V1Job.model_validate(job("fine", requests={"cpu": "500m", "memory": "1Gi"}))
+    )
 
 
 def test_annotations_over_256_kib_are_refused(localkube: LocalKube, kube_namespace: str) -> None:
@@ -114,7 +135,9 @@ def test_annotations_over_256_kib_are_refused(localkube: LocalKube, kube_namespa
     assert status == 422
     assert body["details"]["causes"][0]["field"] == "metadata.annotations"
     assert "Too long: may not be more than 262144 bytes" in body["message"]
-    core.create_namespaced_config_map(kube_namespace, {"metadata": {"name": "small", "annotations": {"a": "x"}}})
+    core.create_namespaced_config_map(
+        kube_namespace, V1ConfigMap.model_validate({"metadata": {"name": "small", "annotations": {"a": "x"}}})
+    )
     status, _ = refused(
         core.patch_namespaced_config_map, "small", kube_namespace, {"metadata": big["metadata"] | {"name": "small"}}
     )
@@ -124,7 +147,9 @@ def test_annotations_over_256_kib_are_refused(localkube: LocalKube, kube_namespa
 def test_token_lifetime_bounds_and_cap(localkube: LocalKube, kube_namespace: str) -> None:
     core = kubernetes.client.CoreV1Api(localkube.api_client())
     name = f"sa-{secrets.token_hex(3)}"
-    core.create_namespaced_service_account(kube_namespace, {"metadata": {"name": name}})
+    core.create_namespaced_service_account(
+        kube_namespace, V1ServiceAccount.model_validate({"metadata": {"name": name}})
+    )
     for seconds, why in ((599, "less than 10 minutes"), ((1 << 32) + 1, "larger than 2^32 seconds")):
         status, body = refused(
             core.create_namespaced_service_account_token, name, kube_namespace, {"spec": {"expirationSeconds": seconds}}
@@ -135,10 +160,11 @@ def test_token_lifetime_bounds_and_cap(localkube: LocalKube, kube_namespace: str
     # --service-account-max-token-expiration, and the answer says so.
     before = datetime.now(UTC).replace(microsecond=0)
     issued = core.create_namespaced_service_account_token(
-        name, kube_namespace, {"spec": {"expirationSeconds": (1 << 32) - 1}}
+        name,
+        kube_namespace,
+        AuthenticationV1TokenRequest.model_validate({"spec": {"expirationSeconds": (1 << 32) - 1}}),
     )
-    assert issued.spec.expiration_seconds == DEFAULT_MAX_TOKEN_EXPIRATION_SECONDS
-    assert issued.status.expiration_timestamp <= datetime.now(UTC) + timedelta(
-        seconds=DEFAULT_MAX_TOKEN_EXPIRATION_SECONDS
-    )
-    assert issued.status.expiration_timestamp >= before + timedelta(seconds=DEFAULT_MAX_TOKEN_EXPIRATION_SECONDS)
+    assert present(issued.spec, "the TokenRequest spec").expiration_seconds == DEFAULT_MAX_TOKEN_EXPIRATION_SECONDS
+    expires = present(present(issued.status, "the TokenRequest status").expiration_timestamp, "the expiry")
+    assert expires <= datetime.now(UTC) + timedelta(seconds=DEFAULT_MAX_TOKEN_EXPIRATION_SECONDS)
+    assert expires >= before + timedelta(seconds=DEFAULT_MAX_TOKEN_EXPIRATION_SECONDS)

@@ -8,9 +8,10 @@ from typing import Any
 
 import kubernetes.client
 import pytest
+from kubernetes.client import V1Job, V1PersistentVolumeClaim, V1Pod, V1Secret, V1Service
 
-from localkube.runtime.tests.e2e_support import TEST_IMAGE, condition, wait_for
-from localkube.testing import LocalKube
+from localkube.runtime.tests.e2e_support import TEST_IMAGE, condition, pod_status, wait_for
+from localkube.testing import LocalKube, present
 
 pytestmark = [pytest.mark.localkube, pytest.mark.integration]
 
@@ -65,12 +66,12 @@ def create_echo(
         "metadata": {"name": "echo", "labels": {"app": "echo"}},
         "spec": {"terminationGracePeriodSeconds": 1, "containers": [container]},
     }
-    core.create_namespaced_pod(namespace, pod)
+    core.create_namespaced_pod(namespace, V1Pod.model_validate(pod))
     service = {
         "metadata": {"name": "echo"},
         "spec": {"selector": {"app": "echo"}, "ports": [{"name": "http", "port": 8080, "targetPort": "http"}]},
     }
-    core.create_namespaced_service(namespace, service)
+    core.create_namespaced_service(namespace, V1Service.model_validate(service))
 
 
 def ready(core: kubernetes.client.CoreV1Api, namespace: str) -> Any:
@@ -92,8 +93,8 @@ def proxy(
         auth_settings=["BearerToken"],
     )
     response = client.call_api(*serialized)
-    response.read()
-    return response.status, json.loads(response.data), dict(response.headers)
+    data = response.read()
+    return response.status, json.loads(data), dict(response.headers)
 
 
 @pytest.fixture
@@ -109,7 +110,8 @@ def test_proxy_round_trip(
     create_echo(core, kube_namespace, echo_script)
     wait_for(lambda: ready(core, kube_namespace), "the pod to become ready")
     pod = core.read_namespaced_pod("echo", kube_namespace)
-    host_ports = json.loads(pod.metadata.annotations["localkube.ambient-code.io/host-ports"])
+    annotations = present(pod.metadata, "the pod metadata").annotations or {}
+    host_ports = json.loads(annotations["localkube.ambient-code.io/host-ports"])
     assert set(host_ports) == {"8080"}
 
     text = core.connect_get_namespaced_service_proxy_with_path("echo:http", kube_namespace, "healthz")
@@ -129,13 +131,11 @@ def test_proxy_answers_503_without_ready_endpoints(
 ) -> None:
     # The readiness probe path answers 404, so the pod runs but never becomes ready.
     create_echo(core, kube_namespace, echo_script, health_path="/missing")
-    wait_for(
-        lambda: core.read_namespaced_pod_status("echo", kube_namespace).status.phase == "Running", "the pod to run"
-    )
+    wait_for(lambda: pod_status(core, "echo", kube_namespace).phase == "Running", "the pod to run")
     with pytest.raises(kubernetes.client.ApiException) as error:
         core.connect_get_namespaced_service_proxy_with_path("echo:8080", kube_namespace, "anything")
     assert error.value.status == 503
-    body = json.loads(error.value.body)
+    body = json.loads(present(error.value.body, "the error body"))
     assert (body["kind"], body["reason"]) == ("Status", "ServiceUnavailable")
     assert not ready(core, kube_namespace)
 
@@ -192,17 +192,21 @@ def test_session_shaped_job_pod(
     session = "s1"
     core.create_namespaced_persistent_volume_claim(
         kube_namespace,
-        {
-            "metadata": {"name": f"ambient-workspace-{session}"},
-            "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}},
-        },
+        V1PersistentVolumeClaim.model_validate(
+            {
+                "metadata": {"name": f"ambient-workspace-{session}"},
+                "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}},
+            }
+        ),
     )
     core.create_namespaced_secret(
         kube_namespace,
-        {
-            "metadata": {"name": f"ambient-runner-token-{session}"},
-            "stringData": {"k8s-token": "runner-secret", "content-token": "content-secret"},
-        },
+        V1Secret.model_validate(
+            {
+                "metadata": {"name": f"ambient-runner-token-{session}"},
+                "stringData": {"k8s-token": "runner-secret", "content-token": "content-secret"},
+            }
+        ),
     )
     mounts = [
         {"name": "workspace", "mountPath": "/workspace"},
@@ -255,13 +259,17 @@ def test_session_shaped_job_pod(
             },
         },
     }
-    kubernetes.client.BatchV1Api(localkube.api_client()).create_namespaced_job(kube_namespace, job)
+    kubernetes.client.BatchV1Api(localkube.api_client()).create_namespaced_job(
+        kube_namespace, V1Job.model_validate(job)
+    )
     core.create_namespaced_service(
         kube_namespace,
-        {
-            "metadata": {"name": f"ambient-content-{session}"},
-            "spec": {"selector": {"agentic-session": session}, "ports": [{"port": 8080, "targetPort": "http"}]},
-        },
+        V1Service.model_validate(
+            {
+                "metadata": {"name": f"ambient-content-{session}"},
+                "spec": {"selector": {"agentic-session": session}, "ports": [{"port": 8080, "targetPort": "http"}]},
+            }
+        ),
     )
 
     def pod_ready() -> Any:
@@ -287,8 +295,7 @@ def test_session_shaped_job_pod(
             auth_settings=["BearerToken"],
         )
         response = client.call_api(*serialized)
-        response.read()
-        return response.status, response.data
+        return response.status, response.read()
 
     assert get_result() == (200, b"done with 13-char token")
 
@@ -298,10 +305,11 @@ def test_session_shaped_job_pod(
     (stop / "stop").write_text("")
 
     def runner_exit_code() -> int | None:
-        statuses = core.read_namespaced_pod_status(name, kube_namespace).status.container_statuses
+        statuses = pod_status(core, name, kube_namespace).container_statuses or []
         runner = next(item for item in statuses if item.name == "ambient-code-runner")
-        return runner.state.terminated.exit_code + 1 if runner.state.terminated else None  # +1: 0 is falsy
+        terminated = runner.state.terminated if runner.state else None
+        return terminated.exit_code + 1 if terminated else None  # +1: 0 is falsy
 
     assert wait_for(runner_exit_code, "the runner to exit") - 1 == 0
-    assert core.read_namespaced_pod_status(name, kube_namespace).status.phase == "Running"  # content still runs
+    assert pod_status(core, name, kube_namespace).phase == "Running"  # content still runs
     assert wait_for(lambda: get_result()[0] == 503, "the endpoint to go away")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -82,6 +83,7 @@ def test_token_review_of_a_bad_token(authenticator: Authenticator) -> None:
 )
 def test_token_review_rejects_bad_bodies(authenticator: Authenticator, body: object, code: int) -> None:
     with pytest.raises(AuthError) as caught:
+        # malformed on purpose: the review must refuse what its Body type would never admit
         reviews.token_review(authenticator, body)  # type: ignore[arg-type]
     assert caught.value.code == code
 
@@ -134,7 +136,7 @@ def test_self_subject_access_review_needs_exactly_one_kind_of_attributes(rbac_re
 
 def test_subject_access_review_for_a_named_user_and_groups(rbac_reader: MemoryReader) -> None:
     authorizer = RBACAuthorizer(rbac_reader)
-    body = {
+    body: dict[str, Any] = {
         "apiVersion": "authorization.k8s.io/v1",
         "kind": "SubjectAccessReview",
         "spec": {

@@ -195,7 +195,7 @@ def test_token_signed_by_another_key_is_rejected(authn: Authenticator, reader: M
 def test_foreign_issuer_and_unsigned_tokens_are_not_ours(authn: Authenticator) -> None:
     foreign = jwt.encode({"iss": "https://elsewhere", "sub": "x"}, "k" * 32, algorithm="HS256")
     assert authn.authenticate_token(foreign).error == "invalid bearer token"
-    unsigned = jwt.encode({"iss": DEFAULT_ISSUER, "sub": SA_USERNAME}, None, algorithm="none")
+    unsigned = jwt.encode({"iss": DEFAULT_ISSUER, "sub": SA_USERNAME}, "", algorithm="none")  # "" is no key
     assert authn.authenticate(unsigned) is None
     assert authn.authenticate("not-a-jwt") is None
 

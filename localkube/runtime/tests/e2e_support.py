@@ -10,8 +10,9 @@ from typing import Any, TypeVar
 
 import kubernetes.client
 import yaml
+from kubernetes.client import V1ContainerState, V1PodStatus
 
-from localkube.testing import LocalKube
+from localkube.testing import LocalKube, present
 
 T = TypeVar("T")
 # Runs the container's own command (with {python} substituted): what most tests need.
@@ -94,10 +95,20 @@ def python_job(name: str, code: str, **spec: Any) -> dict[str, Any]:
     }
 
 
+def pod_status(core: kubernetes.client.CoreV1Api, name: str, namespace: str) -> V1PodStatus:
+    return present(core.read_namespaced_pod_status(name, namespace).status, f"the status of pod {name}")
+
+
+def first_container_state(status: V1PodStatus) -> V1ContainerState | None:
+    """The first container's state, or None before the kubelet has reported any container."""
+    statuses = status.container_statuses or []
+    return statuses[0].state if statuses else None
+
+
 def job_pods(core: kubernetes.client.CoreV1Api, namespace: str, job: str) -> list[Any]:
     return list(core.list_namespaced_pod(namespace, label_selector=f"job-name={job}").items)
 
 
 def events_for(core: kubernetes.client.CoreV1Api, namespace: str, name: str) -> set[str]:
     events = core.list_namespaced_event(namespace).items
-    return {event.reason for event in events if event.involved_object.name == name}
+    return {event.reason for event in events if event.involved_object.name == name and event.reason}

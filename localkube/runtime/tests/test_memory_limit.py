@@ -6,9 +6,10 @@ import os
 
 import kubernetes.client
 import pytest
+from kubernetes.client import V1ContainerStateTerminated, V1Pod
 
 from localkube.runtime.memory import memory_limit_bytes, resident_bytes_by_group
-from localkube.runtime.tests.e2e_support import TEST_IMAGE, map_images, wait_for
+from localkube.runtime.tests.e2e_support import TEST_IMAGE, first_container_state, map_images, pod_status, wait_for
 from localkube.testing import LocalKube
 
 pytestmark = [pytest.mark.localkube, pytest.mark.integration]
@@ -40,18 +41,19 @@ def test_container_over_its_memory_limit_is_oom_killed(core: kubernetes.client.C
         "resources": {"limits": {"memory": "96Mi"}},
     }
     core.create_namespaced_pod(
-        kube_namespace, {"metadata": {"name": "hungry"}, "spec": {"restartPolicy": "Never", "containers": [container]}}
+        kube_namespace,
+        V1Pod.model_validate(
+            {"metadata": {"name": "hungry"}, "spec": {"restartPolicy": "Never", "containers": [container]}}
+        ),
     )
 
-    def terminated() -> object:
-        pod = core.read_namespaced_pod_status("hungry", kube_namespace)
-        statuses = pod.status.container_statuses or []
-        state = statuses[0].state.terminated if statuses else None
-        return (pod, state) if state is not None and pod.status.phase == "Failed" else None
+    def terminated() -> V1ContainerStateTerminated | None:
+        status = pod_status(core, "hungry", kube_namespace)
+        state = first_container_state(status)
+        return state.terminated if state and status.phase == "Failed" else None
 
-    pod, state = wait_for(terminated, "the container to be OOM-killed")
+    state = wait_for(terminated, "the container to be OOM-killed")
     assert (state.reason, state.exit_code) == ("OOMKilled", 137)
-    assert pod.status.phase == "Failed"
 
 
 def test_container_within_its_limit_runs_to_completion(core: kubernetes.client.CoreV1Api, kube_namespace: str) -> None:
@@ -62,11 +64,14 @@ def test_container_within_its_limit_runs_to_completion(core: kubernetes.client.C
         "resources": {"limits": {"memory": "256Mi"}},
     }
     core.create_namespaced_pod(
-        kube_namespace, {"metadata": {"name": "modest"}, "spec": {"restartPolicy": "Never", "containers": [container]}}
+        kube_namespace,
+        V1Pod.model_validate(
+            {"metadata": {"name": "modest"}, "spec": {"restartPolicy": "Never", "containers": [container]}}
+        ),
     )
 
     def phase() -> str | None:
-        found = core.read_namespaced_pod_status("modest", kube_namespace).status.phase
+        found = pod_status(core, "modest", kube_namespace).phase
         return found if found in ("Succeeded", "Failed") else None
 
     assert wait_for(phase, "the pod to finish") == "Succeeded"

@@ -52,7 +52,7 @@ def pod(
     }
 
 
-SERVICE = {
+SERVICE: dict[str, Any] = {
     "metadata": {"name": "svc"},
     "spec": {"selector": {"app": "web"}, "ports": [{"name": "http", "port": 80, "targetPort": "http"}]},
 }
@@ -77,7 +77,7 @@ def test_service_endpoints_only_ready_selected_pods() -> None:
 
 
 def test_service_without_selector_has_no_endpoints() -> None:
-    service = {"metadata": {"name": "s"}, "spec": {"ports": [{"port": 8080}]}}
+    service: dict[str, Any] = {"metadata": {"name": "s"}, "spec": {"ports": [{"port": 8080}]}}
     assert service_endpoints(service, service["spec"]["ports"][0], [pod()]) == []
 
 
