@@ -24,15 +24,16 @@ TEST_STATE_DIR = Path(tempfile.mkdtemp(prefix="ambient-test-"))
 STATIC_ROOT = TEST_STATE_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
-# "gw0", "gw1", ... under pytest-xdist; "main" for a serial run or a process the tests start.
-TEST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+# "gw0", "gw1", ... in a pytest-xdist worker, empty elsewhere (a serial run, a process a test starts).
+TEST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 
 # Claims, leases and memo snapshots: keys of this worker only, in a queue file of this run only.
-RECONCILE_KEY_PREFIX = env.str("RECONCILE_KEY_PREFIX", default=f"ambient-test-{TEST_WORKER}:")
+if TEST_WORKER:
+    RECONCILE_KEY_PREFIX = env.str("RECONCILE_KEY_PREFIX", default=f"ambient-test-{TEST_WORKER}:")
 RECONCILE_QUEUE_SQLITE_PATH = env.str(
     "RECONCILE_QUEUE_SQLITE_PATH", default=str(TEST_STATE_DIR / "reconcile-queue.sqlite3")
 )
-if REDIS_URL:
+if REDIS_URL and TEST_WORKER:
     CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"asgi-test-{TEST_WORKER}:"
 
 # Sized for tests: a mapped image starts in well under a second, so a session still Creating after

@@ -25,6 +25,8 @@ RUNNER_IMAGE = "ambient-test/fake-runner:e2e"
 CONTENT_IMAGE = "ambient-test/content:e2e"
 FAKE_RUNNER = Path(__file__).resolve().parent / "fake_runner.py"
 CONTROL_PLANE_NAMESPACE = "ambient-system"
+# The worker's Redis keys (claims, leases): tests that look at them build names from this.
+RECONCILE_KEY_PREFIX = "ambient-e2e:"
 
 
 @dataclass
@@ -138,6 +140,7 @@ def worker_env(kube_config: Path, redis_url: str, directory: Path) -> dict[str, 
         "RECONCILER_PENDING_REQUEUE_SECONDS": "1",
         "RECONCILER_CREATING_REQUEUE_SECONDS": "2",
         "RECONCILER_STOPPING_REQUEUE_SECONDS": "1",
+        "RECONCILE_KEY_PREFIX": RECONCILE_KEY_PREFIX,
         "RECONCILE_LEASE_TTL": "6",
         "RECONCILE_BACKOFF_CAP": "3",
         # Short, so a message held by a SIGKILLed worker comes back within the test's bound.

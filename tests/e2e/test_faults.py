@@ -14,7 +14,7 @@ import redis
 
 from reconciler.tests.services_support import RECONCILER_USER
 from sessions.constants import ANNOTATION_PREFIX
-from tests.e2e.stack import Stack
+from tests.e2e.stack import RECONCILE_KEY_PREFIX, Stack
 from tests.e2e.support import (
     fake_runner_env,
     jobs,
@@ -82,7 +82,7 @@ def test_worker_sigkill_mid_reconcile(stack: Stack, kube_namespace: str) -> None
     stack.kube.set_faults(latency_ms=150)
     client = redis.Redis.from_url(stack.redis.url)
     _create_running(stack, kube_namespace, ["crash"])
-    lease = f"ambient:lease:{kube_namespace}/crash"
+    lease = f"{RECONCILE_KEY_PREFIX}lease:{kube_namespace}/crash"
     wait_for(lambda: client.exists(lease), 30, "a reconcile holding the lease")
     for worker in stack.workers:
         worker.kill()
