@@ -17,7 +17,7 @@ EXITS = ((1, R.SDK_ERROR, "code 1"), (2, R.PREREQUISITE_FAILED, "code 2"), (9, R
 WAITING = ("ImagePullBackOff", "ErrImagePull", "InvalidImageName", "CreateContainerConfigError", "CrashLoopBackOff")
 
 
-def _exit(phase: str, build: Any, code: int, reason: R, message: str) -> Row:
+def _exit(phase: str, build: Any, code: int, reason: ConditionReason, message: str) -> Row:
     return Row(
         f"{phase}-exit-{code}-{reason}",
         observed(build(), job_body=job(), pod_body=pod(runner=terminated_state(code, "Error", "boom"))),

@@ -22,7 +22,7 @@ class Row:
     observed: Observed
     phase: str
     actions: tuple[str, ...]
-    conditions: dict[C, tuple[str, str] | None] = field(default_factory=dict)
+    conditions: dict[ConditionType, tuple[str, str] | None] = field(default_factory=dict)
     requeue: bool | None = None  # None: not checked
     fields: dict[str, Any] = field(default_factory=dict)  # status fields (None: absent)
     message_contains: str | None = None
@@ -44,7 +44,7 @@ def stopping(annotations: dict[str, str] = STOP) -> dict[str, Any]:
     return session(phase="Stopping", conditions=running_conditions(), annotations=annotations)
 
 
-def exit_row(id_: str, code: int, reason: R, message: str, *, oom: bool = False) -> Row:
+def exit_row(id_: str, code: int, reason: ConditionReason, message: str, *, oom: bool = False) -> Row:
     state = terminated_state(code, "OOMKilled" if oom else "Error", "boom")
     return Row(
         id_,

@@ -40,12 +40,16 @@ def session_manifest(name: str, **spec: Any) -> dict[str, Any]:
 
 def session_create(api_client: kubernetes.client.ApiClient, namespace: str, name: str, **spec: Any) -> dict[str, Any]:
     custom = kubernetes.client.CustomObjectsApi(api_client)
-    return custom.create_namespaced_custom_object(GROUP, VERSION, namespace, PLURAL, session_manifest(name, **spec))
+    created = custom.create_namespaced_custom_object(GROUP, VERSION, namespace, PLURAL, session_manifest(name, **spec))
+    assert isinstance(created, dict)
+    return created
 
 
 def session_read(api_client: kubernetes.client.ApiClient, namespace: str, name: str) -> dict[str, Any]:
     custom = kubernetes.client.CustomObjectsApi(api_client)
-    return custom.get_namespaced_custom_object(GROUP, VERSION, namespace, PLURAL, name)
+    found = custom.get_namespaced_custom_object(GROUP, VERSION, namespace, PLURAL, name)
+    assert isinstance(found, dict)
+    return found
 
 
 def session_patch(api_client: kubernetes.client.ApiClient, namespace: str, name: str, patch: dict[str, Any]) -> None:

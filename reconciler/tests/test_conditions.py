@@ -85,6 +85,7 @@ def test_remove_reports_the_old_status() -> None:
     remaining, transition = remove_condition(conditions, "Ready")
 
     assert remaining == []
+    assert transition is not None
     assert (transition.old_status, transition.new_status) == ("True", None)
     assert remove_condition(remaining, "Ready") == ([], None)
 
@@ -92,7 +93,8 @@ def test_remove_reports_the_old_status() -> None:
 def test_get_and_is_true() -> None:
     conditions, _ = ready("True", "Running")
 
-    assert get_condition(conditions, "Ready")["reason"] == "Running"
+    found = get_condition(conditions, "Ready")
+    assert found is not None and found["reason"] == "Running"
     assert get_condition(conditions, "Failed") is None
     assert is_condition_true(conditions, "Ready")
     assert not is_condition_true(conditions, "Failed")

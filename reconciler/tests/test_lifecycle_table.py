@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from reconciler.conditions import get_condition
-from reconciler.lifecycle import DeleteRunnerToken, decide
+from reconciler.lifecycle import ClearIntent, DeleteRunnerToken, decide
 from reconciler.tests.cases import STOP, T, failed_conditions, running_conditions
 from reconciler.tests.factories import CONFIG, NAME, NOW, job, observed, pod, running_state, session
 from reconciler.tests.lifecycle_rows import ROWS
@@ -47,7 +47,8 @@ def test_lifecycle_row(row: Row) -> None:
     if row.phase != row.observed.status.get("phase"):
         assert decision.status_patch["phase"] == row.phase
     if row.phase == "Failed":
-        assert get_condition(conditions, C.FAILED)["status"] == T
+        failed = get_condition(conditions, C.FAILED)
+        assert failed is not None and failed["status"] == T
 
 
 TERMINAL_NO_WRITE = [
@@ -85,7 +86,7 @@ def test_stop_intent_cleared_keys_spare_a_newer_start_request() -> None:
     decision = decide(observed(stopping(annotations)), CONFIG, NOW)
 
     assert decision.status["phase"] == "Stopped"
-    clear = [action for action in decision.actions if type(action).__name__ == "ClearIntent"]
+    clear = [action for action in decision.actions if isinstance(action, ClearIntent)]
     assert clear[0].annotations == (ANNOTATION_STOP_REQUESTED_AT,)
 
 

@@ -7,6 +7,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
@@ -66,7 +67,7 @@ def store(request: pytest.FixtureRequest, redis_client: redis.Redis, tmp_path: P
 
 @pytest.fixture
 def make_queue(store: QueueStore, prefix: str) -> Callable[..., tuple[ReconcileQueue, RecordingSender]]:
-    def make(**overrides: float) -> tuple[ReconcileQueue, RecordingSender]:
+    def make(**overrides: Any) -> tuple[ReconcileQueue, RecordingSender]:
         sender = RecordingSender()
         jitter = overrides.pop("jitter", None)
         settings = QueueSettings(prefix=prefix, **overrides)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import kubernetes.client
 import pytest
 
-from localkube.testing import LocalKube
+from localkube.testing import LocalKube, present
 from reconciler.models import ConditionTransition
 from reconciler.services import session_reconcile
 from reconciler.tests.services_support import (
@@ -71,11 +71,12 @@ def test_pending_creates_children_and_job_then_creating(localkube: LocalKube, ku
     assert session["status"]["observedGeneration"] == session["metadata"]["generation"]
     batch = kubernetes.client.BatchV1Api(admin)
     core = kubernetes.client.CoreV1Api(admin)
-    assert batch.read_namespaced_job(job_name("s1"), kube_namespace).spec.active_deadline_seconds == 600
+    job_spec = present(batch.read_namespaced_job(job_name("s1"), kube_namespace).spec, "the Job spec")
+    assert job_spec.active_deadline_seconds == 600
     assert core.read_namespaced_persistent_volume_claim(pvc_name("s1"), kube_namespace)
     secret = core.read_namespaced_secret(token_secret_name("s1"), kube_namespace)
-    assert ANNOTATION_TOKEN_REFRESHED_AT in secret.metadata.annotations
-    assert set(secret.data) == {"k8s-token", "content-token"}
+    assert ANNOTATION_TOKEN_REFRESHED_AT in (present(secret.metadata, "the secret metadata").annotations or {})
+    assert set(secret.data or {}) == {"k8s-token", "content-token"}
 
     rows = ConditionTransition.objects.filter(namespace=kube_namespace, session_name="s1")
     assert {row.condition_type for row in rows} >= {"Ready", "JobCreated", "PVCReady", "SecretsReady"}
@@ -139,7 +140,8 @@ def test_token_refresh_when_old(localkube: LocalKube, kube_namespace: str) -> No
     )
     core = kubernetes.client.CoreV1Api(admin)
     secret = core.read_namespaced_secret(token_secret_name("tok"), kube_namespace)
-    assert secret.metadata.annotations[ANNOTATION_TOKEN_REFRESHED_AT] == later.strftime("%Y-%m-%dT%H:%M:%SZ")
+    annotations = present(secret.metadata, "the secret metadata").annotations or {}
+    assert annotations[ANNOTATION_TOKEN_REFRESHED_AT] == later.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def test_a_users_secret_with_a_copied_secrets_name_is_never_adopted(
@@ -161,7 +163,7 @@ def test_a_users_secret_with_a_copied_secrets_name_is_never_adopted(
     for _ in range(4):
         session_reconcile(kube_namespace, "s1")
     users_secret = core.read_namespaced_secret("shared-creds", kube_namespace)
-    assert not users_secret.metadata.owner_references
+    assert not present(users_secret.metadata, "the secret metadata").owner_references
     secrets_ready = next(
         c for c in session_read(admin, kube_namespace, "s1")["status"]["conditions"] if c["type"] == "SecretsReady"
     )

@@ -113,6 +113,7 @@ def test_watch_sessions_command_leads_enqueues_probes_and_exits_cleanly(kube: Lo
         lease = custom.get_namespaced_custom_object(
             "coordination.k8s.io", "v1", lease_namespace, "leases", "ambient-session-watcher"
         )
+        assert isinstance(lease, dict)
         assert lease["spec"]["holderIdentity"] == "", json.dumps(lease)
     finally:
         if process.poll() is None:

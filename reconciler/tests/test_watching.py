@@ -15,6 +15,7 @@ from typing import Any
 import kubernetes.client
 import pytest
 import yaml
+from kubernetes.client import V1CustomResourceDefinition, V1Job, V1Pod
 from prometheus_client import REGISTRY
 
 from localkube.testing import LocalKube
@@ -57,7 +58,8 @@ def kube() -> Iterator[LocalKube]:
     # Our own instance: no controllers (no pods appear by themselves) and frequent bookmarks.
     with LocalKube(controllers=[], bookmark_interval=0.5) as server:
         crd = yaml.safe_load(CRD_FILE.read_text()) if CRD_FILE.is_file() else minimal_crd()
-        kubernetes.client.ApiextensionsV1Api(server.api_client()).create_custom_resource_definition(crd)
+        extensions = kubernetes.client.ApiextensionsV1Api(server.api_client())
+        extensions.create_custom_resource_definition(V1CustomResourceDefinition.model_validate(crd))
         yield server
 
 
@@ -159,7 +161,9 @@ def watching(watcher: SessionWatcher) -> bool:
 
 def lease_spec(kube: LocalKube, namespace: str) -> dict[str, Any]:
     api = kubernetes.client.CustomObjectsApi(kube.api_client())
-    return api.get_namespaced_custom_object("coordination.k8s.io", "v1", namespace, "leases", LEASE_NAME)["spec"]
+    lease = api.get_namespaced_custom_object("coordination.k8s.io", "v1", namespace, "leases", LEASE_NAME)
+    assert isinstance(lease, dict)
+    return lease["spec"]
 
 
 # --- tests -----------------------------------------------------------------------------------------
@@ -194,14 +198,15 @@ def test_child_pod_and_job_events_enqueue_their_session(
     batch = kubernetes.client.BatchV1Api(kube.api_client())
     pod_spec = {"containers": [{"name": "runner", "image": "example.invalid/runner:1"}], "restartPolicy": "Never"}
     core.create_namespaced_pod(
-        namespace, {"metadata": {"name": "p1", "labels": {LABEL_SESSION: "s-pod"}}, "spec": pod_spec}
+        namespace,
+        V1Pod.model_validate({"metadata": {"name": "p1", "labels": {LABEL_SESSION: "s-pod"}}, "spec": pod_spec}),
     )
     job = {
         "metadata": {"name": "s-job-job", "labels": {LABEL_SESSION: "s-job"}},
         "spec": {"template": {"spec": pod_spec}},
     }
-    batch.create_namespaced_job(namespace, job)
-    core.create_namespaced_pod(namespace, {"metadata": {"name": "unrelated"}, "spec": pod_spec})
+    batch.create_namespaced_job(namespace, V1Job.model_validate(job))
+    core.create_namespaced_pod(namespace, V1Pod.model_validate({"metadata": {"name": "unrelated"}, "spec": pod_spec}))
     wait_until(lambda: {f"{namespace}/s-pod", f"{namespace}/s-job"} <= recorder.seen())
     assert f"{namespace}/unrelated" not in recorder.seen()
 
