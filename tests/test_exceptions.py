@@ -1,6 +1,7 @@
 """Every error reaches the client as {"error", "code", "details"} with the right status."""
 
 import json
+from typing import Any
 
 import pytest
 from kubernetes.client.exceptions import ApiException
@@ -49,10 +50,11 @@ def test_a_subclass_instance_may_carry_a_more_specific_code():
 
 def _kube_exception(status: int, reason: str, message: str, causes=None) -> ApiException:
     exc = ApiException(status=status, reason=reason)
-    body = {"kind": "Status", "apiVersion": "v1", "status": "Failure", "message": message, "reason": reason}
+    body: dict[str, Any] = {"kind": "Status", "apiVersion": "v1", "status": "Failure", "message": message}
+    body["reason"] = reason
     if causes:
         body["details"] = {"causes": causes}
-    exc.body = json.dumps(body).encode()
+    exc.body = json.dumps(body)  # the client decodes the response body to text
     return exc
 
 

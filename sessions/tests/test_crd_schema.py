@@ -188,6 +188,7 @@ def _serializer_paths(serializer: serializers.Serializer, prefix: str) -> list[s
     paths = []
     for name, field in serializer.fields.items():
         if isinstance(field, serializers.ListSerializer):
+            assert isinstance(field.child, serializers.Serializer)
             paths += _serializer_paths(field.child, f"{prefix}.{name}[]")
         elif isinstance(field, serializers.Serializer):
             paths += _serializer_paths(field, f"{prefix}.{name}")

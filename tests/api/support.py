@@ -6,6 +6,7 @@ import secrets
 from typing import Any
 
 import kubernetes.client
+from kubernetes.client import V1ClusterRoleBinding, V1RoleBinding
 from rest_framework.test import APIClient
 
 from sessions.api_constants import MANAGED_LABEL, MANAGED_LABEL_VALUE, ROLE_ADMIN, ROLE_EDIT, ROLE_VIEW
@@ -32,11 +33,13 @@ def bind(localkube: Any, namespace: str, username: str, role: str) -> None:
     rbac = kubernetes.client.RbacAuthorizationV1Api(localkube.api_client())
     rbac.create_namespaced_role_binding(
         namespace,
-        {
-            "metadata": {"name": f"{role}-{secrets.token_hex(6)}"},
-            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": ROLES[role]},
-            "subjects": [{"kind": "User", "name": username, "apiGroup": "rbac.authorization.k8s.io"}],
-        },
+        V1RoleBinding.model_validate(
+            {
+                "metadata": {"name": f"{role}-{secrets.token_hex(6)}"},
+                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": ROLES[role]},
+                "subjects": [{"kind": "User", "name": username, "apiGroup": "rbac.authorization.k8s.io"}],
+            }
+        ),
     )
 
 
@@ -44,11 +47,17 @@ def make_project_creator(localkube: Any, subject: str, *, kind: str = "User") ->
     """Grant `subject` the right to create projects (ClusterRoleBinding to ambient-project-creator)."""
     rbac = kubernetes.client.RbacAuthorizationV1Api(localkube.api_client())
     rbac.create_cluster_role_binding(
-        {
-            "metadata": {"name": f"creator-{secrets.token_hex(6)}"},
-            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": PROJECT_CREATOR_ROLE},
-            "subjects": [{"kind": kind, "name": subject, "apiGroup": "rbac.authorization.k8s.io"}],
-        }
+        V1ClusterRoleBinding.model_validate(
+            {
+                "metadata": {"name": f"creator-{secrets.token_hex(6)}"},
+                "roleRef": {
+                    "apiGroup": "rbac.authorization.k8s.io",
+                    "kind": "ClusterRole",
+                    "name": PROJECT_CREATOR_ROLE,
+                },
+                "subjects": [{"kind": kind, "name": subject, "apiGroup": "rbac.authorization.k8s.io"}],
+            }
+        )
     )
 
 

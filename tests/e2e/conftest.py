@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import kubernetes.client
 import pytest
+from kubernetes.client import V1Namespace
 
 from localkube.testing import LocalKube, free_port
 from reconciler.embedded_images import REPO_ROOT
@@ -30,7 +31,9 @@ def e2e_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     kube.start()
     try:
         crd_install(kube.api_client())
-        kubernetes.client.CoreV1Api(kube.api_client()).create_namespace({"metadata": {"name": CONTROL_PLANE_NAMESPACE}})
+        kubernetes.client.CoreV1Api(kube.api_client()).create_namespace(
+            V1Namespace.model_validate({"metadata": {"name": CONTROL_PLANE_NAMESPACE}})
+        )
         kube_config = reconciler_kubeconfig(kube, directory / "reconciler-kubeconfig")
         redis.start()
         stack.env = worker_env(kube_config, redis.url, directory)

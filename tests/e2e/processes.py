@@ -10,11 +10,14 @@ import time
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from localkube.testing import free_port
 
+T = TypeVar("T")
 
-def wait_for(predicate: Callable[[], object], timeout: float, message: str, interval: float = 0.2) -> object:
+
+def wait_for(predicate: Callable[[], T | None], timeout: float, message: str, interval: float = 0.2) -> T:
     """Poll until `predicate()` is truthy; the timeout only bounds a hang, it asserts nothing."""
     deadline = time.monotonic() + timeout
     last_error: Exception | None = None

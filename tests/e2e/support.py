@@ -40,7 +40,7 @@ def wait_phase(
         return session if (session.get("status") or {}).get("phase") == phase else None
 
     try:
-        return wait_for(reached, timeout, f"{namespace}/{name} to reach {phase}")  # type: ignore[return-value]
+        return wait_for(reached, timeout, f"{namespace}/{name} to reach {phase}")
     except AssertionError:
         session = session_read(api, namespace, name)
         raise AssertionError(f"{name} stuck in {session.get('status')}") from None
@@ -52,7 +52,7 @@ def wait_caught_up(api: kubernetes.client.ApiClient, namespace: str, name: str, 
         observed = (session.get("status") or {}).get("observedGeneration")
         return session if observed == session["metadata"]["generation"] else None
 
-    return wait_for(caught_up, timeout, f"{name} observedGeneration to catch up")  # type: ignore[return-value]
+    return wait_for(caught_up, timeout, f"{name} observedGeneration to catch up")
 
 
 def jobs(api: kubernetes.client.ApiClient, namespace: str, name: str) -> list[Any]:

@@ -23,7 +23,7 @@ import pytest
 
 from ambient.embedded.identity import DEMO_PROJECT
 from ambient.embedded.supervision import RUNNING, Supervisor
-from localkube.testing import free_port
+from localkube.testing import free_port, present
 from reconciler.embedded_images import REPO_ROOT, image_map, write_image_map
 from sessions.constants import GROUP, PLURAL, VERSION
 from tests.e2e.processes import ManagedProcess, http_ok, wait_for
@@ -160,7 +160,7 @@ def test_localkube_is_restarted_on_its_own_state(embedded: EmbeddedStack) -> Non
         core = kubernetes.client.CoreV1Api(admin)
         # No pod of an earlier test is left for the killed localkube to orphan.
         wait_for(lambda: not core.list_namespaced_pod(DEMO_PROJECT).items, RESTART_TIMEOUT, "demo pods to go")
-        demo_uid = core.read_namespace(DEMO_PROJECT).metadata.uid
+        demo_uid = present(core.read_namespace(DEMO_PROJECT).metadata, "the namespace metadata").uid
     before = wait_for(embedded.running_pids, START_TIMEOUT, "every program RUNNING")
     os.kill(before["localkube"], 9)
 
@@ -173,9 +173,10 @@ def test_localkube_is_restarted_on_its_own_state(embedded: EmbeddedStack) -> Non
         name: pid for name, pid in before.items() if name != "localkube"
     }
 
-    def demo_namespace_uid() -> str:
+    def demo_namespace_uid() -> str | None:
         with embedded.admin() as admin:
-            return kubernetes.client.CoreV1Api(admin).read_namespace(DEMO_PROJECT).metadata.uid
+            namespace = kubernetes.client.CoreV1Api(admin).read_namespace(DEMO_PROJECT)
+            return namespace.metadata.uid if namespace.metadata else None
 
     assert wait_for(demo_namespace_uid, RESTART_TIMEOUT, "localkube to answer again") == demo_uid
     _new_session_reaches_running(embedded, "after-localkube")

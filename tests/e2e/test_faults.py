@@ -7,6 +7,7 @@ import base64
 import json
 import signal
 import urllib.request
+from functools import partial
 from typing import Any
 
 import pytest
@@ -147,13 +148,16 @@ def test_localkube_fails_a_fifth_of_writes(stack: Stack, kube_namespace: str) ->
     names = ["f1", "f2", "f3"]
     _create_running(stack, kube_namespace, names)
     stack.kube.set_faults(seed=11, write_error_rate=0.2, write_error_codes=[409, 500])
+
+    def spec_changed(name: str) -> bool:
+        _spec_change(stack, kube_namespace, name, "under faults")  # raises while a write is refused
+        return True
+
     try:
         for name in names:
             wait_phase(stack.admin, kube_namespace, name, "Running")
         for name in names:
-            wait_for(
-                lambda name=name: _spec_change(stack, kube_namespace, name, "under faults") or True, 30, "spec change"
-            )
+            wait_for(partial(spec_changed, name), 30, "spec change")
         for name in names:
             wait_caught_up(stack.admin, kube_namespace, name)
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from functools import partial
 from pathlib import Path
 
 import kubernetes.client
@@ -102,19 +103,17 @@ def test_stop_during_creating_and_running_then_restart(stack: Stack, kube_namesp
 
     for name in ("stuck", "live"):
         request_stop(admin, kube_namespace, name)
+
+    def intent_cleared(name: str) -> bool:
+        annotations = session_read(admin, kube_namespace, name)["metadata"].get("annotations") or {}
+        return ANNOTATION_DESIRED_PHASE not in annotations
+
     for name in ("stuck", "live"):
         session = wait_phase(admin, kube_namespace, name, "Stopped")
         assert conditions(session)["Ready"] == ("False", "UserStopped")
         wait_run_gone(admin, kube_namespace, name)
         assert children(admin, kube_namespace, name)["PersistentVolumeClaim"] == [pvc_name(name)]
-        wait_for(
-            lambda name=name: (
-                ANNOTATION_DESIRED_PHASE
-                not in (session_read(admin, kube_namespace, name)["metadata"].get("annotations") or {})
-            ),
-            30,
-            "intent to be cleared",
-        )
+        wait_for(partial(intent_cleared, name), 30, "intent to be cleared")
 
     request_start(admin, kube_namespace, "live")
     wait_phase(admin, kube_namespace, "live", "Running")

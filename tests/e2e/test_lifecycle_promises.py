@@ -8,6 +8,7 @@ from typing import Any
 import kubernetes.client
 import pytest
 
+from localkube.testing import present
 from reconciler.tests.services_support import session_manifest
 from sessions.constants import GROUP, PLURAL, VERSION, job_name, pvc_name
 from tests.e2e.stack import Stack
@@ -57,7 +58,7 @@ def test_timeout_while_running_is_final_with_exactly_one_job(stack: Stack, kube_
     assert _job_creates(stack, kube_namespace, mark) == 1
     assert wait_phase(admin, kube_namespace, "t5", "Failed")["status"]["startTime"] == session["status"]["startTime"]
     claims = kubernetes.client.CoreV1Api(admin).list_namespaced_persistent_volume_claim(kube_namespace).items
-    assert pvc_name("t5") in [claim.metadata.name for claim in claims]
+    assert pvc_name("t5") in [present(claim.metadata, "the claim metadata").name for claim in claims]
 
 
 def test_session_without_timeout_gets_the_platform_default(stack: Stack, kube_namespace: str) -> None:
@@ -67,7 +68,7 @@ def test_session_without_timeout_gets_the_platform_default(stack: Stack, kube_na
 
     assert "timeout" not in session["spec"]  # no CRD default stands in for the platform's
     job = kubernetes.client.BatchV1Api(admin).read_namespaced_job(job_name("plain"), kube_namespace)
-    assert job.spec.active_deadline_seconds == DEFAULT_TIMEOUT_SECONDS
+    assert present(job.spec, "the Job spec").active_deadline_seconds == DEFAULT_TIMEOUT_SECONDS
     assert session["status"]["timeoutSeconds"] == DEFAULT_TIMEOUT_SECONDS
     assert "timeout 24h" in _condition(session, "JobCreated")["message"]
 

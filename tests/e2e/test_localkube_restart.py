@@ -11,12 +11,14 @@ import signal
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import kubernetes.client
 import kubernetes.config
 import pytest
+from kubernetes.client import V1Namespace
 
 from localkube.runtime.volumes import pvc_dir
 from localkube.testing import free_port
@@ -90,7 +92,7 @@ def restartable(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Restartabl
             crd_install(admin)
             core = kubernetes.client.CoreV1Api(admin)
             for namespace in (CONTROL_PLANE_NAMESPACE, NAMESPACE):
-                core.create_namespace({"metadata": {"name": namespace}})
+                core.create_namespace(V1Namespace.model_validate({"metadata": {"name": namespace}}))
         redis.start()
         env = worker_env(stack.kubeconfig, redis.url, directory)
         manage = [sys.executable, str(REPO_ROOT / "manage.py")]
@@ -104,7 +106,7 @@ def restartable(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Restartabl
         watch = [*manage, "watch_sessions", "--metrics-port", str(watcher_port)]
         stack.processes.append(ManagedProcess("watcher", watch, env, directory, REPO_ROOT).start())
         for port in (worker_port, watcher_port):
-            wait_for(lambda port=port: http_ok(f"http://127.0.0.1:{port}/metrics"), 60, "worker and watcher")
+            wait_for(partial(http_ok, f"http://127.0.0.1:{port}/metrics"), 60, "worker and watcher")
         yield stack
     finally:
         for process in stack.processes:

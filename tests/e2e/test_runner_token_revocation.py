@@ -11,8 +11,9 @@ from pathlib import Path
 
 import kubernetes.client
 import pytest
-from kubernetes.client import ApiException
+from kubernetes.client import ApiException, V1SelfSubjectReview
 
+from localkube.testing import present
 from sessions.constants import SECRET_KEY_K8S_TOKEN, token_secret_name
 from tests.e2e.stack import Stack
 from tests.e2e.support import (
@@ -35,8 +36,11 @@ def runner_token(stack: Stack, namespace: str, session: str) -> str:
 
 def runner_identity(stack: Stack, token: str) -> str:
     """Who localkube says the bearer of `token` is (raises ApiException when it refuses the token)."""
-    review = kubernetes.client.AuthenticationV1Api(stack.kube.api_client(token)).create_self_subject_review({})
-    return str(review.status.user_info.username)
+    review = kubernetes.client.AuthenticationV1Api(stack.kube.api_client(token)).create_self_subject_review(
+        V1SelfSubjectReview.model_validate({})
+    )
+    user_info = present(present(review.status, "the review status").user_info, "the user info")
+    return present(user_info.username, "the username")
 
 
 def assert_refused(stack: Stack, token: str) -> None:

@@ -20,7 +20,7 @@ def nested(depth: int) -> str:
 
 
 def post_raw(token: str, url: str, body: str):
-    return client_with(token).generic("POST", url, body.encode(), content_type="application/json")
+    return client_with(token).generic("POST", url, body, content_type="application/json")
 
 
 @pytest.mark.parametrize("depth", [100_000, 40])

@@ -17,7 +17,7 @@ from typing import Any
 import kubernetes.client
 import pytest
 from django.conf import settings
-from kubernetes.client import ApiException
+from kubernetes.client import ApiException, V1ClusterRole, V1Role, V1RoleBinding
 
 from localkube.testing import LocalKube
 from reconciler import embedded_images
@@ -43,7 +43,7 @@ def embedded_kube(tmp_path: Path) -> Iterator[LocalKube]:
         rbac = kubernetes.client.RbacAuthorizationV1Api(kube.api_client())
         for document in manifest_documents(RBAC_MANIFESTS):
             if document["kind"] == "ClusterRole":
-                rbac.create_cluster_role(document)
+                rbac.create_cluster_role(V1ClusterRole.model_validate(document))
         yield kube
 
 
@@ -51,11 +51,13 @@ def grant(kube: LocalKube, namespace: str, username: str, role_kind: str, role: 
     """What a step would have given the attacker, granted by the cluster admin instead."""
     kubernetes.client.RbacAuthorizationV1Api(kube.api_client()).create_namespaced_role_binding(
         namespace,
-        {
-            "metadata": {"name": f"granted-{secrets.token_hex(4)}"},
-            "roleRef": {"apiGroup": RBAC, "kind": role_kind, "name": role},
-            "subjects": [{"apiGroup": RBAC, "kind": "User", "name": username}],
-        },
+        V1RoleBinding.model_validate(
+            {
+                "metadata": {"name": f"granted-{secrets.token_hex(4)}"},
+                "roleRef": {"apiGroup": RBAC, "kind": role_kind, "name": role},
+                "subjects": [{"apiGroup": RBAC, "kind": "User", "name": username}],
+            }
+        ),
     )
 
 
@@ -78,7 +80,7 @@ def test_step_2_a_project_admin_cannot_bind_more_than_it_holds(embedded_kube: Lo
     token = embedded_kube.create_user(username)
     grant(embedded_kube, namespace, username, "ClusterRole", ROLE_ADMIN)
     rbac = kubernetes.client.RbacAuthorizationV1Api(embedded_kube.api_client(token))
-    to_cluster_admin = {
+    to_cluster_admin: dict[str, Any] = {
         "metadata": {"name": "root"},
         "roleRef": {"apiGroup": RBAC, "kind": "ClusterRole", "name": "cluster-admin"},
         "subjects": [{"apiGroup": RBAC, "kind": "User", "name": username}],
@@ -87,7 +89,9 @@ def test_step_2_a_project_admin_cannot_bind_more_than_it_holds(embedded_kube: Lo
     star = {"metadata": {"name": "star"}, "rules": [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}]}
     assert refused(rbac.create_namespaced_role, namespace, star) == 403
     # A `*` Role someone else left in the namespace cannot be bound either.
-    kubernetes.client.RbacAuthorizationV1Api(embedded_kube.api_client()).create_namespaced_role(namespace, star)
+    kubernetes.client.RbacAuthorizationV1Api(embedded_kube.api_client()).create_namespaced_role(
+        namespace, V1Role.model_validate(star)
+    )
     to_star = {**to_cluster_admin, "metadata": {"name": "star"}, "roleRef": {**to_cluster_admin["roleRef"]}}
     to_star["roleRef"].update(kind="Role", name="star")
     assert refused(rbac.create_namespaced_role_binding, namespace, to_star) == 403
@@ -103,7 +107,7 @@ def test_step_3_even_a_namespace_cluster_admin_cannot_run_a_platform_image_or_mo
     grant(embedded_kube, namespace, username, "ClusterRole", "cluster-admin")
     pods = kubernetes.client.CoreV1Api(embedded_kube.api_client(token))
     container = {"name": "main", "image": getattr(settings, image_setting), "command": ["sh", "-c", "id"]}
-    with_host = {
+    with_host: dict[str, Any] = {
         "metadata": {"name": "escape"},
         "spec": {
             "containers": [{**container, "volumeMounts": [{"name": "host", "mountPath": "/host"}]}],

@@ -14,7 +14,7 @@ from typing import Any
 import kubernetes.client
 import pytest
 
-from localkube.testing import LocalKube
+from localkube.testing import LocalKube, present
 from reconciler.conditions import get_condition
 from reconciler.lifecycle import Decision, Observed, decide
 from reconciler.lifecycle.actions import CreateJob, EnsureRBAC
@@ -119,15 +119,16 @@ def test_the_reconciler_drops_a_user_variable_shadowing_a_copied_secret(
     else:
         raise AssertionError("the reconciler never created the Job")
 
-    runner = next(c for c in jobs[0].spec.template.spec.containers if c.name == CONTAINER_RUNNER)
-    env = {item.name: item.value for item in runner.env}
+    pod_spec = present(present(jobs[0].spec, "the Job spec").template.spec, "the pod template spec")
+    runner = next(c for c in pod_spec.containers if c.name == CONTAINER_RUNNER)
+    env = {item.name: item.value for item in runner.env or []}
     assert "MY_PROVIDER_URL" not in env
     assert env["OK"] == "1"
-    assert [source.secret_ref.name for source in runner.env_from] == ["provider"]
+    assert [source.secret_ref and source.secret_ref.name for source in runner.env_from or []] == ["provider"]
     copy = core.read_namespaced_secret("provider", kube_namespace)
-    assert set(copy.data) == {"MY_PROVIDER_URL"}
+    assert set(copy.data or {}) == {"MY_PROVIDER_URL"}
     messages = [
-        event.message
+        event.message or ""
         for event in core.list_namespaced_event(kube_namespace).items
         if event.type == "Warning" and event.involved_object.name == "shadow"
     ]

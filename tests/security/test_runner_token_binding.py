@@ -6,9 +6,9 @@ import base64
 
 import kubernetes.client
 import pytest
-from kubernetes.client import ApiException
+from kubernetes.client import ApiException, V1SelfSubjectReview, V1TokenReview
 
-from localkube.testing import LocalKube
+from localkube.testing import LocalKube, present
 from reconciler.services import session_reconcile
 from reconciler.tests.services_support import (
     reconciler_kube,  # noqa: F401 - fixture
@@ -45,13 +45,19 @@ def test_runner_token_is_revoked_by_deleting_its_secret(localkube: LocalKube, ku
     session_create(admin, kube_namespace, "bound")
     token = runner_token(core, kube_namespace, "bound")
 
-    review = kubernetes.client.AuthenticationV1Api(admin).create_token_review({"spec": {"token": token}})
-    assert review.status.authenticated
-    assert review.status.user.extra["authentication.kubernetes.io/secret-name"] == [token_secret_name("bound")]
+    review = kubernetes.client.AuthenticationV1Api(admin).create_token_review(
+        V1TokenReview.model_validate({"spec": {"token": token}})
+    )
+    reviewed = present(review.status, "the review status")
+    assert reviewed.authenticated
+    extra = present(reviewed.user, "the reviewed user").extra or {}
+    assert extra["authentication.kubernetes.io/secret-name"] == [token_secret_name("bound")]
     as_runner = kubernetes.client.AuthenticationV1Api(localkube.api_client(token))
-    assert as_runner.create_self_subject_review({}).status.user_info.username.startswith("system:serviceaccount:")
+    self_review = as_runner.create_self_subject_review(V1SelfSubjectReview.model_validate({}))
+    user_info = present(present(self_review.status, "the review status").user_info, "the user info")
+    assert (user_info.username or "").startswith("system:serviceaccount:")
 
     core.delete_namespaced_secret(token_secret_name("bound"), kube_namespace)
     with pytest.raises(ApiException) as caught:
-        as_runner.create_self_subject_review({})
+        as_runner.create_self_subject_review(V1SelfSubjectReview.model_validate({}))
     assert caught.value.status == 401
