@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import partial
+from typing import Any
 
 from reconciler.config import ReconcilerConfig
 from reconciler.lifecycle.actions import (
@@ -83,7 +85,11 @@ def decide_pending(draft: StatusDraft, intent: Intent, config: ReconcilerConfig)
     )
     actions.append(CreateJob(manifest))
     warnings = record_run_identity(draft, config) + shadowing_warnings(observed.session, config, keys)
-    return draft.finish(actions, requeue_after=config.pending_requeue_seconds, warnings=warnings)
+    # This status is written only once every action above succeeded (a failed one keeps Pending
+    # through decide_action_failure), so by then the children and the Job exist: Creating in the
+    # same pass, instead of one more pass only to see them.
+    _children_ready(draft)
+    return enter_creating(draft, intent, actions, config, job=manifest, warnings=warnings)
 
 
 def ensure_children(draft: StatusDraft, config: ReconcilerConfig) -> list[Action]:
@@ -93,7 +99,7 @@ def ensure_children(draft: StatusDraft, config: ReconcilerConfig) -> list[Action
     actions: list[Action] = []
 
     if observed.has(Kind.PERSISTENT_VOLUME_CLAIM, pvc_name(name)):
-        draft.condition_true(ConditionType.PVC_READY, ConditionReason.CREATED, "Workspace volume exists")
+        _pvc_ready(draft)
     else:
         actions.append(EnsurePVC(workspace_pvc(session, config)))
 
@@ -115,12 +121,26 @@ def ensure_children(draft: StatusDraft, config: ReconcilerConfig) -> list[Action
         actions.append(EnsureService(content_service(session)))
 
     if _secrets_ready(observed, config):
-        draft.condition_true(
-            ConditionType.SECRETS_READY,
-            ConditionReason.ALL_REQUIRED_SECRETS_FOUND,
-            "Runner token and required secrets are in place",
-        )
+        _secrets_in_place(draft)
     return actions
+
+
+def _pvc_ready(draft: StatusDraft) -> None:
+    draft.condition_true(ConditionType.PVC_READY, ConditionReason.CREATED, "Workspace volume exists")
+
+
+def _secrets_in_place(draft: StatusDraft) -> None:
+    draft.condition_true(
+        ConditionType.SECRETS_READY,
+        ConditionReason.ALL_REQUIRED_SECRETS_FOUND,
+        "Runner token and required secrets are in place",
+    )
+
+
+def _children_ready(draft: StatusDraft) -> None:
+    """What every child's existence implies, for the pass whose actions create the missing ones."""
+    _pvc_ready(draft)
+    _secrets_in_place(draft)
 
 
 def _secrets_ready(observed: Observed, config: ReconcilerConfig) -> bool:
@@ -135,9 +155,18 @@ def _secrets_ready(observed: Observed, config: ReconcilerConfig) -> bool:
     return all(observed.has(kind, child) for kind, child in needed)
 
 
-def enter_creating(draft: StatusDraft, intent: Intent, actions: list[Action], config: ReconcilerConfig) -> Decision:
+def enter_creating(
+    draft: StatusDraft,
+    intent: Intent,
+    actions: list[Action],
+    config: ReconcilerConfig,
+    *,
+    job: Mapping[str, Any] | None = None,
+    warnings: tuple[str, ...] = (),
+) -> Decision:
+    """Creating, for the Job read (or, from the pass that creates it, the Job's manifest)."""
     observed = draft.observed
-    job = observed.job or {}
+    job = job if job is not None else (observed.job or {})
     draft.phase = Phase.CREATING
     draft.status["jobName"] = job_name(observed.name)
     # The spec generation the Job was built from, which may be older than the one read now.
@@ -156,4 +185,4 @@ def enter_creating(draft: StatusDraft, intent: Intent, actions: list[Action], co
         clear = keys_to_clear(observed, DesiredPhase.RUNNING)
         if clear:
             actions.append(ClearIntent(clear))
-    return draft.finish(actions, requeue_after=config.creating_requeue_seconds)
+    return draft.finish(actions, requeue_after=config.creating_requeue_seconds, warnings=warnings)

@@ -57,9 +57,16 @@ def begin_stopping(draft: StatusDraft, config: ReconcilerConfig) -> Decision:
     return draft.finish(delete_run(draft.observed), requeue_after=config.stopping_requeue_seconds)
 
 
+def run_ended(observed: Observed) -> bool:
+    """No pod is left and the Job is gone or being deleted. The Job's foreground deletion removes its
+    pods before the Job itself, and a Job being deleted makes no new pod: what remains is only the
+    Job object waiting for the garbage collector, which holds neither the workspace nor a process."""
+    return observed.pod is None and (observed.job is None or is_deleting(observed.job))
+
+
 def decide_stopping(draft: StatusDraft, config: ReconcilerConfig) -> Decision:
     observed = draft.observed
-    if run_present(observed):
+    if not run_ended(observed):
         # Still going away: delete again only if the first delete did not land, then look again.
         return draft.finish(delete_run(observed), requeue_after=config.stopping_requeue_seconds)
     return finish_stopped(draft, config)

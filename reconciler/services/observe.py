@@ -38,6 +38,9 @@ def needs_children(session: Mapping[str, Any]) -> bool:
     """A terminal session without a start intent is decided from the CR alone (decide_terminal
     returns 'unchanged' whatever the children are), so a resync of finished sessions reads nothing else."""
     phase = (session.get("status") or {}).get("phase")
+    if not phase:
+        # First sight only stamps Pending and startTime; the next pass reads the children.
+        return False
     if phase not in {p.value for p in TERMINAL_PHASES}:
         return True
     return read_intent(Observed(session=session)).start
@@ -81,10 +84,11 @@ def session_observe(
 
 
 def _steady(session: Mapping[str, Any]) -> bool:
-    """Running with no start/stop intent pending: the only state whose decision can reuse a snapshot."""
+    """Creating or Running with no start/stop intent pending: the states whose decision can reuse a
+    snapshot (Creating waits on the pod; neither builds a Job nor cleans up children)."""
     phase = (session.get("status") or {}).get("phase")
     intent = read_intent(Observed(session=session))
-    return phase == Phase.RUNNING.value and not intent.start and not intent.stop
+    return phase in {Phase.CREATING.value, Phase.RUNNING.value} and not intent.start and not intent.stop
 
 
 def _secondary_children(

@@ -20,8 +20,10 @@ from reconciler.lifecycle import Decision, Observed, decide, decide_action_failu
 from reconciler.services import history, session_writes
 from reconciler.services.children_memo import children_memo, recheck_seconds
 from reconciler.services.config import reconciler_config_from_settings
+from reconciler.services.created_children import snapshot_after_creation
 from reconciler.services.execute import Execution, actions_execute
 from reconciler.services.observe import session_observe
+from sessions.constants import Phase
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +119,17 @@ def _apply(
         return ReconcileOutcome(requeue_after=CONFLICT_REQUEUE_SECONDS, reason="conflict")
     for warning in decision.warnings:
         _warning_event(cluster, execution.session, warning, now)
+    _remember_created_children(observed, decision, execution, now)
     return ReconcileOutcome(requeue_after=decision.requeue_after, reason="applied")
+
+
+def _remember_created_children(observed: Observed, decision: Decision, execution: Execution, now: datetime) -> None:
+    """The pass that made the run (Pending → Creating) knows every secondary child without reading:
+    the passes that follow while the pod comes up read only the session, its Job and its pods."""
+    if observed.status.get("phase") != Phase.PENDING.value or decision.status.get("phase") != Phase.CREATING.value:
+        return
+    uid = str(observed.metadata.get("uid") or "")
+    children_memo().remember(uid, snapshot_after_creation(observed, execution.done, now), recheck_seconds())
 
 
 def _status_commit(

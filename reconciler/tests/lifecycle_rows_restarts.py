@@ -65,9 +65,9 @@ RESTART_ROWS = [
     Row(
         "restarted-pending-mints-a-new-token",
         observed(session(phase="Pending", conditions=pending_conditions()), children=AFTER_RUN),
-        "Pending",
+        "Creating",
         ("EnsureRunnerToken", "CreateJob"),
-        {C.PVC_READY: (T, R.CREATED)},
+        {C.PVC_READY: (T, R.CREATED), C.SECRETS_READY: (T, R.ALL_REQUIRED_SECRETS_FOUND)},
         requeue=True,
     ),
 ]

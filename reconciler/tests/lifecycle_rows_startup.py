@@ -54,21 +54,39 @@ STARTUP_ROWS = [
         {C.READY: (F, R.STOPPING)},
         requeue=True,
     ),
+    # The pass that creates the Job reports Creating: its status is written only if every action succeeded.
     Row(
         "pending-nothing-exists",
         observed(session(phase="Pending", conditions=pending_conditions()), children=frozenset()),
-        "Pending",
+        "Creating",
         ("EnsurePVC", "CopySecret", "CopySecret", "EnsureRBAC", "EnsureRunnerToken", "EnsureService", "CreateJob"),
-        {C.PVC_READY: None, C.SECRETS_READY: None},
+        {
+            C.PVC_READY: (T, R.CREATED),
+            C.SECRETS_READY: (T, R.ALL_REQUIRED_SECRETS_FOUND),
+            C.JOB_CREATED: (T, R.CREATED),
+        },
         requeue=True,
+        fields={"observedGeneration": 1, "jobName": "demo-job"},
+    ),
+    Row(
+        "pending-nothing-exists-start-intent",
+        observed(session(phase="Pending", annotations=START), children=frozenset()),
+        "Creating",
+        ("EnsurePVC", "CopySecret", "CopySecret", "EnsureRBAC", "EnsureRunnerToken", "EnsureService", "CreateJob")
+        + ("ClearIntent",),
     ),
     Row(
         "pending-children-exist",
-        observed(session(phase="Pending", conditions=pending_conditions())),
-        "Pending",
+        observed(session(phase="Pending", conditions=pending_conditions(), generation=3)),
+        "Creating",
         ("CreateJob",),
-        {C.PVC_READY: (T, R.CREATED), C.SECRETS_READY: (T, R.ALL_REQUIRED_SECRETS_FOUND)},
+        {
+            C.PVC_READY: (T, R.CREATED),
+            C.SECRETS_READY: (T, R.ALL_REQUIRED_SECRETS_FOUND),
+            C.JOB_CREATED: (T, R.CREATED),
+        },
         requeue=True,
+        fields={"observedGeneration": 3, "jobName": "demo-job"},
     ),
     Row(
         "pending-required-secret-missing",
@@ -89,7 +107,7 @@ STARTUP_ROWS = [
             children=all_children(copies=(RUNNER_SECRET,)),
             missing_secrets=frozenset({OPTIONAL_SECRET}),
         ),
-        "Pending",
+        "Creating",
         ("CreateJob",),
         {C.SECRETS_READY: (T, R.ALL_REQUIRED_SECRETS_FOUND)},
     ),

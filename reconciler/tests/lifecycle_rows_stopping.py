@@ -34,7 +34,21 @@ STOPPING_ROWS = [
         ("DeleteJob",),
         requeue=True,
     ),
-    Row("stopping-job-deleting", observed(stopping(), job_body=job(deleting=True)), "Stopping", (), requeue=True),
+    Row(
+        "stopping-job-deleting-pod-terminating",
+        observed(stopping(), job_body=job(deleting=True), pod_body=pod(runner=running_state(), deleting=True)),
+        "Stopping",
+        (),
+        requeue=True,
+    ),
+    Row(
+        "stopping-job-deleting-pod-gone",
+        observed(stopping(), job_body=job(deleting=True)),
+        "Stopped",
+        ("DeleteRunnerToken", "DeleteCopiedSecrets", "SetInteractive", "ClearIntent"),
+        {C.READY: (F, R.USER_STOPPED), C.RUNNER_STARTED: (F, R.USER_STOPPED)},
+        fields={"stoppedReason": "user", "completionTime": format_time(NOW)},
+    ),
     Row(
         "stopping-orphan-pod",
         observed(stopping(), pod_body=pod(runner=running_state())),

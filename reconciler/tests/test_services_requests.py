@@ -111,6 +111,19 @@ def test_a_converged_running_pass_makes_at_most_three_reads_and_no_write(
         assert writes == 0
 
 
+def test_a_new_session_reads_its_children_once_on_the_way_to_running(localkube: LocalKube, kube_namespace: str) -> None:
+    """First sight reads only the session; the pass that creates the children and the Job reads
+    them and reports Creating; the passes after it read only the session, its Job and its pods."""
+    admin = localkube.api_client()
+    session_create(admin, kube_namespace, "newcomer", interactive=True)
+    reads, _ = _requests_of_one_pass(kube_namespace, "newcomer", localkube)
+    assert len(reads) == 1, reads
+    session_reconcile(kube_namespace, "newcomer")
+    assert session_read(admin, kube_namespace, "newcomer")["status"]["phase"] == "Creating"
+    reads, _ = _requests_of_one_pass(kube_namespace, "newcomer", localkube)
+    assert len(reads) <= 3, reads
+
+
 def test_a_pass_after_the_recheck_period_reads_the_children_again(
     localkube: LocalKube, kube_namespace: str, settings
 ) -> None:
