@@ -23,6 +23,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
+from kubernetes.client import V1RoleBinding
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ambient.settings.test")
@@ -113,11 +115,15 @@ def main() -> None:
         token = localkube.create_user("bench@example.com")
         kubernetes.client.RbacAuthorizationV1Api(localkube.api_client()).create_namespaced_role_binding(
             project,
-            {
-                "metadata": {"name": "bench-admin"},
-                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": ROLE_ADMIN},
-                "subjects": [{"kind": "User", "name": "bench@example.com", "apiGroup": "rbac.authorization.k8s.io"}],
-            },
+            V1RoleBinding.model_validate(
+                {
+                    "metadata": {"name": "bench-admin"},
+                    "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": ROLE_ADMIN},
+                    "subjects": [
+                        {"kind": "User", "name": "bench@example.com", "apiGroup": "rbac.authorization.k8s.io"}
+                    ],
+                }
+            ),
         )
         seeding_started = time.perf_counter()
         seed(localkube, project, options.sessions)
@@ -135,7 +141,7 @@ def main() -> None:
         http.get(base, params={"limit": 20})  # warm caches (access review, clients) like a live server
         results = {
             "list": timed(n, lambda i: http.get(base, params={"limit": 20, "offset": (i % 5) * 20}), 200),
-            "list_search": timed(n, lambda i: http.get(base, params={"limit": 20, "search": "login"}), 200),
+            "list_search": timed(n, lambda i: http.get(base, params={"limit": "20", "search": "login"}), 200),
             "get": timed(n * 3, lambda i: http.get(f"{base}/bench-{i % options.sessions:04d}"), 200),
             "create": timed(n, lambda i: http.post(base, json={"initialPrompt": f"created {i}"}), 201),
             "start": timed(n, lambda i: http.post(f"{base}/bench-{i:04d}/start"), 202),

@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from functools import partial
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -111,11 +112,15 @@ def main() -> None:
     try:
         kubeconfig = str(state_dir / "localkube" / "kubeconfig")
         watch = SessionWatch(lambda: kube_config.new_client_from_config(config_file=kubeconfig), PROJECT).start()
+
+        def is_running(name: str) -> bool:
+            return name in watch.running
+
         for index in range(options.sessions):
             created = time.monotonic()
             session = api("POST", base, token, {"initialPrompt": f"bench {index}", "interactive": True})
             name = str(session["metadata"]["name"])
-            watch.wait(lambda name=name: name in watch.running, 120, f"{name} Running")
+            watch.wait(partial(is_running, name), 120, f"{name} Running")
             first_status.append(watch.status_seen[name] - created)
             running.append(watch.running[name] - created)
             print(f"  {name}: first status {first_status[-1]:.2f} s, Running {running[-1]:.2f} s", flush=True)

@@ -26,7 +26,10 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from kubernetes.client import V1Namespace, V1RoleBinding
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
@@ -99,7 +102,7 @@ class Clients:
             self._local.session.headers["Authorization"] = f"Bearer {self._token}"
         return self._local.session
 
-    def call(self, method: str, path: str, **kwargs: object) -> requests.Response:
+    def call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         response = self._session().request(method, f"{self.base}{path}", timeout=60, **kwargs)
         with self._lock:
             self.codes[response.status_code] += 1
@@ -114,7 +117,9 @@ class Clients:
 
 def phases(admin: kubernetes.client.ApiClient, namespace: str) -> dict[str, str]:
     custom = kubernetes.client.CustomObjectsApi(admin)
-    items = custom.list_namespaced_custom_object(GROUP, VERSION, namespace, PLURAL)["items"]
+    listed = custom.list_namespaced_custom_object(GROUP, VERSION, namespace, PLURAL)
+    assert isinstance(listed, dict)
+    items = listed["items"]
     return {item["metadata"]["name"]: str((item.get("status") or {}).get("phase") or "") for item in items}
 
 
@@ -138,13 +143,16 @@ def start_stack(directory: Path, workers: int) -> Stack:
     kube.reset_cache()
     forget_clients()
     call_command("install_crds", stdout=io.StringIO())
-    kubernetes.client.CoreV1Api(localkube.api_client()).create_namespace({"metadata": {"name": "ambient-system"}})
+    kubernetes.client.CoreV1Api(localkube.api_client()).create_namespace(
+        V1Namespace.model_validate({"metadata": {"name": "ambient-system"}})
+    )
     stack.env = worker_env(reconciler_kubeconfig(localkube, directory / "kubeconfig"), redis.url, directory)
     stack.env["RECONCILER_CONTENT_COMMAND"] = "sleep,86400"
     stack.env["RECONCILER_CREATION_DEADLINE_SECONDS"] = "600"
     stack.env["LOG_LEVEL"] = "WARNING"
     migrate = ManagedProcess("migrate", [sys.executable, "manage.py", "migrate"], stack.env, directory, REPO_ROOT)
-    assert migrate.start().process is not None and migrate.process.wait(120) == 0
+    migration = migrate.start().process
+    assert migration is not None and migration.wait(120) == 0
     for index in range(workers):
         stack.start_worker(f"w{index}")
     stack.start_watcher()
@@ -160,11 +168,13 @@ def project_with_admin(localkube: LocalKube) -> tuple[str, str]:
     token = localkube.create_user("load@example.com")
     kubernetes.client.RbacAuthorizationV1Api(admin).create_namespaced_role_binding(
         project,
-        {
-            "metadata": {"name": "load-admin"},
-            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": ROLE_ADMIN},
-            "subjects": [{"kind": "User", "name": "load@example.com", "apiGroup": "rbac.authorization.k8s.io"}],
-        },
+        V1RoleBinding.model_validate(
+            {
+                "metadata": {"name": "load-admin"},
+                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": ROLE_ADMIN},
+                "subjects": [{"kind": "User", "name": "load@example.com", "apiGroup": "rbac.authorization.k8s.io"}],
+            }
+        ),
     )
     return project, token
 

@@ -26,6 +26,7 @@ from pathlib import Path
 import aiohttp
 import kubernetes.client
 import kubernetes.config
+from kubernetes.client import V1ConfigMap, V1Namespace
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -141,15 +142,19 @@ def main() -> int:
             cwd=REPO,
         )
         try:
+            assert server.stdout is not None  # stdout=PIPE
             ready = json.loads(server.stdout.readline())
             idle_rss = rss_mb(server.pid)
             api = kubernetes.config.new_client_from_config(ready["kubeconfig"])
             core = kubernetes.client.CoreV1Api(api)
-            namespace = core.create_namespace({"metadata": {"generateName": "bench-"}}).metadata.name
+            created = core.create_namespace(V1Namespace.model_validate({"metadata": {"generateName": "bench-"}}))
+            namespace = created.metadata.name if created.metadata else None
+            assert namespace, "the server names a namespace created with generateName"
             latencies = crud(core, namespace, args.crud)
             for index in range(args.crud, args.objects):
                 core.create_namespaced_config_map(
-                    namespace, {"metadata": {"name": f"bench-{index}"}, "data": {"value": "x" * 100}}
+                    namespace,
+                    V1ConfigMap.model_validate({"metadata": {"name": f"bench-{index}"}, "data": {"value": "x" * 100}}),
                 )
             list_samples = [timed(lambda: core.list_namespaced_config_map(namespace)) for _ in range(5)]
             listed = len(core.list_namespaced_config_map(namespace).items)

@@ -24,6 +24,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from kubernetes.client import V1Namespace
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ambient.settings.test")
@@ -65,6 +67,7 @@ def change(custom: kubernetes.client.CustomObjectsApi, namespace: str, name: str
     """A spec change (new generation); returns the key the watch stamps it under."""
     body = {"spec": {"displayName": value}}
     written = custom.patch_namespaced_custom_object(GROUP, VERSION, namespace, PLURAL, name, body)
+    assert isinstance(written, dict)
     return name, int(written["metadata"]["generation"])
 
 
@@ -113,7 +116,9 @@ def main() -> None:  # noqa: PLR0915 - one linear script
     watch: SessionWatch | None = None
     try:
         crd_install(kube.api_client())
-        kubernetes.client.CoreV1Api(kube.api_client()).create_namespace({"metadata": {"name": "ambient-system"}})
+        kubernetes.client.CoreV1Api(kube.api_client()).create_namespace(
+            V1Namespace.model_validate({"metadata": {"name": "ambient-system"}})
+        )
         stack.env = worker_env(reconciler_kubeconfig(kube, directory / "kubeconfig"), redis.url, directory)
         stack.env["RECONCILER_CONTENT_COMMAND"] = "sleep,86400"
         stack.env["RECONCILER_CREATION_DEADLINE_SECONDS"] = "600"
@@ -122,7 +127,8 @@ def main() -> None:  # noqa: PLR0915 - one linear script
         # caps every requeue at 10 s and turns converged sessions into a steady stream of passes).
         stack.env["BROKER_VISIBILITY_TIMEOUT"] = "3600"
         migrate = ManagedProcess("migrate", [sys.executable, "manage.py", "migrate"], stack.env, directory, REPO_ROOT)
-        assert migrate.start().process is not None and migrate.process.wait(120) == 0
+        migration = migrate.start().process
+        assert migration is not None and migration.wait(120) == 0
         ports = [free_port(), free_port()]
         stack.start_worker("w1", ports[0])
         stack.start_worker("w2", ports[1])
@@ -190,7 +196,8 @@ def main() -> None:  # noqa: PLR0915 - one linear script
             body["metadata"]["annotations"] = {ANNOTATION_DESIRED_PHASE: "Stopped"}
             custom.create_namespaced_custom_object(GROUP, VERSION, idle_namespace, PLURAL, body)
         settle(workers, quiet=3.0, timeout=600)
-        watcher_rss = rss_mb(watcher.process.pid)  # type: ignore[union-attr]
+        assert watcher.process is not None  # started above
+        watcher_rss = rss_mb(watcher.process.pid)
 
         # 6. the floor: the reconciler stopped, a minimal watch → status patch on the same localkube.
         print("6/6 the floor (minimal watch → status-patch loop)", flush=True)
@@ -261,8 +268,8 @@ def main() -> None:  # noqa: PLR0915 - one linear script
         print(f"  {what.ljust(40)} {value:8.2f} ms")
     width = max(len(key) for key in figures)
     print(f"\n{'figure'.ljust(width)}  {'value':>10}  goal")
-    for key, value in figures.items():
-        print(f"{key.ljust(width)}  {value!s:>10}  {goals.get(key, '')}")
+    for figure, value in figures.items():
+        print(f"{figure.ljust(width)}  {value!s:>10}  {goals.get(figure, '')}")
     print(json.dumps(figures))
 
 
