@@ -96,7 +96,7 @@ def test_a_new_session_walks_to_running_then_stops_writing() -> None:
     assert phases[:3] == ["Pending", "Creating", "Running"]
     assert decide(world, CONFIG, NOW).is_noop
     ready = get_condition(world.status["conditions"], ConditionType.READY)
-    assert (ready["status"], ready["reason"]) == ("True", "Running")
+    assert ready is not None and (ready["status"], ready["reason"]) == ("True", "Running")
     assert world.status["observedGeneration"] == 1
 
 
@@ -108,6 +108,7 @@ def test_a_failed_action_sets_its_condition_and_keeps_the_phase() -> None:
 
     assert decision.status_patch.get("phase") is None
     found = get_condition(decision.status["conditions"], ConditionType.JOB_CREATED)
+    assert found is not None
     assert (found["status"], found["reason"]) == (ConditionStatus.FALSE, ConditionReason.CREATE_FAILED)
     assert decision.actions == ()
 
@@ -131,7 +132,8 @@ def test_content_sync_success_advances_observed_generation_and_restart_count() -
 
     assert decision.status["observedGeneration"] == 2
     assert decision.status["sdkRestartCount"] == 1
-    assert get_condition(decision.status["conditions"], ConditionType.REPOS_RECONCILED)["reason"] == "Reconciled"
+    reconciled = get_condition(decision.status["conditions"], ConditionType.REPOS_RECONCILED)
+    assert reconciled is not None and reconciled["reason"] == "Reconciled"
     settled = with_status(world, decision)
     assert decide(settled, CONFIG, NOW).is_noop
 
@@ -144,4 +146,4 @@ def test_content_sync_failure_keeps_observed_generation() -> None:
 
     assert decision.status["observedGeneration"] == 1
     found = get_condition(decision.status["conditions"], ConditionType.REPOS_RECONCILED)
-    assert (found["status"], found["reason"]) == ("False", "CloneFailed")
+    assert found is not None and (found["status"], found["reason"]) == ("False", "CloneFailed")
