@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import redis
 from celery import Celery
+from pytest_django import Settings
 
 from reconciler.queueing import (
     RECONCILE_TASK_NAME,
@@ -408,16 +409,16 @@ def test_a_task_queued_later_than_a_newer_earlier_one_is_superseded(
 # --- the process-wide queue ------------------------------------------------------------------------
 
 
-def test_default_queue_follows_settings(settings: object, tmp_path: Path, prefix: str, redis_url: str) -> None:
-    settings.REDIS_URL = redis_url  # type: ignore[attr-defined]
-    settings.RECONCILE_KEY_PREFIX = prefix  # type: ignore[attr-defined]
+def test_default_queue_follows_settings(settings: Settings, tmp_path: Path, prefix: str, redis_url: str) -> None:
+    settings.REDIS_URL = redis_url
+    settings.RECONCILE_KEY_PREFIX = prefix
     reset_default_queue()
     try:
         queue = default_queue()
         assert isinstance(queue.store, RedisStore)
-        assert queue.settings.max_countdown_seconds == settings.MAX_TASK_COUNTDOWN  # type: ignore[attr-defined]
-        settings.REDIS_URL = ""  # type: ignore[attr-defined]
-        settings.RECONCILE_QUEUE_SQLITE_PATH = str(tmp_path / "fallback.sqlite3")  # type: ignore[attr-defined]
+        assert queue.settings.max_countdown_seconds == settings.MAX_TASK_COUNTDOWN
+        settings.REDIS_URL = ""
+        settings.RECONCILE_QUEUE_SQLITE_PATH = str(tmp_path / "fallback.sqlite3")
         reset_default_queue()
         assert isinstance(default_queue().store, SqliteStore)
     finally:

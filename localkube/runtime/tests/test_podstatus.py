@@ -7,6 +7,7 @@ import pytest
 from localkube.runtime.podstatus import (
     ContainerRecord,
     PodView,
+    StateName,
     pod_conditions,
     pod_phase,
     pod_status,
@@ -15,9 +16,9 @@ from localkube.runtime.podstatus import (
 
 
 def record(
-    state: str = "waiting", code: int | None = None, *, ready: bool = False, restarting: bool = False
+    state: StateName = "waiting", code: int | None = None, *, ready: bool = False, restarting: bool = False
 ) -> ContainerRecord:
-    result = ContainerRecord("c", "img", state=state, exit_code=code, ready=ready)  # type: ignore[arg-type]
+    result = ContainerRecord("c", "img", state=state, exit_code=code, ready=ready)
     if restarting:
         result.last_terminated = {"exitCode": 1}
     return result
