@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: run test test-fast lint format bench venv venv-dev venv-embedded migrate clean
+.PHONY: run test test-fast typecheck lint format bench venv venv-dev venv-embedded migrate clean
 
 $(BIN)/python:
 	@echo ">>> creating virtualenv $(VENV) with $$($(PYTHON) --version)"
@@ -51,13 +51,15 @@ run: migrate $(VENV)/.requirements-embedded.stamp
 PYTEST_WORKERS ?= 2
 PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist loadfile
 
-## test: lint, then the whole suite in parallel (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set).
+## test: lint and types, then the whole suite in parallel (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set).
 ## PYTEST_WORKERS=1 runs it on one worker.
 test: venv-dev
 	@echo ">>> ruff check"
 	$(BIN)/ruff check .
 	@echo ">>> ruff format --check"
 	$(BIN)/ruff format --check .
+	@echo ">>> mypy"
+	$(BIN)/mypy
 	@echo ">>> makemigrations --check"
 	DJANGO_SETTINGS_MODULE=ambient.settings.test $(PY) manage.py makemigrations --check --dry-run
 	@echo ">>> pytest"
@@ -66,6 +68,10 @@ test: venv-dev
 ## test-fast: the suite without the e2e and slow tests (no worker/watcher processes), in parallel.
 test-fast: venv-dev
 	$(BIN)/pytest $(PYTEST_PARALLEL) -m "not e2e and not slow"
+
+## typecheck: mypy with the Django and DRF plugins over the packages, tests and bench (see [tool.mypy]).
+typecheck: venv-dev
+	$(BIN)/mypy
 
 lint: venv-dev
 	$(BIN)/ruff check .
@@ -80,4 +86,4 @@ bench: venv-dev
 	@set -e; for script in bench/*.py; do echo ">>> $$script"; $(PY) $$script; done
 
 clean:
-	rm -rf $(VENV) .ambient .pytest_cache .ruff_cache
+	rm -rf $(VENV) .ambient .pytest_cache .ruff_cache .mypy_cache
