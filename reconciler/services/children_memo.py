@@ -2,12 +2,14 @@
 
 A converged Running session is looked at after every event on it, its Job or its pod (its own
 status write included), yet its PVC, Service, ServiceAccount, Role, RoleBinding and Secrets
-change only when a pass acts on them. So a Running session with no intent pending reuses the
-last full read of those children for up to ``RECONCILER_CHILDREN_RECHECK_SECONDS``, and such a
-pass costs three reads: the session, its Job, its runner pods. The Job and pods are always read
-fresh: they carry the run's state, and the event that queued the pass may be newer than any
-cache. A pass that runs actions forgets the snapshot (a status-only write keeps it: it changed
-no child). A child deleted by hand is recreated once the snapshot is older than the recheck
+change only when a pass acts on them. So a Creating or Running session with no intent pending
+(and a stop, when no secrets are copied) reuses the last full read of those children for up to
+``RECONCILER_CHILDREN_RECHECK_SECONDS``, and such a pass costs three reads: the session, its Job,
+its runner pods. The Job and pods are always read fresh: they carry the run's state, and the
+event that queued the pass may be newer than any cache. A pass whose actions may change one of
+those children forgets the snapshot (a status-only write, or one on the Job, its pods or the
+session itself, keeps it); the pass that creates the run remembers what it made
+(``created_children``). A child deleted by hand is recreated once the snapshot is older than the recheck
 period (the periodic resync comes later than that, so it always re-reads).
 
 With ``REDIS_URL`` the snapshots live in Redis, shared by every worker, so a pass on any worker

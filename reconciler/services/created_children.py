@@ -14,9 +14,32 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from reconciler.lifecycle import Action, CopySecret, EnsurePVC, EnsureRBAC, EnsureRunnerToken, EnsureService, Observed
+from reconciler.lifecycle import (
+    Action,
+    ClearIntent,
+    CopySecret,
+    CreateJob,
+    DeleteJob,
+    DeletePod,
+    EnsurePVC,
+    EnsureRBAC,
+    EnsureRunnerToken,
+    EnsureService,
+    Observed,
+    SetInteractive,
+)
 from reconciler.manifests import Kind
 from reconciler.services.children_memo import ChildrenSnapshot
+
+# Actions on the run (the Job and its pods, always read fresh) or on the session itself: they leave
+# the secondary children as the snapshot recorded them. Any other action makes the snapshot stale.
+RUN_AND_SESSION_ACTIONS: tuple[type[Action], ...] = (CreateJob, DeleteJob, DeletePod, SetInteractive, ClearIntent)
+
+
+def touches_secondary_children(actions: Iterable[Action]) -> bool:
+    """Whether carrying out `actions` may change what a children snapshot records (a stop's Job
+    deletion does not, so its next pass can still reuse the snapshot)."""
+    return any(not isinstance(action, RUN_AND_SESSION_ACTIONS) for action in actions)
 
 
 def snapshot_after_creation(observed: Observed, done: Iterable[Action], now: datetime) -> ChildrenSnapshot:

@@ -49,8 +49,9 @@ def needs_children(session: Mapping[str, Any]) -> bool:
 def session_observe(
     cluster: Cluster, session: Mapping[str, Any], config: ReconcilerConfig, *, recheck_seconds: float = 0.0
 ) -> Observed:
-    """Reads for one decision. A Running session without an intent reuses the secondary children
-    read less than ``recheck_seconds`` ago (see ``children_memo``); the Job and pods are always read.
+    """Reads for one decision. A Creating or Running session without an intent (and a stop, when no
+    secrets are copied) reuses the secondary children read less than ``recheck_seconds`` ago (see
+    ``children_memo``); the Job and pods are always read.
     ``recheck_seconds`` 0 reads everything every time."""
     if not needs_children(session):
         return Observed(session=session)
@@ -60,7 +61,7 @@ def session_observe(
     job = cluster.get(Kind.JOB, namespace, job_name(name))
     pods = cluster.list(Kind.POD, namespace, label_selector=f"{LABEL_SESSION_OWNER}={name},{LABEL_APP}={APP_RUNNER}")
     uid = str(metadata.get("uid") or "")
-    steady = _steady(session)
+    steady = _snapshot_serves(session, config)
     memo = children_memo()
     snapshot = memo.recall(uid) if steady and recheck_seconds > 0 else None
     copied_secret_keys: frozenset[str] = frozenset()
@@ -78,17 +79,23 @@ def session_observe(
         token_refreshed_at=snapshot.token_refreshed_at,
         missing_secrets=snapshot.missing_secrets,
         copied_secret_keys=copied_secret_keys,
-        # Only a stop's cleanup asks this, and a steady session is not stopping.
+        # Only a stop's cleanup asks this, and only with copied secrets configured (never steady then).
         copied_secrets_shared=False if steady else _copied_secrets_shared(cluster, session, config),
     )
 
 
-def _steady(session: Mapping[str, Any]) -> bool:
-    """Creating or Running with no start/stop intent pending: the states whose decision can reuse a
-    snapshot (Creating waits on the pod; neither builds a Job nor cleans up children)."""
+def _snapshot_serves(session: Mapping[str, Any], config: ReconcilerConfig) -> bool:
+    """Whether a recent children snapshot is as good as a fresh read for this decision: Creating or
+    Running with no intent pending (they build no Job and clean up no child), and a stop (Creating,
+    Running or Stopping) when no secrets are copied — the copies are the only children a stop
+    looks at; it revokes the runner token whether or not it was seen."""
     phase = (session.get("status") or {}).get("phase")
     intent = read_intent(Observed(session=session))
-    return phase in {Phase.CREATING.value, Phase.RUNNING.value} and not intent.start and not intent.stop
+    if intent.start:
+        return False
+    if phase in {Phase.CREATING.value, Phase.RUNNING.value} and not intent.stop:
+        return True
+    return phase in {Phase.CREATING.value, Phase.RUNNING.value, Phase.STOPPING.value} and not config.copied_secrets
 
 
 def _secondary_children(

@@ -20,7 +20,7 @@ from reconciler.lifecycle import Decision, Observed, decide, decide_action_failu
 from reconciler.services import history, session_writes
 from reconciler.services.children_memo import children_memo, recheck_seconds
 from reconciler.services.config import reconciler_config_from_settings
-from reconciler.services.created_children import snapshot_after_creation
+from reconciler.services.created_children import snapshot_after_creation, touches_secondary_children
 from reconciler.services.execute import Execution, actions_execute
 from reconciler.services.observe import session_observe
 from sessions.constants import Phase
@@ -74,8 +74,8 @@ def session_reconcile(
         for warning in decision.warnings:
             logger.warning("%s/%s: %s", namespace, name, warning)
         return ReconcileOutcome(requeue_after=decision.requeue_after, reason="noop", stages=stages)
-    if decision.actions:
-        # Whatever the actions do to the children, the next pass reads them again.
+    if touches_secondary_children(decision.actions):
+        # Whatever the actions do to those children, the next pass reads them again.
         children_memo().forget(str(session["metadata"].get("uid") or ""))
     writing = time.monotonic()
     try:

@@ -139,16 +139,27 @@ def test_a_pass_after_the_recheck_period_reads_the_children_again(
     assert core.read_namespaced_service(service_name("healing"), kube_namespace)
 
 
-def test_a_status_only_pass_keeps_the_snapshot_and_an_acting_pass_forgets_it(
+def test_only_a_pass_that_changes_a_secondary_child_forgets_the_snapshot(
     localkube: LocalKube, kube_namespace: str
 ) -> None:
+    """Status writes and the stop's Job deletion keep it (with no copied secrets, a stop reads only
+    the session, its Job and its pods); the Stopped pass deletes the token Secret and forgets it."""
     admin = localkube.api_client()
     uid = session_create(admin, kube_namespace, "fresh", interactive=True)["metadata"]["uid"]
     _reconcile_until_running(kube_namespace, "fresh", admin)
     _converged(kube_namespace, "fresh", localkube)
     assert children_memo().recall(uid) is not None
     session_patch(admin, kube_namespace, "fresh", {"metadata": {"annotations": {ANNOTATION_DESIRED_PHASE: "Stopped"}}})
-    session_reconcile(kube_namespace, "fresh")  # deletes the Job: the children are read again next time
+    reads, _ = _requests_of_one_pass(kube_namespace, "fresh", localkube)  # deletes the Job
+    assert len(reads) <= 3, reads
+    assert session_read(admin, kube_namespace, "fresh")["status"]["phase"] == "Stopping"
+    assert children_memo().recall(uid) is not None
+    for _ in range(200):
+        session_reconcile(kube_namespace, "fresh")
+        if session_read(admin, kube_namespace, "fresh")["status"]["phase"] == "Stopped":
+            break
+        time.sleep(0.1)
+    assert session_read(admin, kube_namespace, "fresh")["status"]["phase"] == "Stopped"
     assert children_memo().recall(uid) is None
 
 
