@@ -21,6 +21,7 @@ from prometheus_client import REGISTRY
 from localkube.testing import LocalKube
 from reconciler.watching import SESSIONS, Liveness, ResourceWatch, SessionWatcher, WatcherConfig
 from reconciler.watching.backoff import ReconnectBackoff
+from reconciler.watching.predicates import desired_state_fingerprint
 from reconciler.watching.transport import KubeTransport
 from sessions.constants import API_VERSION, GROUP, KIND, LABEL_SESSION, PLURAL, VERSION
 
@@ -130,6 +131,12 @@ class Sessions:
     def delete(self, name: str) -> None:
         self.api.delete_namespaced_custom_object(GROUP, VERSION, self.namespace, PLURAL, name)
 
+    def patch_status(self, name: str, status: dict[str, Any]) -> None:
+        self.api.patch_namespaced_custom_object_status(GROUP, VERSION, self.namespace, PLURAL, name, {"status": status})
+
+    def patch_metadata(self, name: str, metadata: dict[str, Any]) -> None:
+        self.api.patch_namespaced_custom_object(GROUP, VERSION, self.namespace, PLURAL, name, {"metadata": metadata})
+
 
 @pytest.fixture
 def sessions(kube: LocalKube, namespace: str) -> Sessions:
@@ -187,6 +194,80 @@ def test_create_update_delete_each_enqueue(start_watcher: Callable, sessions: Se
     wait_until(lambda: recorder.count(key) >= 2, message="update")
     sessions.delete("s1")
     wait_until(lambda: recorder.count(key) >= 3, message="delete")
+
+
+def stored_session() -> dict[str, Any]:
+    return {
+        "apiVersion": API_VERSION,
+        "kind": KIND,
+        "metadata": {
+            "name": "s1",
+            "namespace": "ns",
+            "generation": 1,
+            "resourceVersion": "10",
+            "managedFields": [{"manager": "api"}],
+            "labels": {"team": "a"},
+            "annotations": {"note": "x"},
+        },
+        "spec": {"initialPrompt": "hi"},
+        "status": {"phase": "Pending"},
+    }
+
+
+def test_fingerprint_ignores_status_and_server_managed_metadata() -> None:
+    before = stored_session()
+    after = stored_session()
+    after["status"] = {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]}
+    after["metadata"]["resourceVersion"] = "11"
+    after["metadata"]["managedFields"] = [{"manager": "reconciler", "subresource": "status"}]
+    assert desired_state_fingerprint(after) == desired_state_fingerprint(before)
+
+
+@pytest.mark.parametrize(
+    ("where", "field", "value"),
+    [
+        ("spec", "initialPrompt", "changed"),
+        ("metadata", "generation", 2),
+        ("metadata", "annotations", {"note": "x", "ambient-code.io/desired-phase": "Stopped"}),
+        ("metadata", "labels", {"team": "b"}),
+        ("metadata", "deletionTimestamp", "2026-01-01T00:00:00Z"),
+        ("metadata", "finalizers", ["ambient-code.io/cleanup"]),
+    ],
+)
+def test_fingerprint_changes_with_everything_a_pass_acts_on(where: str, field: str, value: object) -> None:
+    changed = stored_session()
+    changed[where][field] = value
+    assert desired_state_fingerprint(changed) != desired_state_fingerprint(stored_session())
+
+
+def test_status_only_updates_are_not_enqueued_but_metadata_changes_are(
+    start_watcher: Callable, sessions: Sessions, namespace: str
+) -> None:
+    sessions.create("s0")  # listed before the watch starts: its first update is compared too
+    watcher, recorder = start_watcher(fast_config(namespace, namespace))
+    wait_until(lambda: watching(watcher))
+    session_watch = next(watch for watch in watcher.watches if watch.resource is SESSIONS)
+    listed, key = f"{namespace}/s0", f"{namespace}/s1"
+    wait_until(lambda: recorder.count(listed) == 1, message="listed")
+    sessions.create("s1")
+    wait_until(lambda: recorder.count(key) == 1, message="create")
+    # Events of one stream arrive in order: once the annotation's key is seen, the status
+    # update before it has been handled (and skipped).
+    sessions.patch_status("s0", {"phase": "Pending"})
+    sessions.patch_status("s1", {"phase": "Pending"})
+    sessions.patch_metadata("s1", {"annotations": {"ambient-code.io/desired-phase": "Stopped"}})
+    wait_until(lambda: recorder.count(key) == 2, message="annotation")
+    assert recorder.count(listed) == 1
+    assert session_watch.skipped_status_only == 2
+    sessions.patch_status("s1", {"phase": "Stopping"})
+    sessions.patch_metadata("s1", {"labels": {"team": "b"}})
+    wait_until(lambda: recorder.count(key) == 3, message="label")
+    sessions.update("s1", "changed")
+    wait_until(lambda: recorder.count(key) == 4, message="spec")
+    sessions.delete("s1")
+    wait_until(lambda: recorder.count(key) == 5, message="delete")
+    assert session_watch.skipped_status_only == 3
+    assert f"{namespace}/s1" not in session_watch.fingerprints
 
 
 def test_child_pod_and_job_events_enqueue_their_session(

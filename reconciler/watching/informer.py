@@ -3,6 +3,8 @@
 RECONCILER.md rules 1–3: watch from the LIST's resourceVersion with bookmarks and a random server
 timeout; resume from the last seen RV after a disconnect; relist on 410 and diff the known keys.
 The RV advances only after the event's key was enqueued, so an enqueue failure replays the event.
+For sessions, an update that changed only status (the reconciler's own write coming back) is not
+enqueued; see predicates.py.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from reconciler import metrics
 from reconciler.watching.backoff import ReconnectBackoff
 from reconciler.watching.config import WatcherConfig
 from reconciler.watching.liveness import Liveness
+from reconciler.watching.predicates import desired_state_fingerprint
 from reconciler.watching.resources import WatchedResource, object_key, resource_version
 from reconciler.watching.transport import Expired, KubeTransport, WatchError, WatchStream
 
@@ -52,6 +55,9 @@ class ResourceWatch:
         self._stream_lock = threading.Lock()
         # object key → (resourceVersion, session key): what the last list and the events showed.
         self.known: dict[str, tuple[str, str]] = {}
+        # object key → fingerprint of all but its status, when status-only updates are skipped.
+        self.fingerprints: dict[str, str] = {}
+        self.skipped_status_only = 0
         self.resource_version: str | None = None
         self.lists = 0
         self._backoff = ReconnectBackoff(
@@ -121,10 +127,13 @@ class ResourceWatch:
         self._liveness.touch()
 
         listed: dict[str, tuple[str, str]] = {}
+        fingerprints: dict[str, str] = {}
         for item in items:
             own, session, rv = object_key(item), self.resource.session_key(item), resource_version(item)
             if own and session and rv:
                 listed[own] = (rv, session)
+                if self.resource.skip_status_only_updates:
+                    fingerprints[own] = desired_state_fingerprint(item)
         keys: set[str] = set()
         for own, (rv, session) in listed.items():
             if self.resource.enqueue_all_on_relist or self.known.get(own, ("", ""))[0] != rv:
@@ -134,6 +143,7 @@ class ResourceWatch:
             self._enqueue(key)
         # Only now: if an enqueue failed, the next relist diffs against the old state again.
         self.known = listed
+        self.fingerprints = fingerprints
         self.lists += 1
         logger.info(
             "%s: listed %d objects at resourceVersion %s; enqueued %d", self.label, len(listed), list_rv, len(keys)
@@ -178,7 +188,18 @@ class ResourceWatch:
         rv = resource_version(obj)
         if event_type in ("ADDED", "MODIFIED", "DELETED"):
             own, session = object_key(obj), self.resource.session_key(obj)
-            if session:
+            fingerprint = None
+            if own and self.resource.skip_status_only_updates and event_type != "DELETED":
+                fingerprint = desired_state_fingerprint(obj)
+            # An unknown previous state (no fingerprint yet) never counts as unchanged.
+            if (
+                event_type == "MODIFIED"
+                and own
+                and fingerprint is not None
+                and self.fingerprints.get(own) == fingerprint
+            ):
+                self.skipped_status_only += 1
+            elif session:
                 self._enqueue(session)
                 metrics.WATCH_ENQUEUE.observe(time.monotonic() - seen)
             if own and session and rv:
@@ -186,6 +207,10 @@ class ResourceWatch:
                     self.known.pop(own, None)
                 else:
                     self.known[own] = (rv, session)
+            if own and event_type == "DELETED":
+                self.fingerprints.pop(own, None)
+            elif own and fingerprint is not None:
+                self.fingerprints[own] = fingerprint
         # BOOKMARK carries only the RV; every event type moves the resume point.
         if rv:
             self.resource_version = rv

@@ -37,6 +37,9 @@ class WatchedResource:
     # Relisting a session resource enqueues every session, not just the changed ones (rule: on start
     # and on every relist, enqueue everything), so a relist also acts as a resync.
     enqueue_all_on_relist: bool = False
+    # An update that changed only status is not enqueued (see predicates.py): for sessions, whose
+    # status only the reconciler writes. A child's status (Job conditions, pod phase) is news.
+    skip_status_only_updates: bool = False
 
     def path(self, namespace: str | None) -> str:
         if namespace is None:
@@ -50,6 +53,7 @@ SESSIONS = WatchedResource(
     plural=PLURAL,
     session_key=_own_key,
     enqueue_all_on_relist=True,
+    skip_status_only_updates=True,
 )
 JOBS = WatchedResource(
     name="jobs",
