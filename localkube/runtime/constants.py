@@ -18,6 +18,10 @@ LABEL_CONTROLLER_UID = "controller-uid"
 LABEL_BATCH_JOB_NAME = "batch.kubernetes.io/job-name"
 LABEL_BATCH_CONTROLLER_UID = "batch.kubernetes.io/controller-uid"
 
+# Job syncs run at once (kube-controller-manager's --concurrent-job-syncs default): a burst of Jobs
+# is not served one API round trip after another.
+JOB_CONTROLLER_WORKERS = 5
+
 # Event sources, as `kubectl describe` shows them.
 COMPONENT_KUBELET = "kubelet"
 COMPONENT_SCHEDULER = "default-scheduler"

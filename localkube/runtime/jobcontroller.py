@@ -31,11 +31,15 @@ class JobController:
         self.client = client
         self.recorder = recorder
         self.backoff_base = backoff_base
-        self.queue = WorkQueue(self.reconcile, "job-controller")
+        self.queue = WorkQueue(self.reconcile, "job-controller", workers=c.JOB_CONTROLLER_WORKERS)
         self.jobs: Informer | None = None
         self.pods: Informer | None = None
         # Pods created but not yet seen through the watch: job uid -> {pod name: created at}.
         self._expected: dict[str, dict[str, float]] = {}
+        # The pod informer's cache indexed by controlling Job uid (client-go's controller-uid
+        # index), so a sync does not scan every pod on the node: uid -> pod keys, pod key -> uid.
+        self._pods_by_job: dict[str, set[tuple[str, str]]] = {}
+        self._job_of_pod: dict[tuple[str, str], str] = {}
 
     def on_job_event(self, event_type: str, job: dict[str, Any]) -> None:
         metadata = job.get("metadata") or {}
@@ -43,19 +47,31 @@ class JobController:
             self._expected.pop(metadata.get("uid", ""), None)
         self.queue.add((metadata.get("namespace", ""), metadata.get("name", "")))
 
-    def on_pod_event(self, _event_type: str, pod: dict[str, Any]) -> None:
+    def on_pod_event(self, event_type: str, pod: dict[str, Any]) -> None:
         owner = controller_of(pod)
+        self._index_pod(event_type, pod, owner)
         if owner and owner.get("kind") == "Job":
             self.queue.add((pod["metadata"].get("namespace", ""), owner.get("name", "")))
 
+    def _index_pod(self, event_type: str, pod: dict[str, Any], owner: dict[str, Any] | None) -> None:
+        metadata = pod.get("metadata") or {}
+        key = (metadata.get("namespace", ""), metadata.get("name", ""))
+        previous = self._job_of_pod.pop(key, None)
+        if previous is not None:
+            keys = self._pods_by_job.get(previous, set())
+            keys.discard(key)
+            if not keys:
+                self._pods_by_job.pop(previous, None)
+        uid = (owner or {}).get("uid")
+        if event_type != "DELETED" and uid:
+            self._job_of_pod[key] = uid
+            self._pods_by_job.setdefault(uid, set()).add(key)
+
     def _owned_pods(self, job: dict[str, Any]) -> list[dict[str, Any]]:
         assert self.pods is not None
-        uid = job["metadata"]["uid"]
-        return [
-            pod
-            for (namespace, _), pod in self.pods.cache.items()
-            if namespace == job["metadata"].get("namespace") and (controller_of(pod) or {}).get("uid") == uid
-        ]
+        namespace = job["metadata"].get("namespace")
+        pods = (self.pods.cache.get(key) for key in self._pods_by_job.get(job["metadata"]["uid"], ()))
+        return [pod for pod in pods if pod is not None and pod["metadata"].get("namespace") == namespace]
 
     def _pending_creates(self, uid: str, pods: list[dict[str, Any]]) -> int:
         expected = self._expected.get(uid, {})

@@ -17,7 +17,7 @@ from localkube.runtime.imagemap import ImageMapFile
 from localkube.runtime.memory import MemoryEnforcer
 from localkube.runtime.podworker import PodWorker
 from localkube.runtime.process import kill_orphans
-from localkube.runtime.scheduler import DEFAULT_CAPACITY, node_manifest, node_status
+from localkube.runtime.scheduler import DEFAULT_CAPACITY, Resources, node_manifest, node_status, pod_requests
 from localkube.runtime.volumes import decode_configmap, decode_secret
 
 logger = logging.getLogger(__name__)
@@ -47,6 +47,7 @@ class Kubelet:
         self.capacity = dict(config.capacity)
         self.workers: dict[str, PodWorker] = {}
         self.pods: dict[str, dict[str, Any]] = {}  # uid -> latest pod, for the scheduler's accounting
+        self._requests: dict[str, Resources] = {}  # uid -> its requests (a pod's resources do not change)
         self._background: set[asyncio.Task[None]] = set()
         self.pids_dir = config.state_dir / "runtime" / "pids"
         self.memory = MemoryEnforcer(config.memory_check_seconds)
@@ -61,6 +62,7 @@ class Kubelet:
             return
         if event_type == "DELETED":
             self.pods.pop(uid, None)
+            self._requests.pop(uid, None)
             worker = self.workers.pop(uid, None)
             if worker is not None:
                 self._spawn(worker.stop(report=False, remove_files=True))
@@ -115,6 +117,16 @@ class Kubelet:
             if uid != exclude_uid and bound and (pod.get("status") or {}).get("phase") not in ("Succeeded", "Failed"):
                 result.append(pod)
         return result
+
+    def requests_of(self, pod: dict[str, Any]) -> Resources:
+        """A pod's effective requests, parsed once per pod."""
+        uid = (pod.get("metadata") or {}).get("uid", "")
+        cached = self._requests.get(uid)
+        if cached is None:
+            cached = pod_requests(pod)
+            if uid in self.pods:  # only pods still known, so a deleted pod's entry is not recreated
+                self._requests[uid] = cached
+        return cached
 
     async def fetch_data(self, resource: str, namespace: str, name: str) -> dict[str, bytes] | None:
         obj = await self.client.get(resource_path("v1", resource, namespace, name))

@@ -263,7 +263,9 @@ class PodWorker:
                 is None
             ):
                 return f'0/1 nodes are available: persistentvolumeclaim "{claim}" not found.'
-        missing = insufficient_resources(self.pod, self.kubelet.capacity, self.kubelet.bound_pods(self.uid))
+        missing = insufficient_resources(
+            self.pod, self.kubelet.capacity, self.kubelet.bound_pods(self.uid), self.kubelet.requests_of
+        )
         return unschedulable_message(missing) if missing else None
 
     # -- volumes and ports ------------------------------------------------------------------------
