@@ -1,4 +1,5 @@
-"""Prometheus metrics of the watcher, the queue and the reconcile task (RECONCILER.md rule 17).
+"""Prometheus metrics of the watcher, the queue and the reconcile task: what an operator needs to
+see that the control loop is healthy.
 
 All live in the default registry, so each process exposes its own: the watcher on
 ``--metrics-port``, the api on ``/metrics``. The reconcile_* series are defined here and

@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 @shared_task(bind=True, name=queueing.RECONCILE_TASK_NAME, acks_late=True, ignore_result=True)
 def reconcile_session(self: Task, namespace: str, name: str) -> str:
     key = queueing.session_key(namespace, name)
-    # First: an event from here on queues exactly one more run (rule 6).
+    # First: an event from here on queues exactly one more run, so no change is missed.
     start = queueing.task_start(key, _eta(self.request.eta))
     if not start.run:
         return "superseded"
@@ -39,7 +39,7 @@ def reconcile_session(self: Task, namespace: str, name: str) -> str:
     queue_wait = max(time.time() - start.queued_at, 0.0) if start.queued_at is not None else None
     redelivered = bool((self.request.delivery_info or {}).get("redelivered"))
     if queueing.redelivery_capped(key, redelivered=redelivered):
-        # Its worker died on each of the last deliveries (rule 8): wait out the longest backoff.
+        # Its worker died on each of the last deliveries: wait out the longest backoff.
         metrics.RECONCILE_ERRORS.labels(kind="redelivery_cap").inc()
         logger.error("reconcile of %s was redelivered too often; retrying after the longest backoff", key)
         queueing.requeue(key, settings.RECONCILE_BACKOFF_CAP, reason="redelivery_cap")
@@ -109,7 +109,7 @@ def check_session_deadlines() -> int:
 
 @shared_task(name="reconciler.tasks.resync_all_sessions", ignore_result=True)
 def resync_all_sessions() -> int:
-    """Rule 16: a lost event can never strand a session for longer than one resync period."""
+    """A lost event can never strand a session for longer than one resync period."""
     return _enqueue_all(session_keys_all(cluster_client()))
 
 

@@ -1,7 +1,7 @@
 """The AgenticSession vocabulary shared by the API, the reconciler, the runner and the content service.
 
 Everything here is a fact about the resource or the objects derived from it; no behaviour lives here.
-Import these names instead of retyping the strings (STYLE.md rule 5).
+Import these names instead of retyping the strings so a typo is an import error, not a silent mismatch.
 """
 
 # Names of secrets, keys and files, never secret values:

@@ -40,7 +40,7 @@ class Cluster:
         except ClusterError as error:
             if error.status != 401:
                 raise
-        # Rule 15: credentials may have rotated under us; a fresh client re-reads them once.
+        # Credentials may have rotated under us; a fresh client re-reads them once.
         self.api_client = kube.control_plane_client()
         return self._send(method, path, body, query, content_type)
 

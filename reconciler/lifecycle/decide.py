@@ -63,7 +63,7 @@ def _first_sight(draft: StatusDraft, config: ReconcilerConfig) -> Decision:
 def decide_action_failure(observed: Observed, action: Action, message: str, now: datetime) -> Decision:
     """Status after `action` failed: its condition goes False; the phase never changes.
 
-    The task layer then backs off exponentially (RECONCILER.md rule 7).
+    The task layer then backs off exponentially, so a broken cluster is not hammered.
     """
     draft = StatusDraft(observed, now)
     if action.failure_condition is not None:

@@ -1,4 +1,4 @@
-"""Queueing of reconciles (RECONCILER.md rules 5–8): keys in, one coalesced Celery task out.
+"""Queueing of reconciles (see RECONCILER.md on queueing): keys in, one coalesced Celery task out.
 
 What the ``reconcile_session(namespace, name)`` task calls, in order::
 

@@ -76,7 +76,7 @@ class ReconcileQueue:
         split_key(key)  # refuse anything that is not namespace/name before it reaches the store
         return f"{self.settings.prefix}{kind}:{key}"
 
-    # -- coalescing (rule 5) ------------------------------------------------------------------
+    # -- coalescing: many events, one task ----------------------------------------------------------
     def enqueue(self, key: str, countdown: float = 0.0) -> bool:
         """Send one reconcile for ``key`` unless one due no later is already queued; True if sent."""
         countdown = clamp_countdown(countdown, self.settings.max_countdown_seconds)
@@ -116,7 +116,7 @@ class ReconcileQueue:
             return TaskStart(run=False, queued_at=None)
         return TaskStart(run=True, queued_at=due if taken else None)
 
-    # -- outcomes (rules 6 and 7) -------------------------------------------------------------
+    # -- outcomes: rerun a key changed during its pass; back off one that failed ----------------------
     def requeue(self, key: str, countdown: float, reason: str = "requested") -> bool:
         """Run ``key`` again after ``countdown`` (clamped to the maximum); coalesced like an enqueue."""
         metrics.REQUEUES.labels(reason=reason).inc()
@@ -145,7 +145,7 @@ class ReconcileQueue:
     def backoff_reset(self, key: str) -> None:
         self.store.clear(self._name("b", key))
 
-    # -- redelivery cap (rule 8) ---------------------------------------------------------------
+    # -- redelivery cap: a task that keeps killing workers waits ------------------------------------
     def redelivery_capped(self, key: str, *, redelivered: bool) -> bool:
         """Count a redelivery of this key's task; True once the cap is passed (do not run it now)."""
         if not redelivered:
@@ -158,7 +158,7 @@ class ReconcileQueue:
     def redelivery_reset(self, key: str) -> None:
         self.store.clear(self._name("r", key))
 
-    # -- one reconcile per key at a time (rule 6) ---------------------------------------------
+    # -- one reconcile per key at a time: passes never race -----------------------------------------
     @contextmanager
     def lease(self, key: str) -> Iterator[SessionLease]:
         """Hold ``key`` for one pass. A contender that finds it busy marks it dirty; on release a

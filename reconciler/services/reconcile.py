@@ -2,7 +2,7 @@
 
 Order matters: actions run before the status write, so a status such as Completed (after which
 nothing acts again) is only recorded once the Job deletion it implies has been accepted. A
-converged session makes no write call at all (RECONCILER.md rule 9).
+converged session makes no write call at all, so a quiet cluster stays quiet.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Writes to the AgenticSession itself: metadata/spec with the read resourceVersion, and /status.
 
-RECONCILER.md rules 10 and 12: never blind-overwrite. A metadata/spec write that hits 409
+Never blind-overwrite (RECONCILER.md, writes). A metadata/spec write that hits 409
 re-reads and retries a few times (re-deciding what to write from the fresh object), then gives up
 so the task requeues; the status write carries the resourceVersion too, and on 409 the whole pass
 is simply run again from a fresh read.

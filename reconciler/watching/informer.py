@@ -1,6 +1,6 @@
 """List+watch of one resource in one namespace (or all), turning changes into session keys.
 
-RECONCILER.md rules 1–3: watch from the LIST's resourceVersion with bookmarks and a random server
+As RECONCILER.md describes watching: watch from the LIST's resourceVersion with bookmarks and a random server
 timeout; resume from the last seen RV after a disconnect; relist on 410 and diff the known keys.
 The RV advances only after the event's key was enqueued, so an enqueue failure replays the event.
 For sessions, an update that changed only status (the reconciler's own write coming back) is not

@@ -72,7 +72,7 @@ class WatchStream:
 
 class KubeTransport:
     def __init__(self, client_factory: Callable[[], ApiClient], *, connect_timeout: float, read_timeout: float) -> None:
-        # A fresh ApiClient per request: credentials are re-read by the factory (rule 15).
+        # A fresh ApiClient per request: credentials are re-read by the factory, so rotated tokens are picked up.
         self._client_factory = client_factory
         self._timeout = (connect_timeout, read_timeout)
 
