@@ -28,6 +28,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ambient.settings.test")
 
 from kubernetes import config as kube_config  # noqa: E402
 
+from bench.helpers.report import figures_print  # noqa: E402
 from bench.helpers.support import SessionWatch, median, percentile  # noqa: E402
 from localkube.testing import free_port  # noqa: E402
 
@@ -141,11 +142,7 @@ def main() -> None:
     }
     goals = {"create_to_first_status_p50_s": "≤ 0.5", "create_to_running_p50_s": "≤ 2"}
     print(f"\nembedded stack, broker: {broker}; sessions created one after another")
-    width = max(len(key) for key in figures)
-    print(f"{'figure'.ljust(width)}  {'value':>8}  goal")
-    for key, value in figures.items():
-        print(f"{key.ljust(width)}  {value!s:>8}  {goals.get(key, '')}")
-    print(json.dumps(figures))
+    figures_print(figures, goals)
 
 
 if __name__ == "__main__":

@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
 import logging
-import os
 import socketserver
 import sys
 import tempfile
@@ -33,15 +31,9 @@ from kubernetes.client import V1Namespace, V1RoleBinding
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ambient.settings.test")
-# Room for every live pod; the runner and content containers are `sleep` here.
-os.environ.setdefault("LOCALKUBE_NODE_CPU", "2000")
-os.environ.setdefault("LOCALKUBE_NODE_MEMORY", "8000Gi")
-os.environ.setdefault("LOCALKUBE_NODE_PODS", "5000")
+from bench.helpers.bootstrap import django_setup_for_bench  # noqa: E402
 
-import django  # noqa: E402
-
-django.setup()
+django_setup_for_bench()
 
 import kubernetes.client  # noqa: E402
 import requests  # noqa: E402
@@ -50,6 +42,7 @@ from django.core.management import call_command  # noqa: E402
 from django.core.wsgi import get_wsgi_application  # noqa: E402
 
 from ambient import kube  # noqa: E402
+from bench.helpers.report import figures_print  # noqa: E402
 from localkube.testing import LocalKube, free_port  # noqa: E402
 from reconciler.embedded_images import write_image_map  # noqa: E402
 from reconciler.tests.services_support import reconciler_kubeconfig  # noqa: E402
@@ -242,7 +235,6 @@ def main() -> None:
     parser.add_argument("--patchers", type=int, default=50)
     parser.add_argument("--workers", type=int, default=2)
     options = parser.parse_args()
-    logging.getLogger("localkube").setLevel(logging.WARNING)  # one line per token issued otherwise
     pool_full = PoolFullCounter()
     logging.getLogger("urllib3.connectionpool").addHandler(pool_full)
     stack = start_stack(Path(tempfile.mkdtemp(prefix="load-bench-")), options.workers)
@@ -252,16 +244,9 @@ def main() -> None:
         stack.stop()
     figures["connection_pool_full_warnings"] = pool_full.count
 
-    width = max(len(key) for key in figures)
-    print(f"{'figure'.ljust(width)}  value")
-    for key, value in figures.items():
-        print(f"{key.ljust(width)}  {value}")
-    for goal, limit in GOALS_S.items():
-        print(f"goal {goal} <= {limit:.0f} s: {'met' if figures[goal] <= limit else 'MISSED'} ({figures[goal]} s)")
-    stored = figures["label_patches_stored"] == options.patchers
-    print(f"goal every label patch stored: {'met' if stored else 'MISSED'}")
-    print(f"goal no 5xx: {'met' if figures['responses_5xx'] == 0 else 'MISSED'}")
-    print(json.dumps(figures))
+    goals = {figure: f"≤ {limit:.0f}" for figure, limit in GOALS_S.items()}
+    goals |= {"label_patches_stored": f"= {options.patchers}", "responses_5xx": "0"}
+    figures_print(figures, goals)
 
 
 if __name__ == "__main__":

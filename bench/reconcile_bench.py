@@ -15,8 +15,6 @@ Prints a table, then one JSON line. Usage: python bench/reconcile_bench.py [--se
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -28,21 +26,13 @@ from kubernetes.client import V1Namespace
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ambient.settings.test")
-# Room for every live pod; the runner and content containers are `sleep` here (no Django per pod).
-os.environ.setdefault("LOCALKUBE_NODE_CPU", "2000")
-os.environ.setdefault("LOCALKUBE_NODE_MEMORY", "8000Gi")
-os.environ.setdefault("LOCALKUBE_NODE_PODS", "5000")
+from bench.helpers.bootstrap import django_setup_for_bench  # noqa: E402
 
-import logging  # noqa: E402
-
-import django  # noqa: E402
-
-django.setup()
-logging.getLogger("localkube").setLevel(logging.WARNING)  # the in-process localkube's chatter
+django_setup_for_bench()
 
 import kubernetes.client  # noqa: E402
 
+from bench.helpers.report import figures_print  # noqa: E402
 from bench.helpers.support import SessionWatch, StageMeans, median, metric_sum, percentile, rss_mb  # noqa: E402
 from localkube.testing import LocalKube, free_port  # noqa: E402
 from reconciler.embedded_images import write_image_map  # noqa: E402
@@ -266,11 +256,7 @@ def main() -> None:  # noqa: PLR0915 - one linear script
     print(f"\nspaced change → caught up: mean {spaced_mean:.1f} ms; where it goes (means of the passes that wrote):")
     for what, _, value in stages:
         print(f"  {what.ljust(40)} {value:8.2f} ms")
-    width = max(len(key) for key in figures)
-    print(f"\n{'figure'.ljust(width)}  {'value':>10}  goal")
-    for figure, value in figures.items():
-        print(f"{figure.ljust(width)}  {value!s:>10}  {goals.get(figure, '')}")
-    print(json.dumps(figures))
+    figures_print(figures, goals)
 
 
 if __name__ == "__main__":
