@@ -10,7 +10,8 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-from localkube import admission, crds, immutability, patches, pod_validation, schema
+from localkube import admission, crds, immutability, patches, pod_validation
+from localkube.bodies import body_checked, schema_apply
 from localkube.changes import finalizers_done, generation_relevant, without_volatile
 from localkube.errors import ApiError, cause, conflict, invalid, not_found
 from localkube.pagination import decode_continue, encode_continue
@@ -80,47 +81,6 @@ class ObjectService:
                 "Forbidden",
             )
 
-    @staticmethod
-    def check_body(resource_type: ResourceType, version: str, body: Any) -> KubeObject:
-        if not isinstance(body, dict):
-            raise ApiError(
-                400,
-                "the body of the request was in an unknown format - accepted media types include: "
-                "application/json, application/yaml",
-            )
-        kind = body.get("kind")
-        api_version = body.get("apiVersion")
-        if (kind and kind != resource_type.kind) or (api_version and api_version != resource_type.api_version(version)):
-            raise ApiError(
-                400,
-                f"the API version in the data ({api_version}) does not match the expected API "
-                f"version ({resource_type.api_version(version)})"
-                if api_version != resource_type.api_version(version)
-                else f"the kind in the data ({kind}) does not match the expected kind ({resource_type.kind})",
-            )
-        if not isinstance(body.get("metadata", {}), dict):
-            raise ApiError(400, "metadata must be an object")
-        return body
-
-    def _apply_schema(
-        self, resource_type: ResourceType, version: str, obj: KubeObject, field_validation: str | None
-    ) -> list[str]:
-        if resource_type.builtin:
-            return []
-        strict = (field_validation or "").lower() == "strict"
-        prepared, causes, unknown = schema.prepare(obj, resource_type.schemas.get(version, {}), strict=False)
-        if strict and unknown:
-            raise ApiError(
-                400, "strict decoding error: " + ", ".join(f'unknown field "{path}"' for path in unknown), "BadRequest"
-            )
-        if causes:
-            raise invalid(resource_type.kind, resource_type.group, obj["metadata"].get("name", ""), causes)
-        obj.clear()
-        obj.update(prepared)
-        if (field_validation or "warn").lower() == "ignore":
-            return []
-        return [f'unknown field "{path}"' for path in unknown]
-
     # -- reads -------------------------------------------------------------------------------
     def get(self, resource_type: ResourceType, version: str, namespace: str | None, name: str) -> KubeObject:
         return self.present(resource_type, self.current(resource_type, namespace, name), version)
@@ -174,7 +134,7 @@ class ObjectService:
         field_validation: str | None = None,
         admit: Admit | None = None,
     ) -> WriteResult:
-        obj = copy.deepcopy(self.check_body(resource_type, version, body))
+        obj = copy.deepcopy(body_checked(resource_type, version, body))
         if resource_type.namespaced:
             body_ns = (obj.get("metadata") or {}).get("namespace")
             if body_ns and namespace and body_ns != namespace:
@@ -200,7 +160,7 @@ class ObjectService:
             crds.validate_crd(obj, self.registry)
         admission.prepare_create(resource_type, obj)
         pod_validation.validate_workload(resource_type, obj)
-        warnings = self._apply_schema(resource_type, version, obj, field_validation)
+        warnings = schema_apply(resource_type, version, obj, field_validation)
         if (resource_type.group, resource_type.resource) == CRD_KEY:
             obj["status"] = crds.crd_status(obj, None)
         if admit is not None:
@@ -226,7 +186,7 @@ class ObjectService:
         require_resource_version: bool | None = None,
         admit: Admit | None = None,
     ) -> WriteResult:
-        obj = copy.deepcopy(self.check_body(resource_type, version, body))
+        obj = copy.deepcopy(body_checked(resource_type, version, body))
         metadata = obj.setdefault("metadata", {})
         if metadata.get("name") and metadata["name"] != name:
             raise ApiError(
@@ -286,7 +246,7 @@ class ObjectService:
         patched_rv = str((patched.get("metadata") or {}).get("resourceVersion") or "")
         if patched_rv and patched_rv != old["metadata"]["resourceVersion"]:
             raise conflict(resource_type.group, resource_type.resource, name)
-        self.check_body(resource_type, version, patched)
+        body_checked(resource_type, version, patched)
         if (patched.get("metadata") or {}).get("name") != name:
             raise ApiError(400, "the name of the object does not match the name on the URL")
         return self._write_update(resource_type, version, old, patched, subresource, dry_run, field_validation, admit)
@@ -363,7 +323,7 @@ class ObjectService:
             crds.default_crd(new)
             crds.validate_crd(new, self.registry)
             new["status"] = crds.crd_status(new, old)
-        warnings = self._apply_schema(resource_type, version, new, field_validation)
+        warnings = schema_apply(resource_type, version, new, field_validation)
         if not new["metadata"].get("finalizers"):
             new["metadata"].pop("finalizers", None)
         if without_volatile(new) == without_volatile(old):
