@@ -1,12 +1,11 @@
 """How many reconcile messages wait in the broker, for the queue-depth gauge.
 
 Redis: ``LLEN`` of the default queue. Countdown (ETA) tasks already fetched by a worker sit in
-kombu's unacked hash, not in the list, so they are not counted. Filesystem broker: message files.
+kombu's unacked hash, not in the list, so they are not counted.
+The in-memory broker (no REDIS_URL: a process's own tests) has no depth to read: NaN.
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import redis
 
@@ -21,11 +20,6 @@ def redis_queue_depth(broker_url: str, queue: str = DEFAULT_QUEUE, timeout: floa
         client.close()
 
 
-def filesystem_queue_depth(folder: str | Path) -> int:
-    path = Path(folder)
-    return sum(1 for entry in path.iterdir() if entry.is_file()) if path.is_dir() else 0
-
-
 def broker_queue_depth() -> float:
     """Depth of the configured broker's queue; NaN when it cannot be read (a scrape must not fail)."""
     from django.conf import settings  # noqa: PLC0415 - the rest of the module works without Django
@@ -33,7 +27,6 @@ def broker_queue_depth() -> float:
     try:
         if settings.CELERY_BROKER_URL.startswith(("redis://", "rediss://", "unix://")):
             return float(redis_queue_depth(settings.CELERY_BROKER_URL))
-        folder = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("data_folder_in")
-        return float(filesystem_queue_depth(folder)) if folder else float("nan")
+        return float("nan")
     except (OSError, redis.RedisError):
         return float("nan")

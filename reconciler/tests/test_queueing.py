@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -22,7 +23,7 @@ from reconciler.queueing import (
     session_key,
     split_key,
 )
-from reconciler.queueing.depth import filesystem_queue_depth, redis_queue_depth
+from reconciler.queueing.depth import broker_queue_depth, redis_queue_depth
 from reconciler.queueing.sqlite_store import SqliteStore
 from reconciler.queueing.stores import QueueStore, RedisStore
 from reconciler.tests.queue_support import RecordingSender
@@ -136,11 +137,9 @@ def test_real_celery_send_counts_one_message_per_burst(redis_client: redis.Redis
         app.close()
 
 
-def test_filesystem_queue_depth(tmp_path: Path) -> None:
-    assert filesystem_queue_depth(tmp_path / "missing") == 0
-    (tmp_path / "a.msg").write_text("{}")
-    (tmp_path / "b.msg").write_text("{}")
-    assert filesystem_queue_depth(tmp_path) == 2
+def test_queue_depth_of_the_in_memory_broker_is_unknown(settings: Settings) -> None:
+    settings.CELERY_BROKER_URL = "memory://"
+    assert math.isnan(broker_queue_depth())
 
 
 # --- requeue and backoff ---------------------------------------------------------------------------

@@ -100,7 +100,7 @@ def test_watch_sessions_command_leads_enqueues_probes_and_exits_cleanly(kube: Lo
         text=True,
     )
     try:
-        # The enqueue claimed q:{key} in the fallback store (and sent the task to the filesystem broker).
+        # The enqueue claimed q:{key} in the fallback store (and sent the task to the broker).
         wait_until(lambda: f"cmd:q:{namespace}/s1" in claimed_names(queue_db), message="s1 enqueued")
         status, text = http_get(f"http://127.0.0.1:{port}/healthz")
         assert status == 200, text
