@@ -54,6 +54,14 @@ CODE_ENDPOINT_REMOVED = "endpoint_removed"
 CODE_SESSION_RUNNING = "session_running"
 CODE_INVALID_PHASE = "invalid_phase"
 CODE_STALE = "stale_resource_version"
+
+# --- Repos, workflow, workspace and git (proxied to the content service) --------------------------
+
+CODE_NOT_INTERACTIVE = "session_not_interactive"
+CODE_REPO_EXISTS = "repo_exists"
+CODE_SESSION_NOT_RUNNING = "session_not_running"
+CODE_CONTENT_UNAVAILABLE = "content_service_unavailable"
+CODE_CONTENT_TIMEOUT = "content_service_timeout"
 MESSAGE_STATUS_REMOVED = (
     "PUT .../status was removed: the reconciler is the only writer of status. "
     "Use POST .../start or .../stop to express intent; read progress from GET on the session."
