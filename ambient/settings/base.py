@@ -3,6 +3,7 @@
 from pathlib import Path
 from typing import Any
 
+from ambient import contract
 from ambient.settings.env import BASE_DIR, STATE_DIR, env
 
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="insecure-local-only-key-change-me-in-production-0123456789")
@@ -146,10 +147,23 @@ KUBE_CONNECTION_POOL_MAXSIZE = env.int("KUBE_CONNECTION_POOL_MAXSIZE", default=6
 KUBE_CONFLICT_RETRY_DEADLINE_SECONDS = env.float("KUBE_CONFLICT_RETRY_DEADLINE_SECONDS", default=8.0)
 KUBE_CONFLICT_RETRY_BASE_SECONDS = env.float("KUBE_CONFLICT_RETRY_BASE_SECONDS", default=0.01)
 KUBE_CONFLICT_RETRY_MAX_WAIT_SECONDS = env.float("KUBE_CONFLICT_RETRY_MAX_WAIT_SECONDS", default=0.5)
-CONTROL_PLANE_NAMESPACE = env.str("CONTROL_PLANE_NAMESPACE", default="ambient-system")
+CONTROL_PLANE_NAMESPACE = env.str("CONTROL_PLANE_NAMESPACE", default=contract.DEFAULT_CONTROL_PLANE_NAMESPACE)
 CONTENT_SERVICE_URL_TEMPLATE = env.str(
     "CONTENT_SERVICE_URL_TEMPLATE", default="http://ambient-content-{session}.{namespace}.svc:8080"
 )
+# How the api and the reconciler reach a session's content service: "direct" (the URL template:
+# in-cluster Service DNS), "service-proxy" (the API server's services/proxy, which works from
+# outside the cluster and in embedded mode), or "auto" (direct in cluster, service proxy outside).
+CONTENT_SERVICE_ROUTE = env.str("CONTENT_SERVICE_ROUTE", default="auto")
+# Per-operation bounds (seconds): connecting, workspace reads/writes, git commands, clones.
+CONTENT_SERVICE_CONNECT_TIMEOUT_SECONDS = env.float("CONTENT_SERVICE_CONNECT_TIMEOUT_SECONDS", default=3.0)
+CONTENT_SERVICE_READ_TIMEOUT_SECONDS = env.float("CONTENT_SERVICE_READ_TIMEOUT_SECONDS", default=15.0)
+CONTENT_SERVICE_GIT_TIMEOUT_SECONDS = env.float("CONTENT_SERVICE_GIT_TIMEOUT_SECONDS", default=120.0)
+CONTENT_SERVICE_CLONE_TIMEOUT_SECONDS = env.float("CONTENT_SERVICE_CLONE_TIMEOUT_SECONDS", default=300.0)
+# Connections kept to content services (direct route); at least the api threads proxying at once.
+CONTENT_SERVICE_POOL_MAXSIZE = env.int("CONTENT_SERVICE_POOL_MAXSIZE", default=32)
+# A session's content token (read from its Secret) is reused this long; a 401 re-reads it at once.
+CONTENT_TOKEN_CACHE_SECONDS = env.float("CONTENT_TOKEN_CACHE_SECONDS", default=60.0)
 
 # Embedded mode: which local command localkube runs for each container image (localkube/README.md).
 EMBEDDED_IMAGE_MAP = env.str("EMBEDDED_IMAGE_MAP", default="")
@@ -220,34 +234,50 @@ SESSION_MAX_MEMORY = env.str("SESSION_MAX_MEMORY", default="32Gi")
 
 # --- Reconciler: tasks and beat ---------------------------------------------------------------
 # What the reconcile task builds (reconciler.services.config → ReconcilerConfig).
-RECONCILER_RUNNER_IMAGE = env.str("RECONCILER_RUNNER_IMAGE", default="quay.io/ambient_code/ambient_runner:latest")
-RECONCILER_CONTENT_IMAGE = env.str("RECONCILER_CONTENT_IMAGE", default="quay.io/ambient_code/ambient:latest")
-RECONCILER_IMAGE_PULL_POLICY = env.str("RECONCILER_IMAGE_PULL_POLICY", default="IfNotPresent")
+RECONCILER_RUNNER_IMAGE = env.str("RECONCILER_RUNNER_IMAGE", default=contract.DEFAULT_RUNNER_IMAGE)
+RECONCILER_CONTENT_IMAGE = env.str("RECONCILER_CONTENT_IMAGE", default=contract.DEFAULT_CONTENT_IMAGE)
+RECONCILER_IMAGE_PULL_POLICY = env.str("RECONCILER_IMAGE_PULL_POLICY", default=contract.DEFAULT_IMAGE_PULL_POLICY)
 # Control-plane secrets copied into each session namespace: "name" or "name:required".
 RECONCILER_COPIED_SECRETS = env.list("RECONCILER_COPIED_SECRETS", default=[])
 # Empty: the image's own command (content: manage.py runserver on 0.0.0.0:8080).
 RECONCILER_CONTENT_COMMAND = env.list("RECONCILER_CONTENT_COMMAND", default=[])
 RECONCILER_RUNNER_COMMAND = env.list("RECONCILER_RUNNER_COMMAND", default=[])
-RECONCILER_STORAGE_SIZE = env.str("RECONCILER_STORAGE_SIZE", default="5Gi")
+RECONCILER_STORAGE_SIZE = env.str("RECONCILER_STORAGE_SIZE", default=contract.DEFAULT_STORAGE_SIZE)
 RECONCILER_STORAGE_CLASS = env.str("RECONCILER_STORAGE_CLASS", default="")
 RECONCILER_WEBSOCKET_URL_TEMPLATE = env.str("RECONCILER_WEBSOCKET_URL_TEMPLATE", default="")
 RECONCILER_BACKEND_API_URL_TEMPLATE = env.str("RECONCILER_BACKEND_API_URL_TEMPLATE", default="")
 # spec.timeout absent → the default; 0 (in spec or here) → no limit of the session's own; never
 # above the maximum (0: none). Interactive sessions run for hours, so the default is a day.
-RECONCILER_DEFAULT_TIMEOUT_SECONDS = env.int("RECONCILER_DEFAULT_TIMEOUT_SECONDS", default=24 * 3600)
-RECONCILER_MAX_TIMEOUT_SECONDS = env.int("RECONCILER_MAX_TIMEOUT_SECONDS", default=7 * 24 * 3600)
-# A pod lost to the infrastructure restarts on a new pod at most LIMIT times per WINDOW, then Failed.
-RECONCILER_INFRASTRUCTURE_RESTART_LIMIT = env.int("RECONCILER_INFRASTRUCTURE_RESTART_LIMIT", default=3)
-RECONCILER_INFRASTRUCTURE_RESTART_WINDOW_SECONDS = env.float(
-    "RECONCILER_INFRASTRUCTURE_RESTART_WINDOW_SECONDS", default=3600.0
+RECONCILER_DEFAULT_TIMEOUT_SECONDS = env.int(
+    "RECONCILER_DEFAULT_TIMEOUT_SECONDS", default=contract.DEFAULT_TIMEOUT_SECONDS
 )
-RECONCILER_IMAGE_PULL_GRACE_SECONDS = env.float("RECONCILER_IMAGE_PULL_GRACE_SECONDS", default=120.0)
-RECONCILER_CREATION_DEADLINE_SECONDS = env.float("RECONCILER_CREATION_DEADLINE_SECONDS", default=600.0)
-RECONCILER_TOKEN_REFRESH_AGE_SECONDS = env.float("RECONCILER_TOKEN_REFRESH_AGE_SECONDS", default=45 * 60.0)
+RECONCILER_MAX_TIMEOUT_SECONDS = env.int("RECONCILER_MAX_TIMEOUT_SECONDS", default=contract.MAX_TIMEOUT_SECONDS)
+# A pod lost to the infrastructure restarts on a new pod at most LIMIT times per WINDOW, then Failed.
+RECONCILER_INFRASTRUCTURE_RESTART_LIMIT = env.int(
+    "RECONCILER_INFRASTRUCTURE_RESTART_LIMIT", default=contract.DEFAULT_INFRASTRUCTURE_RESTART_LIMIT
+)
+RECONCILER_INFRASTRUCTURE_RESTART_WINDOW_SECONDS = env.float(
+    "RECONCILER_INFRASTRUCTURE_RESTART_WINDOW_SECONDS", default=contract.DEFAULT_INFRASTRUCTURE_RESTART_WINDOW_SECONDS
+)
+RECONCILER_IMAGE_PULL_GRACE_SECONDS = env.float(
+    "RECONCILER_IMAGE_PULL_GRACE_SECONDS", default=contract.DEFAULT_IMAGE_PULL_GRACE_SECONDS
+)
+RECONCILER_CREATION_DEADLINE_SECONDS = env.float(
+    "RECONCILER_CREATION_DEADLINE_SECONDS", default=contract.DEFAULT_CREATION_DEADLINE_SECONDS
+)
+RECONCILER_TOKEN_REFRESH_AGE_SECONDS = env.float(
+    "RECONCILER_TOKEN_REFRESH_AGE_SECONDS", default=contract.DEFAULT_TOKEN_REFRESH_AGE_SECONDS
+)
 RECONCILER_TOKEN_EXPIRATION_SECONDS = env.int("RECONCILER_TOKEN_EXPIRATION_SECONDS", default=3600)
-RECONCILER_PENDING_REQUEUE_SECONDS = env.float("RECONCILER_PENDING_REQUEUE_SECONDS", default=2.0)
-RECONCILER_CREATING_REQUEUE_SECONDS = env.float("RECONCILER_CREATING_REQUEUE_SECONDS", default=5.0)
-RECONCILER_STOPPING_REQUEUE_SECONDS = env.float("RECONCILER_STOPPING_REQUEUE_SECONDS", default=2.0)
+RECONCILER_PENDING_REQUEUE_SECONDS = env.float(
+    "RECONCILER_PENDING_REQUEUE_SECONDS", default=contract.DEFAULT_PENDING_REQUEUE_SECONDS
+)
+RECONCILER_CREATING_REQUEUE_SECONDS = env.float(
+    "RECONCILER_CREATING_REQUEUE_SECONDS", default=contract.DEFAULT_CREATING_REQUEUE_SECONDS
+)
+RECONCILER_STOPPING_REQUEUE_SECONDS = env.float(
+    "RECONCILER_STOPPING_REQUEUE_SECONDS", default=contract.DEFAULT_STOPPING_REQUEUE_SECONDS
+)
 # >0: the worker serves /metrics on this port (run it with --pool threads so one process counts).
 RECONCILER_WORKER_METRICS_PORT = env.int("RECONCILER_WORKER_METRICS_PORT", default=0)
 RECONCILER_WORKER_METRICS_ADDR = env.str("RECONCILER_WORKER_METRICS_ADDR", default="127.0.0.1")
