@@ -217,6 +217,14 @@ API_MAX_TOKEN_LENGTH = env.int("API_MAX_TOKEN_LENGTH", default=8192)
 # JSON request bodies nested deeper than this are refused with 400 before they are parsed.
 API_MAX_JSON_DEPTH = env.int("API_MAX_JSON_DEPTH", default=32)
 
+# --- Session chat (docs/design/API.md actions 35–36) ------------------------------------------
+# A chat message (POST body or WebSocket frame) larger than this is refused: 413 / an error frame.
+CHAT_MAX_MESSAGE_BYTES = env.int("CHAT_MAX_MESSAGE_BYTES", default=256 * 1024)
+# spec.inactivityTimeout absent → this many seconds without a chat message in either direction
+# stops a Running session (0 here or in the spec: never); beat looks every interval.
+SESSION_DEFAULT_INACTIVITY_TIMEOUT_SECONDS = env.int("SESSION_DEFAULT_INACTIVITY_TIMEOUT_SECONDS", default=24 * 3600)
+SESSION_INACTIVITY_CHECK_INTERVAL = env.float("SESSION_INACTIVITY_CHECK_INTERVAL", default=60.0)
+
 # --- Session spec policy (docs/design/SECURITY.md) ----------------------------------------------
 # HMAC key the API signs spec.userContext with and the reconciler verifies it with; empty: derived
 # from DJANGO_SECRET_KEY. Every api and worker process must share it.
@@ -299,6 +307,10 @@ CELERY_BEAT_SCHEDULE = {
     "check-session-deadlines": {
         "task": "reconciler.tasks.check_session_deadlines",
         "schedule": env.float("RECONCILER_DEADLINE_CHECK_INTERVAL", default=30.0),
+    },
+    "stop-inactive-sessions": {
+        "task": "sessions.tasks.stop_inactive_sessions",
+        "schedule": SESSION_INACTIVITY_CHECK_INTERVAL,
     },
     "resync-all-sessions": {
         "task": "reconciler.tasks.resync_all_sessions",
