@@ -92,12 +92,12 @@ def bearer_token(request: Request) -> str | None:
     if header and header[0].lower() == b"bearer":
         if len(header) != 2 or not header[1]:
             raise Unauthenticated("Malformed Authorization header: use `Authorization: Bearer <token>`.")
-        return _checked_token(header[1])
+        return checked_token(header[1])
     forwarded = request.META.get(FORWARDED_TOKEN_HEADER, "").strip()
-    return _checked_token(forwarded.encode("utf-8")) if forwarded else None
+    return checked_token(forwarded.encode("utf-8")) if forwarded else None
 
 
-def _checked_token(raw: bytes) -> str:
+def checked_token(raw: bytes) -> str:
     """A token is visible ASCII of bounded length; anything else cannot be valid and is never sent on."""
     if len(raw) > settings.API_MAX_TOKEN_LENGTH:
         raise Unauthenticated(
