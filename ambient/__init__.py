@@ -1,5 +1,6 @@
-"""The Ambient project package: settings, URLs, ASGI/WSGI, the Celery app, shared infrastructure."""
+"""The Ambient project package: settings, URLs, ASGI/WSGI, the Celery app, shared infrastructure.
 
-from ambient.celery import app as celery_app
-
-__all__ = ("celery_app",)
+Importing it loads nothing: the runner image imports `ambient.contract` without Django or Celery.
+Django processes load the Celery app in `AmbientConfig.ready()`; `celery -A ambient` finds
+`ambient.celery` by itself.
+"""

@@ -40,9 +40,9 @@ from django.core.management import call_command  # noqa: E402
 from django.core.wsgi import get_wsgi_application  # noqa: E402
 
 from ambient import kube  # noqa: E402
+from ambient.contract import API_VERSION, GROUP, KIND, PLURAL, VERSION, Phase  # noqa: E402
 from localkube.testing import LocalKube  # noqa: E402
 from sessions.api_constants import MANAGED_LABEL, MANAGED_LABEL_VALUE, ROLE_ADMIN  # noqa: E402
-from sessions.constants import API_VERSION, GROUP, KIND, PLURAL, VERSION, Phase  # noqa: E402
 from sessions.gateway import forget_clients  # noqa: E402
 
 GOALS_MS = {"list_p50": 150.0, "get_p50": 20.0}

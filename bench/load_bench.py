@@ -42,12 +42,12 @@ from django.core.management import call_command  # noqa: E402
 from django.core.wsgi import get_wsgi_application  # noqa: E402
 
 from ambient import kube  # noqa: E402
+from ambient.contract import GROUP, PLURAL, VERSION  # noqa: E402
 from bench.helpers.report import figures_print  # noqa: E402
 from localkube.testing import LocalKube, free_port  # noqa: E402
 from reconciler.embedded_images import write_image_map  # noqa: E402
 from reconciler.tests.services_support import reconciler_kubeconfig  # noqa: E402
 from sessions.api_constants import MANAGED_LABEL, MANAGED_LABEL_VALUE, ROLE_ADMIN  # noqa: E402
-from sessions.constants import GROUP, PLURAL, VERSION  # noqa: E402
 from sessions.gateway import forget_clients  # noqa: E402
 from tests.e2e.processes import ManagedProcess, RedisServer  # noqa: E402
 from tests.e2e.stack import CONTENT_IMAGE, RUNNER_IMAGE, Stack, worker_env  # noqa: E402

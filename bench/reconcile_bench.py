@@ -32,6 +32,7 @@ django_setup_for_bench()
 
 import kubernetes.client  # noqa: E402
 
+from ambient.contract import ANNOTATION_DESIRED_PHASE, GROUP, PLURAL, VERSION  # noqa: E402
 from bench.helpers.report import figures_print  # noqa: E402
 from bench.helpers.support import SessionWatch, StageMeans, median, metric_sum, percentile, rss_mb  # noqa: E402
 from localkube.testing import LocalKube, free_port  # noqa: E402
@@ -43,7 +44,6 @@ from reconciler.tests.services_support import (  # noqa: E402
     session_create,
     session_manifest,
 )
-from sessions.constants import ANNOTATION_DESIRED_PHASE, GROUP, PLURAL, VERSION  # noqa: E402
 from tests.e2e.processes import ManagedProcess, RedisServer, wait_for  # noqa: E402
 from tests.e2e.stack import CONTENT_IMAGE, RUNNER_IMAGE, Stack, worker_env  # noqa: E402
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ambient.contract import ConditionStatus
 from reconciler.timestamps import format_time
-from sessions.constants import ConditionStatus
 
 Condition = dict[str, Any]
 

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from sessions.constants import CONTENT_PORT, CONTENT_SETTINGS_MODULE
+from ambient import contract
+from ambient.contract import CONTENT_PORT, CONTENT_SETTINGS_MODULE
 from sessions.environment_policy import EnvironmentPolicy
 
 
@@ -36,34 +37,33 @@ DEFAULT_INIT_RESOURCES = _frozen(
 
 @dataclass(frozen=True)
 class ReconcilerConfig:
-    runner_image: str = "ambient-runner:latest"
-    # The project image; it also serves the content service and prepares the workspace.
-    content_image: str = "ambient:latest"
-    image_pull_policy: str = "IfNotPresent"
-    control_plane_namespace: str = "ambient-system"
+    runner_image: str = contract.DEFAULT_RUNNER_IMAGE
+    content_image: str = contract.DEFAULT_CONTENT_IMAGE
+    image_pull_policy: str = contract.DEFAULT_IMAGE_PULL_POLICY
+    control_plane_namespace: str = contract.DEFAULT_CONTROL_PLANE_NAMESPACE
     copied_secrets: tuple[SecretCopy, ...] = ()
 
     # spec.timeout → the Job's activeDeadlineSeconds. Absent: the default; 0: no limit of the
     # session's own; never above the maximum (0 there: no platform maximum). LIFECYCLE.md "Timeouts".
-    default_timeout_seconds: int = 24 * 3600
-    max_timeout_seconds: int = 7 * 24 * 3600
+    default_timeout_seconds: int = contract.DEFAULT_TIMEOUT_SECONDS
+    max_timeout_seconds: int = contract.MAX_TIMEOUT_SECONDS
     # 0: a failed runner is a session outcome the reconciler reports, not something the Job retries.
     backoff_limit: int = 0
     termination_grace_period_seconds: int = 60
 
-    image_pull_grace_seconds: float = 120.0
-    creation_deadline_seconds: float = 600.0
-    token_refresh_age_seconds: float = 45 * 60.0
+    image_pull_grace_seconds: float = contract.DEFAULT_IMAGE_PULL_GRACE_SECONDS
+    creation_deadline_seconds: float = contract.DEFAULT_CREATION_DEADLINE_SECONDS
+    token_refresh_age_seconds: float = contract.DEFAULT_TOKEN_REFRESH_AGE_SECONDS
     # A pod lost to the node/kubelet starts again on a new pod at most this often per window;
     # one loss more fails the session (Failed/InfrastructureLost).
-    infrastructure_restart_limit: int = 3
-    infrastructure_restart_window_seconds: float = 3600.0
+    infrastructure_restart_limit: int = contract.DEFAULT_INFRASTRUCTURE_RESTART_LIMIT
+    infrastructure_restart_window_seconds: float = contract.DEFAULT_INFRASTRUCTURE_RESTART_WINDOW_SECONDS
 
     # Requeue countdowns for waiting states (the watcher usually wakes us sooner).
-    pending_requeue_seconds: float = 2.0
+    pending_requeue_seconds: float = contract.DEFAULT_PENDING_REQUEUE_SECONDS
     secret_missing_requeue_seconds: float = 10.0
-    creating_requeue_seconds: float = 5.0
-    stopping_requeue_seconds: float = 2.0
+    creating_requeue_seconds: float = contract.DEFAULT_CREATING_REQUEUE_SECONDS
+    stopping_requeue_seconds: float = contract.DEFAULT_STOPPING_REQUEUE_SECONDS
 
     # Formatted with session, namespace and control_plane_namespace.
     websocket_url_template: str = (
@@ -71,7 +71,7 @@ class ReconcilerConfig:
     )
     backend_api_url_template: str = "http://ambient-api.{control_plane_namespace}.svc:8000/api"
 
-    storage_size: str = "5Gi"
+    storage_size: str = contract.DEFAULT_STORAGE_SIZE
     storage_class: str | None = None
 
     content_settings_module: str = CONTENT_SETTINGS_MODULE
@@ -84,9 +84,9 @@ class ReconcilerConfig:
     )
     runner_command: tuple[str, ...] = ()  # empty: the runner image's entrypoint
 
-    default_llm_model: str = "claude-sonnet-4-5"
-    default_llm_temperature: float = 0.7
-    default_llm_max_tokens: int = 4000
+    default_llm_model: str = contract.DEFAULT_LLM_MODEL
+    default_llm_temperature: float = contract.DEFAULT_LLM_TEMPERATURE
+    default_llm_max_tokens: int = contract.DEFAULT_LLM_MAX_TOKENS
 
     # Verifies spec.userContext signatures (empty: every session runs as an unverified user).
     user_context_key: bytes = field(default=b"", repr=False)

@@ -1,4 +1,4 @@
-"""Vocabulary only the session API uses (the CR's own vocabulary is in sessions.constants)."""
+"""Vocabulary only the session API uses (the CR's own vocabulary is in ambient.contract)."""
 
 from __future__ import annotations
 

@@ -14,33 +14,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
+from ambient.contract import RunnerEnv
+
 # Set by the reconciler for every run (RUNNER.md); a user value would only be ignored, so say so.
-PLATFORM_ENVIRONMENT_NAMES: frozenset[str] = frozenset(
-    {
-        "AGENTIC_SESSION_NAME",
-        "AGENTIC_SESSION_NAMESPACE",
-        "SESSION_ID",
-        "PROJECT_NAME",
-        "WORKSPACE_PATH",
-        "INITIAL_PROMPT",
-        "INTERACTIVE",
-        "LLM_MODEL",
-        "LLM_TEMPERATURE",
-        "LLM_MAX_TOKENS",
-        "REPOS_JSON",
-        "MAIN_REPO_INDEX",
-        "ACTIVE_WORKFLOW_GIT_URL",
-        "ACTIVE_WORKFLOW_BRANCH",
-        "ACTIVE_WORKFLOW_PATH",
-        "AUTO_PUSH_ON_COMPLETE",
-        "WEBSOCKET_URL",
-        "BACKEND_API_URL",
-        "BOT_TOKEN_FILE",
-        "USER_ID",
-        "USER_NAME",
-        "USER_VERIFIED",
-    }
-)
+PLATFORM_ENVIRONMENT_NAMES: frozenset[str] = frozenset(RunnerEnv)
 PLATFORM_REASON = "set by the platform"
 
 # Shell-style patterns (fnmatch), matched against the upper-cased name.

@@ -23,8 +23,8 @@ from kubernetes.client.exceptions import ApiException
 from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_random_exponential
 
 from ambient import kube
+from ambient.contract import GROUP, PLURAL, VERSION
 from ambient.exceptions import ApplicationError, Conflict, NotFound, kubernetes_error
-from sessions.constants import GROUP, PLURAL, VERSION
 
 KubeObject = dict[str, Any]
 T = TypeVar("T")

@@ -11,10 +11,10 @@ from typing import Any
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
+from ambient.contract import DNS_LABEL_MAX_LENGTH
 from ambient.exceptions import InvalidInput
 from sessions.api_constants import DNS_LABEL_PATTERN
 from sessions.auth import caller_of
-from sessions.constants import DNS_LABEL_MAX_LENGTH
 from sessions.gateway import AccessCheck
 from sessions.selectors import project_require_managed
 

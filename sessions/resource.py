@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sessions.constants import ANNOTATION_DESIRED_PHASE, Phase
+from ambient.contract import ANNOTATION_DESIRED_PHASE, Phase
 
 KubeObject = dict[str, Any]
 

@@ -8,6 +8,14 @@ from typing import Any
 
 from django.conf import settings
 
+from ambient.contract import (
+    CONTAINER_CONTENT,
+    Phase,
+    job_name,
+    pvc_name,
+    service_name,
+    session_selector,
+)
 from ambient.exceptions import NotFound
 from sessions.access_cache import ExpiringCache
 from sessions.api_constants import (
@@ -17,14 +25,6 @@ from sessions.api_constants import (
     MANAGED_SELECTOR,
 )
 from sessions.auth import Caller
-from sessions.constants import (
-    CONTAINER_CONTENT,
-    Phase,
-    job_name,
-    pvc_name,
-    service_name,
-    session_selector,
-)
 from sessions.gateway import AccessCheck, control_plane_gateway
 from sessions.resource import phase_of, presented
 

@@ -13,8 +13,8 @@ import kubernetes.client
 import pytest
 from rest_framework.test import APIClient
 
+from ambient.contract import API_VERSION, GROUP, KIND, PLURAL, VERSION
 from sessions.api_constants import MANAGED_LABEL, MANAGED_LABEL_VALUE
-from sessions.constants import API_VERSION, GROUP, KIND, PLURAL, VERSION
 from tests.api.support import bind, client_with
 
 

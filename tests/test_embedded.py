@@ -15,12 +15,12 @@ from django.core.management import call_command
 from kubernetes import client
 
 from ambient import asgi_server, kube
+from ambient.contract import GROUP
 from ambient.embedded import cluster, identity, ports, processes, redis_server, supervision
 from ambient.logging import RedactedAccessLog
 from localkube.testing import free_port
 from reconciler.models import ConditionTransition
 from sessions.api_constants import ROLE_ADMIN, ROLE_PROJECT_CREATOR
-from sessions.constants import GROUP
 from tests.e2e.processes import wait_for
 from tests.factories import ConditionTransitionFactory, UserFactory
 

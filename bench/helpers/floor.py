@@ -21,9 +21,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ambient.settings.test")
 
 from kubernetes import config as kube_config  # noqa: E402
 
+from ambient.contract import GROUP, PLURAL, VERSION  # noqa: E402
 from reconciler.cluster import Cluster  # noqa: E402
 from reconciler.watching.transport import KubeTransport  # noqa: E402
-from sessions.constants import GROUP, PLURAL, VERSION  # noqa: E402
 
 
 def main() -> None:

@@ -13,8 +13,8 @@ from typing import Any
 
 from kubernetes.client import ApiClient
 
+from ambient.contract import GROUP, PLURAL, VERSION
 from reconciler.watching.transport import KubeTransport
-from sessions.constants import GROUP, PLURAL, VERSION
 
 
 def percentile(values: list[float], fraction: float) -> float:

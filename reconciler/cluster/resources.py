@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ambient.contract import GROUP, PLURAL, VERSION
 from reconciler.manifests.metadata import Kind
-from sessions.constants import GROUP, PLURAL, VERSION
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from sessions.constants import ConditionReason, ConditionType
+from ambient.contract import ConditionReason, ConditionType
 
 Manifest = dict[str, Any]
 # Condition type and False reason a failure of this action is reported under (None: no condition).

@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
+from ambient.contract import (
+    ConditionReason,
+    ConditionType,
+    DesiredPhase,
+    Phase,
+    job_name,
+    service_account_name,
+    service_name,
+    token_secret_name,
+)
 from reconciler.config import ReconcilerConfig
 from reconciler.lifecycle.actions import (
     Action,
@@ -32,16 +42,6 @@ from reconciler.lifecycle.stopping import begin_stopping, delete_run, revoke_run
 from reconciler.lifecycle.terminal import reset_to_pending
 from reconciler.manifests import Kind, content_service
 from reconciler.timestamps import seconds_between
-from sessions.constants import (
-    ConditionReason,
-    ConditionType,
-    DesiredPhase,
-    Phase,
-    job_name,
-    service_account_name,
-    service_name,
-    token_secret_name,
-)
 
 
 def decide_active(draft: StatusDraft, intent: Intent, config: ReconcilerConfig) -> Decision:

@@ -11,10 +11,10 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from ambient.contract import ConditionReason, ConditionType
 from reconciler.lifecycle.actions import Action, ReconcileRepos, ReconcileWorkflow
 from reconciler.lifecycle.draft import StatusDraft
 from reconciler.lifecycle.observed import Decision, Observed
-from sessions.constants import ConditionReason, ConditionType
 
 REPO_READY = "Ready"
 REPO_FAILED = "Failed"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from ambient.contract import TERMINAL_PHASES, ConditionReason, ConditionType, Phase
 from reconciler.config import ReconcilerConfig
 from reconciler.lifecycle.actions import Action
 from reconciler.lifecycle.active import decide_active
@@ -13,7 +14,6 @@ from reconciler.lifecycle.observed import Decision, Observed
 from reconciler.lifecycle.pending import decide_pending
 from reconciler.lifecycle.stopping import decide_stopping
 from reconciler.lifecycle.terminal import decide_terminal
-from sessions.constants import TERMINAL_PHASES, ConditionReason, ConditionType, Phase
 
 
 def decide(observed: Observed, config: ReconcilerConfig, now: datetime) -> Decision:

@@ -6,12 +6,12 @@ import copy
 from datetime import datetime
 from typing import Any
 
+from ambient.contract import ConditionStatus, ConditionType, Phase
 from reconciler.conditions import ConditionTransition, get_condition, remove_condition, set_condition
 from reconciler.lifecycle.actions import Action
 from reconciler.lifecycle.merge_patch import merge_patch
 from reconciler.lifecycle.observed import Decision, Observed
 from reconciler.timestamps import format_time
-from sessions.constants import ConditionStatus, ConditionType, Phase
 
 
 class StatusDraft:

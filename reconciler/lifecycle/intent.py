@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reconciler.lifecycle.observed import Observed
-from sessions.constants import (
+from ambient.contract import (
     ANNOTATION_DESIRED_PHASE,
     ANNOTATION_STOP_REASON,
     INTENT_ANNOTATIONS,
@@ -15,6 +14,7 @@ from sessions.constants import (
     DesiredPhase,
     StoppedReason,
 )
+from reconciler.lifecycle.observed import Observed
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,19 @@ from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
+from ambient.contract import (
+    ConditionReason,
+    ConditionType,
+    DesiredPhase,
+    Phase,
+    job_name,
+    pvc_name,
+    role_binding_name,
+    role_name,
+    service_account_name,
+    service_name,
+    token_secret_name,
+)
 from reconciler.config import ReconcilerConfig
 from reconciler.lifecycle.actions import (
     Action,
@@ -34,19 +47,6 @@ from reconciler.manifests import (
     workspace_pvc,
 )
 from reconciler.manifests.environment import shadowing_warnings
-from sessions.constants import (
-    ConditionReason,
-    ConditionType,
-    DesiredPhase,
-    Phase,
-    job_name,
-    pvc_name,
-    role_binding_name,
-    role_name,
-    service_account_name,
-    service_name,
-    token_secret_name,
-)
 
 
 def decide_pending(draft: StatusDraft, intent: Intent, config: ReconcilerConfig) -> Decision:

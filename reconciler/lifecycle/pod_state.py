@@ -7,14 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from reconciler.lifecycle.kubernetes_vocabulary import (
-    CONTAINER_OOM_KILLED,
-    CONTAINER_STATUS_UNKNOWN,
-    POD_DISRUPTION_TARGET,
-    POD_INFRASTRUCTURE_REASONS,
-)
-from reconciler.timestamps import parse_time
-from sessions.constants import (
+from ambient.contract import (
     ANNOTATION_SESSION_GENERATION,
     ANNOTATION_SESSION_START_TIME,
     CONTAINER_RUNNER,
@@ -25,6 +18,13 @@ from sessions.constants import (
     ConditionReason,
     Phase,
 )
+from reconciler.lifecycle.kubernetes_vocabulary import (
+    CONTAINER_OOM_KILLED,
+    CONTAINER_STATUS_UNKNOWN,
+    POD_DISRUPTION_TARGET,
+    POD_INFRASTRUCTURE_REASONS,
+)
+from reconciler.timestamps import parse_time
 
 Object = Mapping[str, Any]
 # Kubelet messages can be long (image pull errors quote registries); conditions should stay readable.

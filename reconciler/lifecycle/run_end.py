@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ambient.contract import CONTAINER_RUNNER, ConditionReason, Phase
 from reconciler.lifecycle.job_state import describe_duration, job_deadline_seconds, job_timed_out, job_verdict
 from reconciler.lifecycle.pod_state import (
     Outcome,
@@ -21,7 +22,6 @@ from reconciler.lifecycle.pod_state import (
     pod_finished,
     pod_outcome,
 )
-from sessions.constants import CONTAINER_RUNNER, ConditionReason, Phase
 
 Object = Mapping[str, Any]
 

@@ -6,10 +6,10 @@ still runs, but as an unverified user; and variables the environment policy refu
 
 from __future__ import annotations
 
+from ambient.contract import ConditionReason, ConditionType
 from reconciler.config import ReconcilerConfig
 from reconciler.lifecycle.draft import StatusDraft
 from reconciler.manifests.environment import refused_user_environment
-from sessions.constants import ConditionReason, ConditionType
 from sessions.user_context import claimed_user_id, verified_user
 
 

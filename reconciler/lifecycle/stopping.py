@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+from ambient.contract import (
+    ConditionReason,
+    ConditionType,
+    DesiredPhase,
+    Phase,
+    StoppedReason,
+    job_name,
+    token_secret_name,
+)
 from reconciler.config import ReconcilerConfig
 from reconciler.lifecycle.actions import (
     Action,
@@ -17,15 +26,6 @@ from reconciler.lifecycle.intent import keys_to_clear, stopped_reason
 from reconciler.lifecycle.observed import Decision, Observed
 from reconciler.lifecycle.pod_state import is_deleting
 from reconciler.manifests.metadata import Kind
-from sessions.constants import (
-    ConditionReason,
-    ConditionType,
-    DesiredPhase,
-    Phase,
-    StoppedReason,
-    job_name,
-    token_secret_name,
-)
 
 
 def delete_run(observed: Observed) -> list[Action]:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from ambient.contract import ConditionReason, ConditionType, Phase
 from reconciler.config import ReconcilerConfig
 from reconciler.lifecycle.draft import StatusDraft
 from reconciler.lifecycle.intent import Intent
 from reconciler.lifecycle.observed import Decision
 from reconciler.lifecycle.stopping import delete_run
-from sessions.constants import ConditionReason, ConditionType, Phase
 
 # Conditions that describe one run; a new run starts without them.
 RUN_CONDITIONS = (

@@ -6,9 +6,9 @@ import json
 from collections.abc import Collection, Mapping
 from typing import Any
 
+from ambient.contract import BOT_TOKEN_PATH, WORKSPACE_PATH, RunnerEnv
 from reconciler.config import ReconcilerConfig
 from reconciler.manifests.metadata import session_name, session_namespace
-from sessions.constants import BOT_TOKEN_PATH, WORKSPACE_PATH
 from sessions.user_context import verified_user
 
 EnvVar = dict[str, Any]
@@ -35,28 +35,28 @@ def runner_system_env(session: Mapping[str, Any], config: ReconcilerConfig) -> d
     if temperature is None:
         temperature = config.default_llm_temperature
     return {
-        "AGENTIC_SESSION_NAME": name,
-        "AGENTIC_SESSION_NAMESPACE": namespace,
-        "SESSION_ID": name,
-        "PROJECT_NAME": namespace,
-        "WORKSPACE_PATH": WORKSPACE_PATH,
-        "INITIAL_PROMPT": initial_prompt(spec),
-        "INTERACTIVE": _flag(spec.get("interactive")),
-        "LLM_MODEL": str(llm.get("model") or config.default_llm_model),
-        "LLM_TEMPERATURE": f"{float(temperature):.2f}",
-        "LLM_MAX_TOKENS": str(int(llm.get("maxTokens") or config.default_llm_max_tokens)),
-        "REPOS_JSON": json.dumps(spec.get("repos") or [], sort_keys=True, separators=(",", ":")),
-        "MAIN_REPO_INDEX": str(int(spec.get("mainRepoIndex") or 0)),
-        "ACTIVE_WORKFLOW_GIT_URL": str(workflow.get("gitUrl") or ""),
-        "ACTIVE_WORKFLOW_BRANCH": str(workflow.get("branch") or ""),
-        "ACTIVE_WORKFLOW_PATH": str(workflow.get("path") or ""),
-        "AUTO_PUSH_ON_COMPLETE": _flag(spec.get("autoPushOnComplete")),
-        "WEBSOCKET_URL": config.url_for(config.websocket_url_template, session=name, namespace=namespace),
-        "BACKEND_API_URL": config.url_for(config.backend_api_url_template, session=name, namespace=namespace),
-        "BOT_TOKEN_FILE": BOT_TOKEN_PATH,
-        "USER_ID": user.user_id if user else "",
-        "USER_NAME": user.display_name if user else "",
-        "USER_VERIFIED": _flag(user),
+        RunnerEnv.SESSION_NAME: name,
+        RunnerEnv.SESSION_NAMESPACE: namespace,
+        RunnerEnv.SESSION_ID: name,
+        RunnerEnv.PROJECT_NAME: namespace,
+        RunnerEnv.WORKSPACE_PATH: WORKSPACE_PATH,
+        RunnerEnv.INITIAL_PROMPT: initial_prompt(spec),
+        RunnerEnv.INTERACTIVE: _flag(spec.get("interactive")),
+        RunnerEnv.LLM_MODEL: str(llm.get("model") or config.default_llm_model),
+        RunnerEnv.LLM_TEMPERATURE: f"{float(temperature):.2f}",
+        RunnerEnv.LLM_MAX_TOKENS: str(int(llm.get("maxTokens") or config.default_llm_max_tokens)),
+        RunnerEnv.REPOS_JSON: json.dumps(spec.get("repos") or [], sort_keys=True, separators=(",", ":")),
+        RunnerEnv.MAIN_REPO_INDEX: str(int(spec.get("mainRepoIndex") or 0)),
+        RunnerEnv.ACTIVE_WORKFLOW_GIT_URL: str(workflow.get("gitUrl") or ""),
+        RunnerEnv.ACTIVE_WORKFLOW_BRANCH: str(workflow.get("branch") or ""),
+        RunnerEnv.ACTIVE_WORKFLOW_PATH: str(workflow.get("path") or ""),
+        RunnerEnv.AUTO_PUSH_ON_COMPLETE: _flag(spec.get("autoPushOnComplete")),
+        RunnerEnv.WEBSOCKET_URL: config.url_for(config.websocket_url_template, session=name, namespace=namespace),
+        RunnerEnv.BACKEND_API_URL: config.url_for(config.backend_api_url_template, session=name, namespace=namespace),
+        RunnerEnv.BOT_TOKEN_FILE: BOT_TOKEN_PATH,
+        RunnerEnv.USER_ID: user.user_id if user else "",
+        RunnerEnv.USER_NAME: user.display_name if user else "",
+        RunnerEnv.USER_VERIFIED: _flag(user),
     }
 
 

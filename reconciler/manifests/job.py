@@ -5,10 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from reconciler.config import ReconcilerConfig
-from reconciler.manifests.environment import runner_env
-from reconciler.manifests.metadata import Kind, Manifest, child_metadata, session_labels, session_name
-from sessions.constants import (
+from ambient.contract import (
     ANNOTATION_SESSION_GENERATION,
     ANNOTATION_SESSION_START_TIME,
     APP_RUNNER,
@@ -34,6 +31,9 @@ from sessions.constants import (
     service_account_name,
     token_secret_name,
 )
+from reconciler.config import ReconcilerConfig
+from reconciler.manifests.environment import runner_env
+from reconciler.manifests.metadata import Kind, Manifest, child_metadata, session_labels, session_name
 
 VOLUME_WORKSPACE = "workspace"
 VOLUME_BOT_TOKEN = "runner-token"  # noqa: S105 - a volume name

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
-from sessions.constants import API_VERSION, KIND, LABEL_SESSION, LABEL_SESSION_OWNER
+from ambient.contract import API_VERSION, KIND, LABEL_SESSION, LABEL_SESSION_OWNER
 
 Manifest = dict[str, Any]
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from reconciler.manifests.metadata import Kind, Manifest, child_metadata, session_name
-from sessions.constants import (
+from ambient.contract import (
     APP_CONTENT,
     APP_RUNNER,
     CONTENT_PORT,
@@ -15,6 +14,7 @@ from sessions.constants import (
     LABEL_SESSION,
     service_name,
 )
+from reconciler.manifests.metadata import Kind, Manifest, child_metadata, session_name
 
 
 def content_service(session: Mapping[str, Any]) -> Manifest:

@@ -8,9 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from reconciler.config import ReconcilerConfig
-from reconciler.manifests.metadata import Kind, Manifest, child_metadata, session_name
-from sessions.constants import (
+from ambient.contract import (
     APP_SESSION_RBAC,
     GROUP,
     LABEL_APP,
@@ -20,6 +18,8 @@ from sessions.constants import (
     service_account_name,
     token_secret_name,
 )
+from reconciler.config import ReconcilerConfig
+from reconciler.manifests.metadata import Kind, Manifest, child_metadata, session_name
 from sessions.user_context import claimed_user_id, verified_user
 
 _RBAC_API_VERSION = "rbac.authorization.k8s.io/v1"

@@ -7,9 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from reconciler.manifests.metadata import Kind, Manifest, child_metadata, owner_reference, session_name
-from reconciler.timestamps import format_time
-from sessions.constants import (
+from ambient.contract import (
     ANNOTATION_COPIED_FROM,
     ANNOTATION_TOKEN_REFRESHED_AT,
     APP_RUNNER_TOKEN,
@@ -19,6 +17,8 @@ from sessions.constants import (
     SECRET_KEY_K8S_TOKEN,
     token_secret_name,
 )
+from reconciler.manifests.metadata import Kind, Manifest, child_metadata, owner_reference, session_name
+from reconciler.timestamps import format_time
 
 
 def _encode(value: str) -> str:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ambient.contract import APP_WORKSPACE, LABEL_APP, pvc_name
 from reconciler.config import ReconcilerConfig
 from reconciler.manifests.metadata import Kind, Manifest, child_metadata, session_name
-from sessions.constants import APP_WORKSPACE, LABEL_APP, pvc_name
 
 
 def workspace_pvc(session: Mapping[str, Any], config: ReconcilerConfig) -> Manifest:

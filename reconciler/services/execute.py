@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from ambient.contract import ANNOTATION_RUNNER_SA, ANNOTATION_RUNNER_TOKEN_SECRET
 from reconciler.cluster import AlreadyExists, Cluster, ClusterError, NotFound
 from reconciler.config import ReconcilerConfig
 from reconciler.lifecycle import (
@@ -35,7 +36,6 @@ from reconciler.lifecycle import (
 from reconciler.manifests import Kind, copied_secret, owner_reference
 from reconciler.manifests.secrets import is_copied_secret
 from reconciler.services import session_writes, tokens
-from sessions.constants import ANNOTATION_RUNNER_SA, ANNOTATION_RUNNER_TOKEN_SECRET
 
 KubeObject = dict[str, Any]
 

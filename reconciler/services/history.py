@@ -14,11 +14,11 @@ from typing import Any
 
 from django.db import DatabaseError
 
+from ambient.contract import API_VERSION, KIND, ConditionReason, ConditionStatus, ConditionType
 from reconciler.cluster import Cluster, ClusterError
 from reconciler.conditions import ConditionTransition
 from reconciler.models import ConditionTransition as TransitionRow
 from reconciler.timestamps import format_time
-from sessions.constants import API_VERSION, KIND, ConditionReason, ConditionStatus, ConditionType
 
 logger = logging.getLogger(__name__)
 

@@ -8,15 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from reconciler.cluster import Cluster
-from reconciler.config import ReconcilerConfig
-from reconciler.lifecycle import Observed
-from reconciler.lifecycle.intent import read_intent
-from reconciler.manifests import Kind
-from reconciler.manifests.secrets import is_copied_secret, secret_keys
-from reconciler.services.children_memo import ChildrenSnapshot, children_memo
-from reconciler.timestamps import parse_time
-from sessions.constants import (
+from ambient.contract import (
     ACTIVE_PHASES,
     ANNOTATION_TOKEN_REFRESHED_AT,
     APP_RUNNER,
@@ -32,6 +24,14 @@ from sessions.constants import (
     service_name,
     token_secret_name,
 )
+from reconciler.cluster import Cluster
+from reconciler.config import ReconcilerConfig
+from reconciler.lifecycle import Observed
+from reconciler.lifecycle.intent import read_intent
+from reconciler.manifests import Kind
+from reconciler.manifests.secrets import is_copied_secret, secret_keys
+from reconciler.services.children_memo import ChildrenSnapshot, children_memo
+from reconciler.timestamps import parse_time
 
 
 def needs_children(session: Mapping[str, Any]) -> bool:

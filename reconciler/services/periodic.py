@@ -10,17 +10,17 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from reconciler.cluster import Cluster
-from reconciler.config import ReconcilerConfig
-from reconciler.manifests import Kind, active_deadline_seconds
-from reconciler.timestamps import parse_time, seconds_between
-from sessions.constants import (
+from ambient.contract import (
     ANNOTATION_TOKEN_REFRESHED_AT,
     APP_RUNNER_TOKEN,
     LABEL_APP,
     LABEL_SESSION_OWNER,
     Phase,
 )
+from reconciler.cluster import Cluster
+from reconciler.config import ReconcilerConfig
+from reconciler.manifests import Kind, active_deadline_seconds
+from reconciler.timestamps import parse_time, seconds_between
 
 
 def _key(session: Mapping[str, Any]) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from ambient.contract import Phase
 from reconciler.cluster import Cluster, ClusterError, Conflict, cluster_client
 from reconciler.config import ReconcilerConfig
 from reconciler.lifecycle import Decision, Observed, decide, decide_action_failure
@@ -23,7 +24,6 @@ from reconciler.services.config import reconciler_config_from_settings
 from reconciler.services.created_children import snapshot_after_creation, touches_secondary_children
 from reconciler.services.execute import Execution, actions_execute
 from reconciler.services.observe import session_observe
-from sessions.constants import Phase
 
 logger = logging.getLogger(__name__)
 

@@ -15,9 +15,9 @@ from typing import Any
 
 from django.conf import settings
 
+from ambient.contract import SECRET_KEY_K8S_TOKEN
 from reconciler.cluster import AlreadyExists, Cluster
 from reconciler.manifests import Kind, refreshed_token_patch, runner_token_secret
-from sessions.constants import SECRET_KEY_K8S_TOKEN
 
 # The refresh stamp of a Secret whose JWT was never written: due for a refresh on any look.
 NEVER_REFRESHED = datetime(1970, 1, 1, tzinfo=UTC)

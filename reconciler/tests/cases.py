@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reconciler.tests.factories import condition
-from sessions.constants import (
+from ambient.contract import (
     ANNOTATION_DESIRED_PHASE,
     ANNOTATION_START_REQUESTED_AT,
     ANNOTATION_STOP_REASON,
@@ -14,6 +13,7 @@ from sessions.constants import (
     ConditionStatus,
     ConditionType,
 )
+from reconciler.tests.factories import condition
 
 T, F = ConditionStatus.TRUE, ConditionStatus.FALSE
 STOP = {ANNOTATION_DESIRED_PHASE: "Stopped", ANNOTATION_STOP_REQUESTED_AT: "2025-06-01T11:59:00Z"}

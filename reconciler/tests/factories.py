@@ -5,11 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from reconciler.config import ReconcilerConfig, SecretCopy
-from reconciler.lifecycle import Observed
-from reconciler.manifests import Kind
-from reconciler.timestamps import format_time
-from sessions.constants import (
+from ambient.contract import (
     ANNOTATION_SESSION_GENERATION,
     ANNOTATION_SESSION_START_TIME,
     API_VERSION,
@@ -26,6 +22,10 @@ from sessions.constants import (
     service_name,
     token_secret_name,
 )
+from reconciler.config import ReconcilerConfig, SecretCopy
+from reconciler.lifecycle import Observed
+from reconciler.manifests import Kind
+from reconciler.timestamps import format_time
 
 NOW = datetime(2025, 6, 1, 12, 0, 0, tzinfo=UTC)
 START = NOW - timedelta(minutes=5)

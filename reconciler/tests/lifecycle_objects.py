@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ambient.contract import CONTAINER_RUNNER
 from reconciler.tests.factories import ago, job, pod, running_state, terminated_state
-from sessions.constants import CONTAINER_RUNNER
 
 DEADLINE_SECONDS = 3600
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from ambient.contract import ConditionReason, ConditionType
 from reconciler.tests.cases import F, T
 from reconciler.tests.factories import NOW, job, observed, pod, terminated_state
 from reconciler.tests.lifecycle_rows_support import Row, creating, exit_row, running, waiting_row
 from reconciler.timestamps import format_time
-from sessions.constants import ConditionReason, ConditionType
 
 R, C = ConditionReason, ConditionType
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from ambient.contract import ConditionReason, ConditionType
 from reconciler.tests.cases import F, T
 from reconciler.tests.factories import job, observed, pod, terminated_state
 from reconciler.tests.lifecycle_objects import runner_pod
 from reconciler.tests.lifecycle_rows_support import Row, creating, running, waiting_row
-from sessions.constants import ConditionReason, ConditionType
 
 R, C = ConditionReason, ConditionType
 PHASES = (("creating", creating), ("running", running))

@@ -3,12 +3,12 @@ the window's allowance; then the session fails with its own reason."""
 
 from __future__ import annotations
 
+from ambient.contract import ConditionReason, ConditionType
 from reconciler.tests.cases import F, T
 from reconciler.tests.factories import CONFIG, NOW, ago, observed, terminated_state
 from reconciler.tests.lifecycle_objects import job_with, lost_container_pod, runner_pod
 from reconciler.tests.lifecycle_rows_support import Row, creating, running
 from reconciler.timestamps import format_time
-from sessions.constants import ConditionReason, ConditionType
 
 R, C = ConditionReason, ConditionType
 PHASES = (("creating", creating), ("running", running))

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from ambient.contract import ConditionReason, ConditionType, token_secret_name
 from reconciler.manifests import Kind
 from reconciler.tests.cases import START, F, T, failed_conditions, pending_conditions
 from reconciler.tests.factories import NAME, NOW, ago, all_children, job, observed, session
 from reconciler.tests.lifecycle_rows_support import Row, running
 from reconciler.timestamps import format_time
-from sessions.constants import ConditionReason, ConditionType, token_secret_name
 
 R, C = ConditionReason, ConditionType
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ambient.contract import ConditionReason, ConditionType
 from reconciler.tests.cases import START, STOP, F, T, pending_conditions
 from reconciler.tests.factories import (
     NOW,
@@ -18,7 +19,6 @@ from reconciler.tests.factories import (
 )
 from reconciler.tests.lifecycle_rows_support import Row, creating
 from reconciler.timestamps import format_time
-from sessions.constants import ConditionReason, ConditionType
 
 R, C = ConditionReason, ConditionType
 

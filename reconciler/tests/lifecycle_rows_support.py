@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ambient.contract import ConditionReason, ConditionType
 from reconciler.lifecycle import Observed
 from reconciler.tests.cases import STOP, F, T, creating_conditions, running_conditions
 from reconciler.tests.factories import NOW, job, observed, pod, session, terminated_state, waiting_state
 from reconciler.timestamps import format_time
-from sessions.constants import ConditionReason, ConditionType
 
 R, C = ConditionReason, ConditionType
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ambient.contract import ConditionReason, ConditionType
 from reconciler.tests.cases import F, T
 from reconciler.tests.factories import NOW, observed, terminated_state
 from reconciler.tests.lifecycle_objects import (
@@ -25,7 +26,6 @@ from reconciler.tests.lifecycle_objects import (
 )
 from reconciler.tests.lifecycle_rows_support import Row, creating, running
 from reconciler.timestamps import format_time
-from sessions.constants import ConditionReason, ConditionType
 
 R, C = ConditionReason, ConditionType
 PHASES = (("creating", creating), ("running", running))

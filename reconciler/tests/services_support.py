@@ -12,9 +12,9 @@ import pytest
 import yaml
 
 from ambient import kube
+from ambient.contract import API_VERSION, GROUP, KIND, PLURAL, VERSION
 from localkube.testing import LocalKube
 from reconciler.cluster import client as cluster_module
-from sessions.constants import API_VERSION, GROUP, KIND, PLURAL, VERSION
 
 CRD_FILE = Path(__file__).resolve().parents[2] / "helm" / "ambient" / "crds" / "agenticsessions.yaml"
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from sessions.constants import (
+from ambient.contract import (
     ANNOTATION_DESIRED_PHASE,
     ANNOTATION_TOKEN_REFRESHED_AT,
     CHILD_NAME_FUNCTIONS,

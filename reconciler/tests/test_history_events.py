@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from ambient.contract import ConditionReason, ConditionStatus, ConditionType
 from reconciler.conditions import ConditionTransition
 from reconciler.services.history import NORMAL, WARNING, event_type
-from sessions.constants import ConditionReason, ConditionStatus, ConditionType
 
 R, C, S = ConditionReason, ConditionType, ConditionStatus
 

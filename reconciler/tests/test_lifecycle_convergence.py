@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from ambient.contract import ConditionReason, ConditionStatus, ConditionType
 from reconciler.conditions import get_condition
 from reconciler.lifecycle import (
     CreateJob,
@@ -24,7 +25,6 @@ from reconciler.tests.cases import running_conditions
 from reconciler.tests.factories import CONFIG, NOW, job, observed, pod, running_state, session
 from reconciler.tests.lifecycle_rows import ROWS
 from reconciler.tests.lifecycle_rows_support import Row
-from sessions.constants import ConditionReason, ConditionStatus, ConditionType
 
 
 def with_status(current: Observed, decision: Decision) -> Observed:

@@ -6,19 +6,19 @@ from typing import Any
 
 import pytest
 
-from reconciler.conditions import get_condition
-from reconciler.lifecycle import ClearIntent, DeleteRunnerToken, decide
-from reconciler.tests.cases import STOP, T, failed_conditions, running_conditions
-from reconciler.tests.factories import CONFIG, NAME, NOW, job, observed, pod, running_state, session
-from reconciler.tests.lifecycle_rows import ROWS
-from reconciler.tests.lifecycle_rows_support import Row, running, stopping
-from sessions.constants import (
+from ambient.contract import (
     ANNOTATION_DESIRED_PHASE,
     ANNOTATION_STOP_REQUESTED_AT,
     TERMINAL_PHASES,
     ConditionType,
     token_secret_name,
 )
+from reconciler.conditions import get_condition
+from reconciler.lifecycle import ClearIntent, DeleteRunnerToken, decide
+from reconciler.tests.cases import STOP, T, failed_conditions, running_conditions
+from reconciler.tests.factories import CONFIG, NAME, NOW, job, observed, pod, running_state, session
+from reconciler.tests.lifecycle_rows import ROWS
+from reconciler.tests.lifecycle_rows_support import Row, running, stopping
 
 C = ConditionType
 

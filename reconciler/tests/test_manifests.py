@@ -7,6 +7,18 @@ from typing import Any
 
 import pytest
 
+from ambient.contract import (
+    API_VERSION,
+    BOT_TOKEN_PATH,
+    CONTAINER_CONTENT,
+    CONTAINER_RUNNER,
+    CONTENT_PORT,
+    KIND,
+    LABEL_SESSION,
+    LABEL_SESSION_OWNER,
+    SECRET_KEY_CONTENT_TOKEN,
+    SECRET_KEY_K8S_TOKEN,
+)
 from reconciler.manifests import (
     active_deadline_seconds,
     content_service,
@@ -21,18 +33,6 @@ from reconciler.manifests import (
 from reconciler.manifests.environment import runner_system_env
 from reconciler.manifests.secrets import secret_keys
 from reconciler.tests.factories import CONFIG, NOW, RUNNER_SECRET, session
-from sessions.constants import (
-    API_VERSION,
-    BOT_TOKEN_PATH,
-    CONTAINER_CONTENT,
-    CONTAINER_RUNNER,
-    CONTENT_PORT,
-    KIND,
-    LABEL_SESSION,
-    LABEL_SESSION_OWNER,
-    SECRET_KEY_CONTENT_TOKEN,
-    SECRET_KEY_K8S_TOKEN,
-)
 from sessions.environment_policy import PLATFORM_ENVIRONMENT_NAMES, EnvironmentPolicy
 from sessions.user_context import signed_user_context
 

@@ -7,6 +7,13 @@ from datetime import UTC, datetime, timedelta
 import kubernetes.client
 import pytest
 
+from ambient.contract import (
+    ANNOTATION_DESIRED_PHASE,
+    ANNOTATION_TOKEN_REFRESHED_AT,
+    job_name,
+    pvc_name,
+    token_secret_name,
+)
 from localkube.testing import LocalKube, present
 from reconciler.models import ConditionTransition
 from reconciler.services import session_reconcile
@@ -16,13 +23,6 @@ from reconciler.tests.services_support import (
     session_create,
     session_patch,
     session_read,
-)
-from sessions.constants import (
-    ANNOTATION_DESIRED_PHASE,
-    ANNOTATION_TOKEN_REFRESHED_AT,
-    job_name,
-    pvc_name,
-    token_secret_name,
 )
 
 pytestmark = [

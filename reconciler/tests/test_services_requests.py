@@ -15,6 +15,7 @@ import kubernetes.client
 import pytest
 import redis
 
+from ambient.contract import ANNOTATION_DESIRED_PHASE, service_name
 from localkube.testing import LocalKube
 from reconciler.embedded_images import write_image_map
 from reconciler.services import session_reconcile
@@ -32,7 +33,6 @@ from reconciler.tests.services_support import (
     session_patch,
     session_read,
 )
-from sessions.constants import ANNOTATION_DESIRED_PHASE, service_name
 
 pytestmark = [
     pytest.mark.localkube,

@@ -22,8 +22,8 @@ import kubernetes.client
 import pytest
 import yaml
 
+from ambient.contract import API_VERSION, GROUP, KIND, PLURAL, VERSION
 from localkube.testing import LocalKube, free_port
-from sessions.constants import API_VERSION, GROUP, KIND, PLURAL, VERSION
 
 pytestmark = [pytest.mark.localkube, pytest.mark.integration, pytest.mark.slow]
 

@@ -18,10 +18,10 @@ import yaml
 from kubernetes.client import V1CustomResourceDefinition, V1Job, V1Pod
 from prometheus_client import REGISTRY
 
+from ambient.contract import API_VERSION, GROUP, KIND, LABEL_SESSION, PLURAL, VERSION
 from localkube.testing import LocalKube
 from reconciler.watching import SESSIONS, Liveness, ResourceWatch, SessionWatcher, WatcherConfig
 from reconciler.watching.transport import KubeTransport
-from sessions.constants import API_VERSION, GROUP, KIND, LABEL_SESSION, PLURAL, VERSION
 
 pytestmark = [pytest.mark.localkube, pytest.mark.integration]
 

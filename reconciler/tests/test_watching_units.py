@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
+from ambient.contract import API_VERSION, KIND
 from reconciler.watching.backoff import ReconnectBackoff
 from reconciler.watching.predicates import desired_state_fingerprint
-from sessions.constants import API_VERSION, KIND
 
 
 def stored_session() -> dict[str, Any]:

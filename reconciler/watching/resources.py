@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sessions.constants import GROUP, LABEL_SESSION, PLURAL, VERSION
+from ambient.contract import GROUP, LABEL_SESSION, PLURAL, VERSION
 
 KubeObject = dict[str, Any]
 

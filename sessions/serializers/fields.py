@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from rest_framework import serializers
 
+from ambient.contract import DNS_LABEL_MAX_LENGTH, MAX_SESSION_NAME_LENGTH, SYSTEM_LABELS, is_system_annotation
 from sessions.api_constants import ANNOTATION_CLONED_FROM, DNS_LABEL_PATTERN
-from sessions.constants import DNS_LABEL_MAX_LENGTH, MAX_SESSION_NAME_LENGTH, SYSTEM_LABELS, is_system_annotation
 from sessions.environment_policy import environment_policy_from_settings
 
 # Kubernetes qualified names (label and annotation keys): optional DNS-subdomain prefix + "/" + name.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
-from sessions.constants import Phase
+from ambient.contract import Phase
 from sessions.serializers.inputs import (
     LlmSettingsSerializer,
     RepoSerializer,

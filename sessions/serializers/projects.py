@@ -8,8 +8,8 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
+from ambient.contract import DNS_LABEL_MAX_LENGTH
 from sessions.api_constants import DISPLAY_NAME_MAX_LENGTH, DNS_LABEL_PATTERN, RESERVED_PROJECT_NAMES
-from sessions.constants import DNS_LABEL_MAX_LENGTH
 
 _RESERVED_PREFIXES = ("kube-", "openshift-")
 

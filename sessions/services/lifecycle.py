@@ -8,10 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from ambient.exceptions import Conflict
-from sessions.api_constants import CODE_INVALID_PHASE
-from sessions.auth import Caller
-from sessions.constants import (
+from ambient.contract import (
     ANNOTATION_DESIRED_PHASE,
     ANNOTATION_START_REQUESTED_AT,
     ANNOTATION_STOP_REASON,
@@ -22,6 +19,9 @@ from sessions.constants import (
     Phase,
     StoppedReason,
 )
+from ambient.exceptions import Conflict
+from sessions.api_constants import CODE_INVALID_PHASE
+from sessions.auth import Caller
 from sessions.resource import desired_phase_of, phase_of, presented
 from sessions.services.specs import with_signed_user_context
 from sessions.services.writes import Change, session_write

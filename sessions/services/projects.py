@@ -15,6 +15,7 @@ import re
 
 from django.conf import settings
 
+from ambient.contract import GROUP
 from ambient.exceptions import ApplicationError, Conflict, Forbidden, NotFound
 from sessions.api_constants import (
     ANNOTATION_PROJECT_DISPLAY_NAME,
@@ -27,7 +28,6 @@ from sessions.api_constants import (
     ROLE_PROJECT_CREATOR,
 )
 from sessions.auth import Caller
-from sessions.constants import GROUP
 from sessions.gateway import AccessCheck, Identity, control_plane_gateway, is_already_exists
 from sessions.selectors import Project, project_from_namespace, project_get
 

@@ -6,10 +6,10 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
+from ambient.contract import NON_TERMINAL_PHASES
 from ambient.exceptions import Conflict, NotFound
 from sessions.api_constants import ANNOTATION_CLONED_FROM, CODE_SESSION_RUNNING, MANAGED_LABEL, MANAGED_LABEL_VALUE
 from sessions.auth import Caller
-from sessions.constants import NON_TERMINAL_PHASES
 from sessions.gateway import AccessCheck, control_plane_gateway, is_already_exists
 from sessions.resource import phase_of, presented
 from sessions.services.specs import (

@@ -7,6 +7,7 @@ import string
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from ambient.contract import ANNOTATION_PARENT_SESSION_ID, API_VERSION, KIND, MAX_SESSION_NAME_LENGTH
 from sessions.api_constants import (
     CLONE_NAME_ATTEMPTS,
     CLONE_SUFFIX,
@@ -15,7 +16,6 @@ from sessions.api_constants import (
     GENERATED_NAME_PREFIX,
     GENERATED_SUFFIX_LENGTH,
 )
-from sessions.constants import ANNOTATION_PARENT_SESSION_ID, API_VERSION, KIND, MAX_SESSION_NAME_LENGTH
 from sessions.gateway import Identity
 from sessions.user_context import signed_user_context
 

@@ -16,9 +16,7 @@ import yaml
 from django.test import override_settings
 from rest_framework import serializers
 
-from reconciler.lifecycle.content import REPO_FAILED, REPO_READY, WORKFLOW_ACTIVE, WORKFLOW_FAILED
-from sessions.api_constants import CRD_MANIFEST
-from sessions.constants import (
+from ambient.contract import (
     API_VERSION,
     CRD_NAME,
     GROUP,
@@ -32,6 +30,8 @@ from sessions.constants import (
     Phase,
     StoppedReason,
 )
+from reconciler.lifecycle.content import REPO_FAILED, REPO_READY, WORKFLOW_ACTIVE, WORKFLOW_FAILED
+from sessions.api_constants import CRD_MANIFEST
 from sessions.gateway import Identity
 from sessions.serializers.inputs import SessionCreateSerializer, SessionSpecInputSerializer
 from sessions.services.specs import EDITABLE_SPEC_FIELDS, new_session_body

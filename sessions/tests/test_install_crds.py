@@ -8,8 +8,8 @@ import kubernetes.client
 import pytest
 from django.core.management import call_command
 
+from ambient.contract import CRD_NAME
 from sessions.api_constants import CONTROL_PLANE_ROLE, PROJECT_ROLES
-from sessions.constants import CRD_NAME
 
 pytestmark = pytest.mark.localkube
 

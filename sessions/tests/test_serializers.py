@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sessions.constants import (
+from ambient.contract import (
     ANNOTATION_DESIRED_PHASE,
     ANNOTATION_RUNNER_SA,
     ANNOTATION_TOKEN_REFRESHED_AT,

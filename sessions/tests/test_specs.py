@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sessions.api_constants import ENV_PARENT_SESSION_ID, GENERATED_NAME_PREFIX
-from sessions.constants import (
+from ambient.contract import (
     ANNOTATION_PARENT_SESSION_ID,
     CHILD_NAME_FUNCTIONS,
     DNS_LABEL_MAX_LENGTH,
@@ -13,6 +12,7 @@ from sessions.constants import (
     DesiredPhase,
     Phase,
 )
+from sessions.api_constants import ENV_PARENT_SESSION_ID, GENERATED_NAME_PREFIX
 from sessions.gateway import Identity
 from sessions.selectors import session_page
 from sessions.serializers.fields import validate_session_name

@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
+from ambient.contract import Phase
 from ambient.exceptions import Gone
 from sessions import selectors, services
 from sessions.api_constants import (
@@ -21,7 +22,6 @@ from sessions.api_constants import (
     PAGE_SIZE_MAX,
 )
 from sessions.auth import caller_of
-from sessions.constants import Phase
 from sessions.permissions import IsKubernetesCaller, ProjectAccess
 from sessions.serializers.inputs import (
     DisplayNameSerializer,

@@ -9,8 +9,8 @@ import kubernetes.client
 from kubernetes.client import V1ClusterRoleBinding, V1RoleBinding
 from rest_framework.test import APIClient
 
+from ambient.contract import Phase
 from sessions.api_constants import MANAGED_LABEL, MANAGED_LABEL_VALUE, ROLE_ADMIN, ROLE_EDIT, ROLE_VIEW
-from sessions.constants import Phase
 from sessions.services.projects import PROJECT_CREATOR_ROLE
 
 ROLES = {"admin": ROLE_ADMIN, "edit": ROLE_EDIT, "view": ROLE_VIEW}

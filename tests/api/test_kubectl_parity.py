@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from ambient.contract import API_VERSION, GROUP, KIND, PLURAL, VERSION
 from sessions.api_constants import CRD_MANIFEST
-from sessions.constants import API_VERSION, GROUP, KIND, PLURAL, VERSION
 from tests.api.support import sessions_url
 
 pytestmark = [pytest.mark.localkube, pytest.mark.integration, pytest.mark.kubectl]

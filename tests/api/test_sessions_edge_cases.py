@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
+from ambient.contract import MAX_SESSION_NAME_LENGTH
 from sessions.api_constants import DISPLAY_NAME_MAX_LENGTH
-from sessions.constants import MAX_SESSION_NAME_LENGTH
 from tests.api.support import bind, client_with, managed_namespace, sessions_url
 
 pytestmark = [pytest.mark.localkube, pytest.mark.integration]

@@ -9,8 +9,7 @@ from __future__ import annotations
 import kubernetes.client
 import pytest
 
-from sessions.api_constants import CODE_ENDPOINT_REMOVED
-from sessions.constants import (
+from ambient.contract import (
     ANNOTATION_DESIRED_PHASE,
     ANNOTATION_START_REQUESTED_AT,
     ANNOTATION_STOP_REQUESTED_AT,
@@ -19,6 +18,7 @@ from sessions.constants import (
     VERSION,
     DesiredPhase,
 )
+from sessions.api_constants import CODE_ENDPOINT_REMOVED
 from tests.api.support import ACTIVE, FINISHED, client_with, sessions_url
 
 pytestmark = [pytest.mark.localkube, pytest.mark.integration]

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
+from ambient.contract import ANNOTATION_PARENT_SESSION_ID
 from sessions.api_constants import ANNOTATION_CLONED_FROM, CODE_SESSION_RUNNING, CODE_STALE
-from sessions.constants import ANNOTATION_PARENT_SESSION_ID
 from tests.api.support import ACTIVE, FINISHED, bind, client_with, managed_namespace, sessions_url
 
 pytestmark = [pytest.mark.localkube, pytest.mark.integration]

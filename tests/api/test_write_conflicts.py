@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from ambient.contract import ANNOTATION_DESIRED_PHASE, DesiredPhase
 from ambient.exceptions import Conflict
-from sessions.constants import ANNOTATION_DESIRED_PHASE, DesiredPhase
 from sessions.gateway import REASON_ALREADY_EXISTS, retry_on_conflict
 from tests.api.support import client_with, sessions_url
 

@@ -6,13 +6,13 @@ from typing import Any
 
 import kubernetes.client
 
-from reconciler.tests.services_support import session_create, session_patch, session_read
-from sessions.constants import (
+from ambient.contract import (
     ANNOTATION_DESIRED_PHASE,
     ANNOTATION_START_REQUESTED_AT,
     ANNOTATION_STOP_REQUESTED_AT,
     LABEL_SESSION_OWNER,
 )
+from reconciler.tests.services_support import session_create, session_patch, session_read
 from tests.e2e.processes import wait_for
 
 __all__ = ["session_create", "session_patch", "session_read", "wait_for"]

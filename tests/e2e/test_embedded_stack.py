@@ -21,11 +21,11 @@ import kubernetes.client
 import kubernetes.config
 import pytest
 
+from ambient.contract import GROUP, PLURAL, VERSION
 from ambient.embedded.identity import DEMO_PROJECT
 from ambient.embedded.supervision import RUNNING, Supervisor
 from localkube.testing import free_port, present
 from reconciler.embedded_images import REPO_ROOT, image_map, write_image_map
-from sessions.constants import GROUP, PLURAL, VERSION
 from tests.e2e.processes import ManagedProcess, http_ok, wait_for
 from tests.e2e.support import fake_runner_env, session_create, wait_phase
 

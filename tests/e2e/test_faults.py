@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 import redis
 
+from ambient.contract import ANNOTATION_PREFIX
 from reconciler.tests.services_support import RECONCILER_USER
-from sessions.constants import ANNOTATION_PREFIX
 from tests.e2e.stack import RECONCILE_KEY_PREFIX, Stack
 from tests.e2e.support import (
     fake_runner_env,

@@ -11,9 +11,9 @@ import pytest
 import yaml
 
 from ambient import kube as ambient_kube
+from ambient.contract import ANNOTATION_DESIRED_PHASE, GROUP, PLURAL, VERSION, pvc_name
 from reconciler.tests.services_support import session_manifest
 from sessions import gateway
-from sessions.constants import ANNOTATION_DESIRED_PHASE, GROUP, PLURAL, VERSION, pvc_name
 from tests.e2e.stack import Stack
 from tests.e2e.support import (
     children,

@@ -8,9 +8,9 @@ from typing import Any
 import kubernetes.client
 import pytest
 
+from ambient.contract import GROUP, PLURAL, VERSION, job_name, pvc_name
 from localkube.testing import present
 from reconciler.tests.services_support import session_manifest
-from sessions.constants import GROUP, PLURAL, VERSION, job_name, pvc_name
 from tests.e2e.stack import Stack
 from tests.e2e.support import conditions, fake_runner_env, jobs, session_create, wait_for, wait_phase, wait_run_gone
 

@@ -20,11 +20,11 @@ import kubernetes.config
 import pytest
 from kubernetes.client import V1Namespace
 
+from ambient.contract import CONTAINER_RUNNER, pvc_name
 from localkube.runtime.volumes import pvc_dir
 from localkube.testing import free_port
 from reconciler.embedded_images import REPO_ROOT, image_map, write_image_map
 from reconciler.tests.services_support import crd_install
-from sessions.constants import CONTAINER_RUNNER, pvc_name
 from tests.e2e.processes import ManagedProcess, RedisServer, http_ok, wait_for
 from tests.e2e.stack import CONTENT_IMAGE, CONTROL_PLANE_NAMESPACE, FAKE_RUNNER, RUNNER_IMAGE, worker_env
 from tests.e2e.support import fake_runner_env, jobs, pods, session_create, session_read, wait_phase

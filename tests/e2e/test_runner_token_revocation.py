@@ -13,8 +13,8 @@ import kubernetes.client
 import pytest
 from kubernetes.client import ApiException, V1SelfSubjectReview
 
+from ambient.contract import SECRET_KEY_K8S_TOKEN, token_secret_name
 from localkube.testing import present
-from sessions.constants import SECRET_KEY_K8S_TOKEN, token_secret_name
 from tests.e2e.stack import Stack
 from tests.e2e.support import (
     fake_runner_env,

@@ -8,8 +8,8 @@ from typing import Any
 import kubernetes.client
 from kubernetes.client import AuthenticationV1TokenRequest, V1Role, V1RoleBinding, V1ServiceAccount
 
+from ambient.contract import GROUP, PLURAL, role_binding_name, role_name, service_account_name, token_secret_name
 from localkube.testing import present
-from sessions.constants import GROUP, PLURAL, role_binding_name, role_name, service_account_name, token_secret_name
 
 RBAC_GROUP = "rbac.authorization.k8s.io"
 

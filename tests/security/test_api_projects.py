@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import kubernetes.client
 import pytest
 
-from sessions.constants import service_account_name
+from ambient.contract import service_account_name
 from tests.api.support import client_with, make_project_creator
 from tests.security.api_support import revoke, runner_token
 

@@ -14,6 +14,7 @@ from typing import Any
 import kubernetes.client
 import pytest
 
+from ambient.contract import CONTAINER_RUNNER, ConditionReason, ConditionType, service_account_name
 from localkube.testing import LocalKube, present
 from reconciler.conditions import get_condition
 from reconciler.lifecycle import Decision, Observed, decide
@@ -25,7 +26,6 @@ from reconciler.tests.services_support import (
     reconciler_kube,  # noqa: F401 - fixture
     session_create,
 )
-from sessions.constants import CONTAINER_RUNNER, ConditionReason, ConditionType, service_account_name
 from sessions.user_context import signed_user_context
 
 KEY = b"server-key"

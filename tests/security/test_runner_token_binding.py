@@ -8,13 +8,13 @@ import kubernetes.client
 import pytest
 from kubernetes.client import ApiException, V1SelfSubjectReview, V1TokenReview
 
+from ambient.contract import SECRET_KEY_K8S_TOKEN, token_secret_name
 from localkube.testing import LocalKube, present
 from reconciler.services import session_reconcile
 from reconciler.tests.services_support import (
     reconciler_kube,  # noqa: F401 - fixture
     session_create,
 )
-from sessions.constants import SECRET_KEY_K8S_TOKEN, token_secret_name
 
 pytestmark = [
     pytest.mark.localkube,

@@ -1,7 +1,9 @@
-"""The AgenticSession vocabulary shared by the API, the reconciler, the runner and the content service.
+"""The AgenticSession contract shared by the API, the reconciler, the runner and the content service.
 
-Everything here is a fact about the resource or the objects derived from it; no behaviour lives here.
-Import these names instead of retyping the strings so a typo is an import error, not a silent mismatch.
+Everything here is a fact about the resource, the objects derived from it, or the runner's interface
+(environment and exit codes); no behaviour lives here. Import these names instead of retyping the
+strings so a typo is an import error, not a silent mismatch. The module imports only the standard
+library: the runner image loads it without Django or Celery.
 """
 
 # Names of secrets, keys and files, never secret values:
@@ -204,11 +206,70 @@ FATAL_WAITING_REASONS: frozenset[ConditionReason] = frozenset(
     }
 )
 
-# Runner exit codes (RUNNER.md).
+# --- The runner's interface (RUNNER.md) ----------------------------------------------------------
+
+
+class RunnerEnv(StrEnum):
+    """Variables the reconciler sets for every run; spec.environmentVariables can never replace them."""
+
+    SESSION_NAME = "AGENTIC_SESSION_NAME"
+    SESSION_NAMESPACE = "AGENTIC_SESSION_NAMESPACE"
+    SESSION_ID = "SESSION_ID"
+    PROJECT_NAME = "PROJECT_NAME"
+    WORKSPACE_PATH = "WORKSPACE_PATH"
+    INITIAL_PROMPT = "INITIAL_PROMPT"
+    INTERACTIVE = "INTERACTIVE"
+    LLM_MODEL = "LLM_MODEL"
+    LLM_TEMPERATURE = "LLM_TEMPERATURE"
+    LLM_MAX_TOKENS = "LLM_MAX_TOKENS"
+    REPOS_JSON = "REPOS_JSON"
+    MAIN_REPO_INDEX = "MAIN_REPO_INDEX"
+    ACTIVE_WORKFLOW_GIT_URL = "ACTIVE_WORKFLOW_GIT_URL"
+    ACTIVE_WORKFLOW_BRANCH = "ACTIVE_WORKFLOW_BRANCH"
+    ACTIVE_WORKFLOW_PATH = "ACTIVE_WORKFLOW_PATH"
+    AUTO_PUSH_ON_COMPLETE = "AUTO_PUSH_ON_COMPLETE"
+    WEBSOCKET_URL = "WEBSOCKET_URL"
+    BACKEND_API_URL = "BACKEND_API_URL"
+    BOT_TOKEN_FILE = "BOT_TOKEN_FILE"
+    USER_ID = "USER_ID"
+    USER_NAME = "USER_NAME"
+    USER_VERIFIED = "USER_VERIFIED"
+
+
+# How the runner's exit code reads as a session outcome; any other code is an agent failure too.
 EXIT_SUCCESS = 0
 EXIT_SDK_ERROR = 1
 EXIT_PREREQUISITES_MISSING = 2
+# 128 + SIGTERM: the runner shut down cleanly because its pod was being stopped.
 EXIT_SIGTERM = 143
+
+# --- Defaults (the settings read these; ReconcilerConfig() falls back to them) ------------------
+
+DEFAULT_RUNNER_IMAGE = "quay.io/ambient_code/ambient_runner:latest"
+# The project image; it also serves the content service and prepares the workspace.
+DEFAULT_CONTENT_IMAGE = "quay.io/ambient_code/ambient:latest"
+DEFAULT_IMAGE_PULL_POLICY = "IfNotPresent"
+DEFAULT_CONTROL_PLANE_NAMESPACE = "ambient-system"
+DEFAULT_STORAGE_SIZE = "5Gi"
+# spec.timeout absent: this; interactive sessions run for hours, so a day. Never above the maximum.
+DEFAULT_TIMEOUT_SECONDS = 24 * 3600
+MAX_TIMEOUT_SECONDS = 7 * 24 * 3600
+DEFAULT_LLM_MODEL = "claude-sonnet-4-5"
+DEFAULT_LLM_TEMPERATURE = 0.7
+DEFAULT_LLM_MAX_TOKENS = 4000
+# How long a kubelet waiting reason may last before it fails the session, and how long a session
+# may take from first sight to a running runner.
+DEFAULT_IMAGE_PULL_GRACE_SECONDS = 120.0
+DEFAULT_CREATION_DEADLINE_SECONDS = 600.0
+# The runner's projected token is replaced once older than this.
+DEFAULT_TOKEN_REFRESH_AGE_SECONDS = 45 * 60.0
+# A pod lost to the node/kubelet restarts on a new pod at most LIMIT times per WINDOW, then Failed.
+DEFAULT_INFRASTRUCTURE_RESTART_LIMIT = 3
+DEFAULT_INFRASTRUCTURE_RESTART_WINDOW_SECONDS = 3600.0
+# Requeue countdowns for waiting states (the watcher usually wakes the reconciler sooner).
+DEFAULT_PENDING_REQUEUE_SECONDS = 2.0
+DEFAULT_CREATING_REQUEUE_SECONDS = 5.0
+DEFAULT_STOPPING_REQUEUE_SECONDS = 2.0
 
 # --- The Job pod ---------------------------------------------------------------------------------
 
