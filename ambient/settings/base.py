@@ -216,6 +216,11 @@ PROJECT_NAME_PATTERN = env.str("PROJECT_NAME_PATTERN", default=r"ambient-[a-z0-9
 API_MAX_TOKEN_LENGTH = env.int("API_MAX_TOKEN_LENGTH", default=8192)
 # JSON request bodies nested deeper than this are refused with 400 before they are parsed.
 API_MAX_JSON_DEPTH = env.int("API_MAX_JSON_DEPTH", default=32)
+# The API server (`python -m ambient.asgi_server`, uvicorn): worker processes per pod, how long
+# in-flight requests may finish after SIGTERM, and which proxies' X-Forwarded-* headers to trust.
+API_WORKERS = env.int("API_WORKERS", default=1)
+API_GRACEFUL_SHUTDOWN_SECONDS = env.int("API_GRACEFUL_SHUTDOWN_SECONDS", default=25)
+API_FORWARDED_ALLOW_IPS = env.str("API_FORWARDED_ALLOW_IPS", default="127.0.0.1")
 
 # --- Session chat (docs/design/API.md actions 35–36) ------------------------------------------
 # A chat message (POST body or WebSocket frame) larger than this is refused: 413 / an error frame.
