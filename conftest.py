@@ -18,8 +18,9 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent
 
-# `localkube` (one embedded API server per run) and `kube_namespace` (a fresh namespace per test).
-pytest_plugins = ["localkube.pytest_plugin"]
+# `localkube` (one embedded API server per run), `kube_namespace` (a fresh namespace per test),
+# `git_server` and `git_repository` (a smart-HTTP git server with token auth, gitops/testing.py).
+pytest_plugins = ["localkube.pytest_plugin", "gitops.pytest_plugin"]
 
 
 def _redis_answers(url: str) -> bool:
@@ -91,15 +92,12 @@ def django_kube(localkube):
 
     from ambient import kube
     from sessions.auth import forget_cached_access
-    from sessions.gateway import forget_clients
 
     previous = settings.KUBECONFIG
     settings.KUBECONFIG = str(localkube.kubeconfig_path)
-    kube.reset_cache()
-    forget_clients()
+    kube.reset()
     call_command("install_crds", stdout=io.StringIO())
     yield localkube
     settings.KUBECONFIG = previous
-    kube.reset_cache()
-    forget_clients()
+    kube.reset()
     forget_cached_access()

@@ -1,0 +1,1 @@
+"""Git operations on one working directory, each a keyword-only function over `run_git`."""
