@@ -177,6 +177,8 @@ class ConditionReason(StrEnum):
     INFRASTRUCTURE_LOST = "InfrastructureLost"
     STOPPING = "Stopping"
     USER_STOPPED = "UserStopped"
+    # Ready, when beat stopped the session after spec.inactivityTimeout seconds without chat
+    INACTIVITY_TIMEOUT = "InactivityTimeout"
     COMPLETED = "Completed"
     FAILED = "Failed"
     # Failed

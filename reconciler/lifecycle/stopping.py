@@ -75,11 +75,13 @@ def decide_stopping(draft: StatusDraft, config: ReconcilerConfig) -> Decision:
 def finish_stopped(draft: StatusDraft, config: ReconcilerConfig) -> Decision:
     observed = draft.observed
     reason = stopped_reason(observed)
-    message = "Stopped after inactivity" if reason is StoppedReason.INACTIVITY else "Stopped by user"
+    inactive = reason is StoppedReason.INACTIVITY
+    message = "Stopped after inactivity (spec.inactivityTimeout)" if inactive else "Stopped by user"
     draft.phase = Phase.STOPPED
     draft.status["completionTime"] = draft.now_text
     draft.status["stoppedReason"] = reason.value
-    draft.condition_false(ConditionType.READY, ConditionReason.USER_STOPPED, message)
+    ready_reason = ConditionReason.INACTIVITY_TIMEOUT if inactive else ConditionReason.USER_STOPPED
+    draft.condition_false(ConditionType.READY, ready_reason, message)
     draft.condition_false(ConditionType.RUNNER_STARTED, ConditionReason.USER_STOPPED, message)
 
     actions: list[Action] = [revoke_runner_token(observed)]

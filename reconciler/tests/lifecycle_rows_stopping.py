@@ -70,6 +70,7 @@ STOPPING_ROWS = [
         observed(stopping(STOP_INACTIVITY)),
         "Stopped",
         ("DeleteRunnerToken", "DeleteCopiedSecrets", "SetInteractive", "ClearIntent"),
+        {C.READY: (F, R.INACTIVITY_TIMEOUT), C.RUNNER_STARTED: (F, R.USER_STOPPED)},
         fields={"stoppedReason": "inactivity"},
     ),
     Row(

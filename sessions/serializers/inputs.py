@@ -102,6 +102,8 @@ class SessionSpecInputSerializer(serializers.Serializer):
     displayName = serializers.CharField(required=False, allow_blank=True, max_length=DISPLAY_NAME_MAX_LENGTH)
     interactive = serializers.BooleanField(required=False)
     timeout = serializers.IntegerField(required=False, min_value=0, max_value=MAX_TIMEOUT_SECONDS)
+    # Seconds without chat before a Running session is stopped (0: never; absent: the platform default).
+    inactivityTimeout = serializers.IntegerField(required=False, min_value=0, max_value=MAX_TIMEOUT_SECONDS)
     llmSettings = LlmSettingsSerializer(required=False)
     # many=True hands max_length to the ListSerializer DRF builds; the stubs type only the child's arguments
     repos = RepoSerializer(many=True, required=False, max_length=MAX_REPOS)  # type: ignore[call-arg]

@@ -28,6 +28,7 @@ class SessionSpecSerializer(serializers.Serializer):
     displayName = serializers.CharField(required=False)
     interactive = serializers.BooleanField(required=False)
     timeout = serializers.IntegerField(required=False)
+    inactivityTimeout = serializers.IntegerField(required=False)
     llmSettings = LlmSettingsSerializer(required=False)
     repos = RepoSerializer(many=True, required=False)
     mainRepoIndex = serializers.IntegerField(required=False)

@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ambient.contract import ANNOTATION_PARENT_SESSION_ID, API_VERSION, KIND, MAX_SESSION_NAME_LENGTH
+from ambient.kube import Identity
 from sessions.api_constants import (
     CLONE_NAME_ATTEMPTS,
     CLONE_SUFFIX,
@@ -16,7 +17,6 @@ from sessions.api_constants import (
     GENERATED_NAME_PREFIX,
     GENERATED_SUFFIX_LENGTH,
 )
-from sessions.gateway import Identity
 from sessions.user_context import signed_user_context
 
 KubeObject = dict[str, Any]
@@ -27,6 +27,7 @@ EDITABLE_SPEC_FIELDS: tuple[str, ...] = (
     "displayName",
     "interactive",
     "timeout",
+    "inactivityTimeout",
     "llmSettings",
     "repos",
     "mainRepoIndex",
