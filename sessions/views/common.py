@@ -17,7 +17,9 @@ _ERROR_MEANINGS = {
     404: "No such project or session.",
     409: "The session's phase does not allow this, the name is taken, or the resourceVersion is stale.",
     410: "The endpoint was removed; the message names its replacement.",
-    413: "The object would be larger than the cluster stores (about 1.5 MiB).",
+    413: "The object would be larger than the cluster stores (about 1.5 MiB), or the file than the workspace accepts.",
+    502: "An upstream service (GitHub, the content service) failed; the message says which and why.",
+    503: "The session's content service (or the Kubernetes API) did not answer; the message says what to check.",
 }
 
 

@@ -37,6 +37,7 @@ from sessions.serializers.outputs import (
     SessionSerializer,
 )
 from sessions.views.common import AUTHENTICATION_CLASSES, PARSER_CLASSES, error_responses
+from sessions.views.content import CONTENT_SESSION_VERBS, SessionContentActions
 
 READ_ERRORS = (401, 403, 404)
 WRITE_ERRORS = (400, 401, 403, 404, 409)
@@ -81,7 +82,7 @@ def _validated(serializer_class: type[serializers.Serializer], data: Any) -> dic
     ),
     destroy=extend_schema(summary="Delete a session", responses={204: None, **error_responses(*READ_ERRORS)}),
 )
-class SessionViewSet(viewsets.ViewSet):
+class SessionViewSet(SessionContentActions, viewsets.ViewSet):
     """Agentic sessions of one project. Each session is an AgenticSession custom resource; you act on it
     with your own Kubernetes identity, so your role in the project (admin, edit or view) decides what you may do.
     """
@@ -105,6 +106,7 @@ class SessionViewSet(viewsets.ViewSet):
         "stop": "patch",
         "displayname": "patch",
         "k8s_resources": "get",
+        **CONTENT_SESSION_VERBS,
     }
 
     def get_serializer(self, *args: Any, **kwargs: Any) -> serializers.Serializer:

@@ -1,0 +1,125 @@
+"""Workspace, git and workflow-metadata actions, proxied to the session's content service.
+
+The caller's right was checked before (SelfSubjectAccessReview `get` for reads, `update` for
+writes, on the session); here the session must be Running, since its content service runs in the
+session's pod. The content service's own answers (2xx and its 4xx errors) are relayed as they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import urllib3
+from django.conf import settings
+
+from ambient.content.client import STREAM_CHUNK_BYTES, ContentService, response_json
+from ambient.content.tokens import content_token_read
+from ambient.contract import Phase
+from ambient.exceptions import Conflict
+from sessions.api_constants import CODE_SESSION_NOT_RUNNING
+from sessions.auth import Caller
+from sessions.resource import phase_of
+
+KubeObject = dict[str, Any]
+
+# Git operations the api offers on a workspace directory, by HTTP method (content routes of the same name).
+GIT_READ_OPERATIONS: tuple[str, ...] = ("status", "list-branches", "merge-status", "diff")
+GIT_WRITE_OPERATIONS: tuple[str, ...] = ("push", "pull", "create-branch", "configure-remote", "synchronize")
+
+
+@dataclass(frozen=True)
+class Relayed:
+    """A JSON answer of the content service, to be sent on with its status."""
+
+    status: int
+    data: Any
+
+
+def session_content_service(*, caller: Caller, namespace: str, name: str) -> ContentService:
+    """The content service of a Running session (409 otherwise: there is no pod to answer)."""
+    session = caller.gateway().session_get(namespace=namespace, name=name)
+    phase = phase_of(session)
+    if phase != Phase.RUNNING:
+        raise Conflict(
+            f"The session is {phase}: its workspace is served only while it runs. Start the session "
+            "(POST .../start) and wait for phase Running.",
+            code=CODE_SESSION_NOT_RUNNING,
+            details={"phase": phase.value},
+        )
+    return ContentService(namespace=namespace, session=name, token_reader=content_token_read)
+
+
+def _relay(response: urllib3.BaseHTTPResponse) -> Relayed:
+    return Relayed(status=response.status, data=response_json(response))
+
+
+def workspace_list(*, content: ContentService, path: str) -> Relayed:
+    return _relay(content.request("GET", "/workspace/list", params={"path": path}))
+
+
+@dataclass
+class StreamedFile:
+    """A file answer whose body is read from the content service chunk by chunk while it is sent."""
+
+    status: int
+    content_type: str
+    content_length: str | None
+    response: urllib3.BaseHTTPResponse
+
+    def chunks(self) -> Iterator[bytes]:
+        try:
+            yield from self.response.stream(STREAM_CHUNK_BYTES)
+        finally:
+            self.response.release_conn()
+
+
+def workspace_file_get(*, content: ContentService, path: str) -> StreamedFile | Relayed:
+    response = content.request("GET", "/workspace/file", params={"path": path}, stream=True)
+    if response.status != 200:
+        relayed = _relay(response)  # an error answer is small JSON
+        response.release_conn()
+        return relayed
+    return StreamedFile(
+        status=200,
+        content_type=response.headers.get("Content-Type") or "application/octet-stream",
+        content_length=response.headers.get("Content-Length"),
+        response=response,
+    )
+
+
+def workspace_file_put(
+    *, content: ContentService, path: str, body: Iterable[bytes] | bytes, length: int | None, content_type: str
+) -> Relayed:
+    """Write a file from a streamed request body (never held whole in memory)."""
+    headers = {"Content-Type": content_type or "application/octet-stream"}
+    if length is not None:
+        headers["Content-Length"] = str(length)
+    response = content.request("PUT", "/workspace/file", params={"path": path}, body=body, headers=headers)
+    return _relay(response)
+
+
+def git_read(*, content: ContentService, operation: str, params: Mapping[str, str]) -> Relayed:
+    response = content.request(
+        "GET", f"/git/{operation}", params=params, read_timeout=settings.CONTENT_SERVICE_GIT_TIMEOUT_SECONDS
+    )
+    return _relay(response)
+
+
+def git_write(
+    *, content: ContentService, operation: str, body: Mapping[str, Any], git_token: str | None = None
+) -> Relayed:
+    headers = {"X-Git-Token": git_token} if git_token else {}
+    response = content.request(
+        "POST",
+        f"/git/{operation}",
+        json_body=dict(body),
+        headers=headers,
+        read_timeout=settings.CONTENT_SERVICE_GIT_TIMEOUT_SECONDS,
+    )
+    return _relay(response)
+
+
+def workflow_metadata(*, content: ContentService) -> Relayed:
+    return _relay(content.request("GET", "/workflow/metadata"))
