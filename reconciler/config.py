@@ -77,10 +77,10 @@ class ReconcilerConfig:
     content_settings_module: str = CONTENT_SETTINGS_MODULE
     content_command: tuple[str, ...] = (
         "python",
-        "manage.py",
-        "runserver",
-        f"0.0.0.0:{CONTENT_PORT}",  # noqa: S104 - the sidecar must answer on the pod IP
-        "--noreload",
+        "-m",
+        "gunicorn",
+        "--config=workspaces/gunicorn.conf.py",
+        f"--bind=0.0.0.0:{CONTENT_PORT}",  # noqa: S104 - the sidecar must answer on the pod IP
     )
     runner_command: tuple[str, ...] = ()  # empty: the runner image's entrypoint
 

@@ -19,10 +19,10 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 # Settings the embedded processes (worker) need next to EMBEDDED_IMAGE_MAP.
 EMBEDDED_CONTENT_COMMAND = (
     "{python}",
-    str(REPO_ROOT / "manage.py"),
-    "runserver",
-    "127.0.0.1:{port:8080}",
-    "--noreload",
+    "-m",
+    "gunicorn",
+    f"--config={REPO_ROOT / 'workspaces' / 'gunicorn.conf.py'}",
+    "--bind=127.0.0.1:{port:8080}",
 )
 
 
@@ -47,7 +47,11 @@ def image_map(
                 "env": environment,
                 "workingDir": str(REPO_ROOT),
             },
-            content_image: {"env": environment, "workingDir": str(REPO_ROOT)},
+            # Embedded mode clones local repositories (file://) so demos work offline.
+            content_image: {
+                "env": {**environment, "AMBIENT_ALLOW_FILE_GIT_URLS": "true"},
+                "workingDir": str(REPO_ROOT),
+            },
         }
     }
 
