@@ -43,7 +43,8 @@ RECONCILE_STAGE = Histogram(
 )
 RECONCILE_ERRORS = Counter(
     "ambient_reconcile_errors_total",
-    "Reconciles that ended in an exception, by kind (transient: backed off; terminal: not retried).",
+    "Reconciles that failed, by kind (transient: the pass raised; action: a write the pass attempted failed;"
+    " redelivery_cap: its worker died on each recent delivery). Each is retried after a backoff.",
     ["kind"],
 )
 

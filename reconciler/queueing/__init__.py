@@ -11,10 +11,10 @@ What the ``reconcile_session(namespace, name)`` task calls, in order::
             return
         try:
             outcome = reconcile(...)          # may check ``acquired.lost`` before writing
-        except TerminalError:
-            backoff_reset(key)                # no retry; the condition says why
-            return
         except Exception:
+            requeue(key, backoff_next(key), reason="backoff")
+            return
+        if outcome.failed:                    # an action failed: the status says which; retry later
             requeue(key, backoff_next(key), reason="backoff")
             return
         backoff_reset(key)
