@@ -3,6 +3,7 @@
 from rest_framework.routers import APIRootView, DefaultRouter
 
 from sessions.permissions import IsKubernetesCaller
+from sessions.views.chat import SessionMessagesViewSet
 from sessions.views.common import AUTHENTICATION_CLASSES
 from sessions.views.projects import ProjectViewSet
 from sessions.views.sessions import SessionViewSet
@@ -24,5 +25,16 @@ class AmbientRouter(DefaultRouter):
 router = AmbientRouter(trailing_slash=False)
 router.register(r"projects", ProjectViewSet, basename="project")
 router.register(r"projects/(?P<project>[^/]+)/agentic-sessions", SessionViewSet, basename="agentic-session")
+# Chat history and sending (the WebSocket is in ambient/routing.py); the original `sessions/` path too.
+router.register(
+    r"projects/(?P<project>[^/]+)/agentic-sessions/(?P<session>[^/]+)/messages",
+    SessionMessagesViewSet,
+    basename="session-messages",
+)
+router.register(
+    r"projects/(?P<project>[^/]+)/sessions/(?P<session>[^/]+)/messages",
+    SessionMessagesViewSet,
+    basename="session-messages-original",
+)
 
 urlpatterns = router.urls

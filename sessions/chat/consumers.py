@@ -1,0 +1,149 @@
+"""The session chat WebSocket (action 36) and the answer to any other WebSocket path.
+
+A refused socket is accepted and then closed with an application code (4400/4401/4403/4404): a
+close before the handshake completes reaches the client only as an HTTP 403 with no reason.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.utils import timezone
+
+from ambient.exceptions import ApplicationError, Forbidden, InvalidInput, NotFound, Unauthenticated
+from sessions.auth import Caller
+from sessions.chat.access import ChatAccess, chat_access_for, socket_after, socket_token
+from sessions.chat.protocol import (
+    CLOSE_BAD_REQUEST,
+    CLOSE_FORBIDDEN,
+    CLOSE_NOT_FOUND,
+    CLOSE_UNAUTHENTICATED,
+    ERROR_FORBIDDEN,
+    ERROR_INTERNAL,
+    TYPE_PING,
+    FrameError,
+    error_frame,
+    group_name,
+    parse_frame,
+    pong_frame,
+)
+from sessions.chat.selectors import chat_messages_replay
+from sessions.chat.services import chat_message_post
+
+logger = logging.getLogger(__name__)
+
+# Server errors use the standard "internal error" close code.
+CLOSE_INTERNAL_ERROR = 1011
+
+
+def close_code_for(error: ApplicationError) -> int:
+    if isinstance(error, Unauthenticated):
+        return CLOSE_UNAUTHENTICATED
+    if isinstance(error, Forbidden):
+        return CLOSE_FORBIDDEN
+    if isinstance(error, NotFound):
+        return CLOSE_NOT_FOUND
+    if isinstance(error, InvalidInput):
+        return CLOSE_BAD_REQUEST
+    return CLOSE_INTERNAL_ERROR
+
+
+def _authorize(headers: list[tuple[bytes, bytes]], query_string: bytes, project: str, session: str) -> ChatAccess:
+    caller = Caller(token=socket_token(headers, query_string))
+    return chat_access_for(caller=caller, namespace=project, session=session)
+
+
+class SessionChatConsumer(AsyncWebsocketConsumer):
+    """One client (a UI or the session's runner) of one session's chat."""
+
+    access: ChatAccess | None = None
+    group: str | None = None
+    # Highest message id sent to this client: replayed and live copies of a message go out once.
+    last_sent_id: int = 0
+
+    async def connect(self) -> None:
+        route = self.scope["url_route"]["kwargs"]
+        project, session = route["project"], route["session"]
+        query_string = self.scope.get("query_string", b"")
+        try:
+            after = socket_after(query_string)
+            # Kubernetes calls block: run them off the event loop and off the database thread.
+            self.access = await sync_to_async(_authorize, thread_sensitive=False)(
+                list(self.scope.get("headers", [])), query_string, project, session
+            )
+        except ApplicationError as error:
+            await self._refuse(close_code_for(error), error.message)
+            return
+        except Exception:
+            logger.exception("chat socket for %s/%s could not be authorised", project, session)
+            await self._refuse(CLOSE_INTERNAL_ERROR, "internal error")
+            return
+        target = self.access.target
+        self.group = group_name(target.namespace, target.session)
+        # Join before replaying, so a message sent meanwhile arrives live if the replay missed it.
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        if after is not None:
+            for message in await database_sync_to_async(chat_messages_replay)(target=target, after=after):
+                await self._deliver(message)
+
+    async def disconnect(self, code: int) -> None:
+        if self.group is not None:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.access is None:
+            return
+        try:
+            inbound = parse_frame(text_data, max_bytes=settings.CHAT_MAX_MESSAGE_BYTES)
+        except FrameError as error:
+            await self._send_json(error_frame(error.code, error.message, timezone.now()))
+            return
+        if inbound.type == TYPE_PING:
+            await self._send_json(pong_frame(timezone.now()))
+            return
+        if not self.access.can_send:
+            message = "You may read this session's chat but not send to it: sending needs the edit or admin role."
+            await self._send_json(error_frame(ERROR_FORBIDDEN, message, timezone.now()))
+            return
+        try:
+            await database_sync_to_async(chat_message_post)(
+                target=self.access.target, inbound=inbound, sender=self.access.sender
+            )
+        except Exception:
+            logger.exception("chat message for %s could not be stored", self.group)
+            await self._send_json(
+                error_frame(ERROR_INTERNAL, "The message was not stored; send it again.", timezone.now())
+            )
+
+    async def chat_message(self, event: dict[str, Any]) -> None:
+        """A message broadcast to the session's group (by any api process)."""
+        await self._deliver(event["message"])
+
+    async def _deliver(self, message: dict[str, Any]) -> None:
+        if message["id"] <= self.last_sent_id:
+            return
+        self.last_sent_id = message["id"]
+        await self._send_json(message)
+
+    async def _send_json(self, frame: dict[str, Any]) -> None:
+        await self.send(text_data=json.dumps(frame, separators=(",", ":")))
+
+    async def _refuse(self, code: int, reason: str) -> None:
+        await self.accept()
+        # A close reason may hold at most 123 bytes.
+        await self.close(code=code, reason=reason.encode()[:120].decode(errors="ignore"))
+
+
+class UnknownPathConsumer(AsyncWebsocketConsumer):
+    """Any WebSocket path no route serves: closed with 4404 instead of an error in the router."""
+
+    async def connect(self) -> None:
+        await self.accept()
+        await self.close(code=CLOSE_NOT_FOUND, reason="No WebSocket is served at this path.")

@@ -1,0 +1,99 @@
+"""Chat writes: store a message and broadcast it, remove a session's history.
+
+A message is stored and broadcast while its thread row is locked, so every client of a session
+receives its messages in id order even when several api processes write at once; a reconnecting
+client replays from the database under the same lock (selectors.chat_messages_replay).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from sessions.chat.models import ChatMessage, ChatThread
+from sessions.chat.protocol import Inbound, envelope, group_name
+
+# The event type the consumer's `chat_message` handler receives from the channel layer.
+BROADCAST_EVENT = "chat.message"
+
+
+@dataclass(frozen=True)
+class ChatTarget:
+    """One session's chat: the project, the session's name and its uid (which run-of-identity)."""
+
+    namespace: str
+    session: str
+    session_uid: str
+
+
+def chat_thread_get_or_create(*, target: ChatTarget) -> ChatThread:
+    lookup = {"namespace": target.namespace, "session": target.session, "session_uid": target.session_uid}
+    thread = ChatThread.objects.filter(**lookup).first()
+    if thread is not None:
+        return thread
+    try:
+        with transaction.atomic():
+            return ChatThread.objects.create(**lookup, last_activity_at=timezone.now())
+    except IntegrityError:  # another process created it between our read and our insert
+        return ChatThread.objects.get(**lookup)
+
+
+def chat_message_post(*, target: ChatTarget, inbound: Inbound, sender: str) -> dict[str, Any]:
+    """Store one message and broadcast it to the session's group; returns the envelope sent."""
+    thread = chat_thread_get_or_create(target=target)
+    layer = get_channel_layer()
+    with transaction.atomic():
+        locked = ChatThread.objects.select_for_update().get(pk=thread.pk)
+        now = timezone.now()
+        message = ChatMessage.objects.create(
+            thread=locked,
+            namespace=target.namespace,
+            session=target.session,
+            type=inbound.type,
+            payload=inbound.payload,
+            sender=sender,
+            created_at=now,
+        )
+        ChatThread.objects.filter(pk=locked.pk).update(last_activity_at=now)
+        sent = envelope(
+            message_id=message.id,
+            session=target.session,
+            message_type=message.type,
+            created_at=now,
+            sender=sender,
+            payload=message.payload,
+        )
+        if layer is not None:
+            # Inside the lock: the next message of this session cannot be broadcast before this one.
+            async_to_sync(layer.group_send)(
+                group_name(target.namespace, target.session), {"type": BROADCAST_EVENT, "message": sent}
+            )
+    return sent
+
+
+def chat_history_delete(*, namespace: str, session: str) -> int:
+    """Remove every message of a session name in a project (all its past uids); returns the count."""
+    deleted, per_model = ChatThread.objects.filter(namespace=namespace, session=session).delete()
+    return per_model.get(ChatMessage._meta.label, 0)
+
+
+def chat_threads_delete_orphans(*, live: set[tuple[str, str, str]], listed_at: datetime) -> int:
+    """Remove threads whose (namespace, session, uid) is not among the sessions listed at `listed_at`
+    (deleted with kubectl); a thread active since then may belong to a session created after the list."""
+    orphans = [
+        thread_id
+        for thread_id, namespace, session, uid in ChatThread.objects.filter(last_activity_at__lt=listed_at).values_list(
+            "id", "namespace", "session", "session_uid"
+        )
+        if (namespace, session, uid) not in live
+    ]
+    if not orphans:
+        return 0
+    ChatThread.objects.filter(id__in=orphans).delete()
+    return len(orphans)
