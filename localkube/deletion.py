@@ -15,6 +15,20 @@ from localkube.operations import CRD_KEY, KubeObject, ObjectService
 from localkube.registry import ResourceType
 from localkube.selectors import make_filter
 
+# Kinds whose kube REST storage answers a DELETE with the deleted object (``ReturnDeletedObject``
+# in kube's registry, or a Delete of its own that keeps the object while it terminates, as for
+# namespaces and CRDs). Every other kind answers a ``Status`` once the object is gone; any kind
+# answers the object while deletion waits (finalizers, orphaning, a pod's grace period).
+RETURNS_DELETED_OBJECT = frozenset(
+    {
+        ("", "pods"),
+        ("", "services"),
+        ("", "serviceaccounts"),
+        ("", "persistentvolumeclaims"),
+        ("", "namespaces"),
+        CRD_KEY,
+    }
+)
 ORPHAN = "orphan"
 FOREGROUND = "foregroundDeletion"
 NAMESPACE_FINALIZER = "kubernetes"
@@ -73,9 +87,12 @@ class Deleter:
                 '"Foreground", "Orphan"',
                 "Invalid",
             )
-        if dry_run:
-            return self.service.present(resource_type, obj, version)
         key = (resource_type.group, resource_type.resource)
+        if dry_run:
+            waits = bool(obj["metadata"].get("finalizers")) or policy in ("Orphan", "Foreground")
+            if waits or key in RETURNS_DELETED_OBJECT:
+                return self.service.present(resource_type, obj, version)
+            return success_status(name, resource_type.group, resource_type.resource, obj["metadata"]["uid"])
         if key == ("", "namespaces"):
             return self._delete_namespace(resource_type, obj)
         if key == CRD_KEY:
@@ -102,9 +119,9 @@ class Deleter:
         final = self.service.remove(resource_type, obj)
         if final is None:
             raise ApiError(404, f'{resource_type.qualified} "{name}" not found', "NotFound")
-        if resource_type.builtin and key != ("", "pods"):
-            return success_status(name, resource_type.group, resource_type.resource, final["metadata"]["uid"])
-        return self.service.present(resource_type, final, version)
+        if key in RETURNS_DELETED_OBJECT:
+            return self.service.present(resource_type, final, version)
+        return success_status(name, resource_type.group, resource_type.resource, final["metadata"]["uid"])
 
     def _graceful_pod_delete(
         self, resource_type: ResourceType, pod: KubeObject, options: dict[str, Any], version: str

@@ -10,7 +10,7 @@ from aiohttp import web
 
 from localkube import protobuf, tables
 from localkube.context import ApiContext
-from localkube.errors import ApiError
+from localkube.errors import ApiError, unknown_resource
 from localkube.interfaces import UserInfo
 from localkube.patches import APPLY_PATCH
 from localkube.registry import ResourceType
@@ -26,7 +26,11 @@ def json_response(body: Any, status: int = 200, warnings: list[str] | None = Non
     if warnings:
         headers["Warning"] = ", ".join('299 - "' + w.replace('"', '\\"') + '"' for w in warnings)
     return web.Response(
-        body=json.dumps(body, separators=(",", ":")).encode(), status=status, content_type=JSON, headers=headers
+        # kube-apiserver's JSON encoder ends every document with a newline.
+        body=json.dumps(body, separators=(",", ":")).encode() + b"\n",
+        status=status,
+        content_type=JSON,
+        headers=headers,
     )
 
 
@@ -62,11 +66,11 @@ async def read_body(request: web.Request, ctx: ApiContext, required: bool = True
 def _resource_type(ctx: ApiContext, info: RequestInfo) -> ResourceType:
     resource_type = ctx.registry.lookup(info.group, info.version, info.resource)
     if resource_type is None:
-        raise ApiError(404, "the server could not find the requested resource", "NotFound", {})
+        raise unknown_resource(info.group, info.version)
     if resource_type.namespaced and info.namespace is None and info.verb not in ("list", "watch"):
-        raise ApiError(404, "the server could not find the requested resource", "NotFound", {})
+        raise unknown_resource(info.group, info.version)
     if not resource_type.namespaced and info.namespace is not None:
-        raise ApiError(404, "the server could not find the requested resource", "NotFound", {})
+        raise unknown_resource(info.group, info.version)
     return resource_type
 
 
@@ -75,7 +79,7 @@ async def handle_resource(
 ) -> web.StreamResponse:
     resource_type = _resource_type(ctx, info)
     if info.subresource and info.subresource not in resource_type.subresources:
-        raise ApiError(404, "the server could not find the requested resource", "NotFound", {})
+        raise unknown_resource(info.group, info.version)
     if not resource_type.stored or info.subresource in ("token",):
         return await _review(request, ctx, info, user, resource_type)
     if info.subresource == "log":

@@ -19,7 +19,7 @@ from localkube.collector import GarbageCollector
 from localkube.context import ApiContext, ControllerContext
 from localkube.deletion import Deleter
 from localkube.discovery import OpenAPICache
-from localkube.errors import ApiError, status_body
+from localkube.errors import ApiError, status_body, unknown_resource
 from localkube.faults import WRITE_VERBS, FaultConfig, FaultSwitch, RequestLog
 from localkube.handlers import handle_resource, json_response
 from localkube.host_admission import HostAccessPolicy
@@ -254,7 +254,8 @@ class LocalKubeServer:
             from localkube.auth.errors import AuthError  # noqa: PLC0415 - auth is a peer package
 
             if isinstance(error, AuthError):
-                response = json_response(error.to_status(), error.code)
+                details = error.details or None
+                response = json_response(status_body(error.code, error.message, error.reason, details), error.code)
             else:
                 logger.exception("localkube: internal error on %s %s", request.method, request.path)
                 response = json_response(status_body(500, f"Internal error occurred: {error}", "InternalError"), 500)
@@ -335,7 +336,7 @@ class LocalKubeServer:
                 return json_response(ctx.authenticator.jwks())
         if path.startswith("/localkube/"):
             return await self._admin(request, ctx, path)
-        raise ApiError(404, "the server could not find the requested resource", "NotFound", {})
+        raise unknown_resource()
 
     async def _admin(self, request: web.Request, ctx: ApiContext, path: str) -> web.StreamResponse:
         """Test instruments, for admins only: the fault switch and the request log."""
@@ -358,4 +359,4 @@ class LocalKubeServer:
                     "items": ctx.request_log.as_json(since),
                 }
             )
-        raise ApiError(404, "the server could not find the requested resource", "NotFound", {})
+        raise unknown_resource()
