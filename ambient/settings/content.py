@@ -1,9 +1,13 @@
-"""The content-service sidecar: only the `workspaces` app, no database, token-authenticated."""
+"""The content-service sidecar: only the `workspaces` app, no database, token-authenticated.
+
+Served by gunicorn (workspaces/gunicorn.conf.py), never Django's development server.
+"""
 
 from pathlib import Path
 
 from ambient.logging import logging_config
 from ambient.settings.env import env
+from workspaces import constants
 
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="content-service-has-no-sessions-or-cookies-0123456789abcdef")
 DEBUG = False
@@ -16,17 +20,36 @@ DATABASES: dict = {}
 USE_TZ = True
 TIME_ZONE = "UTC"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+APPEND_SLASH = False
 
-WORKSPACE_ROOT = Path(env.str("WORKSPACE_ROOT", default="/workspace"))
-# The per-session bearer token, mounted from the session's Secret; re-read on every request.
-CONTENT_TOKEN_FILE = env.str("CONTENT_TOKEN_FILE", default="/var/run/secrets/ambient/content-token")
+WORKSPACE_ROOT = Path(env.str("WORKSPACE_ROOT", default=constants.DEFAULT_WORKSPACE_ROOT))
+# The per-session bearer token, mounted from the session's Secret (the Job sets CONTENT_TOKEN_FILE);
+# re-read on every request. With neither the file nor CONTENT_TOKEN every route but /healthz is 401.
+CONTENT_TOKEN_FILE = env.str("CONTENT_TOKEN_FILE", default="")
 CONTENT_TOKEN = env.str("CONTENT_TOKEN", default="")
+# Limits: a written file, and a JSON request body.
+CONTENT_MAX_FILE_BYTES = env.int("CONTENT_MAX_FILE_BYTES", default=constants.DEFAULT_MAX_FILE_BYTES)
+CONTENT_MAX_JSON_BYTES = env.int("CONTENT_MAX_JSON_BYTES", default=constants.DEFAULT_MAX_JSON_BYTES)
+DATA_UPLOAD_MAX_MEMORY_SIZE = CONTENT_MAX_JSON_BYTES
+
+# git: commit identity, time bounds, which URLs, which CA, and a fallback remote token (the
+# X-Git-Token header wins). file:// is for embedded mode and tests only.
+GIT_USER_NAME = env.str("GIT_USER_NAME", default=constants.DEFAULT_GIT_USER_NAME)
+GIT_USER_EMAIL = env.str("GIT_USER_EMAIL", default=constants.DEFAULT_GIT_USER_EMAIL)
+GIT_TIMEOUT_SECONDS = env.float("GIT_TIMEOUT_SECONDS", default=constants.DEFAULT_GIT_TIMEOUT_SECONDS)
+GIT_NETWORK_TIMEOUT_SECONDS = env.float(
+    "GIT_NETWORK_TIMEOUT_SECONDS", default=constants.DEFAULT_GIT_NETWORK_TIMEOUT_SECONDS
+)
+AMBIENT_ALLOW_FILE_GIT_URLS = env.bool("AMBIENT_ALLOW_FILE_GIT_URLS", default=False)
+GIT_SSL_CA_FILE = env.str("GIT_SSL_CA_FILE", default="")
+CONTENT_GIT_TOKEN = env.str("GIT_TOKEN", default="")
 
 REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "ambient.exceptions.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_AUTHENTICATION_CLASSES": [],
-    "DEFAULT_PERMISSION_CLASSES": [],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["workspaces.authentication.ContentTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "UNAUTHENTICATED_USER": None,
 }
 

@@ -1,0 +1,1 @@
+"""HTTP interface of the content service: each view validates, calls one service, returns JSON."""
