@@ -9,12 +9,12 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
 import urllib3
-from cachetools import TTLCache
 from django.conf import settings
 from urllib3.exceptions import HTTPError, ReadTimeoutError
 
@@ -30,8 +30,10 @@ STREAM_CHUNK_BYTES = 64 * 1024
 # Statuses with which the API server's service proxy says the Service has no ready endpoint.
 _PROXY_UNAVAILABLE_STATUSES = frozenset({404, 500, 502, 503})
 
-_tokens: TTLCache[tuple[str, str], str] = TTLCache(maxsize=4096, ttl=60.0)
+# (namespace, session) → (monotonic expiry, token); a token lives as long as its session's run.
+_tokens: dict[tuple[str, str], tuple[float, str]] = {}
 _tokens_lock = threading.Lock()
+_MAX_CACHED_TOKENS = 4096
 
 
 def forget_content_tokens() -> None:
@@ -61,11 +63,9 @@ class ContentService:
     def _token(self, *, fresh: bool = False) -> str:
         key = (self.namespace, self.session)
         with _tokens_lock:
-            if fresh:
-                _tokens.pop(key, None)
-            cached = _tokens.get(key)
-        if cached:
-            return cached
+            cached = None if fresh else _tokens.get(key)
+        if cached and cached[0] > time.monotonic():
+            return cached[1]
         token = self._token_reader(self.namespace, self.session)
         if not token:
             raise Unavailable(
@@ -74,8 +74,9 @@ class ContentService:
                 code=CODE_NO_CONTENT_TOKEN,
             )
         with _tokens_lock:
-            _tokens.ttl = settings.CONTENT_TOKEN_CACHE_SECONDS  # type: ignore[misc]  # TTLCache reads it per access
-            _tokens[key] = token
+            if len(_tokens) >= _MAX_CACHED_TOKENS:
+                _tokens.clear()
+            _tokens[key] = (time.monotonic() + settings.CONTENT_TOKEN_CACHE_SECONDS, token)
         return token
 
     def endpoint(self, *, fresh_token: bool = False) -> ContentEndpoint:

@@ -9,11 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-
-def repo_folder_from_url(url: str) -> str:
-    """`https://host/org/repo.git`, `git@host:org/repo.git`, `file:///srv/repo` → `repo`."""
-    tail = url.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
-    return tail.removesuffix(".git")
+from gitops.validation import derive_repo_name
 
 
 def repo_name(repo: Mapping[str, Any]) -> str:
@@ -21,4 +17,4 @@ def repo_name(repo: Mapping[str, Any]) -> str:
     if repo.get("name"):
         return str(repo["name"])
     source = repo.get("input") if isinstance(repo.get("input"), Mapping) else repo
-    return repo_folder_from_url(str((source or {}).get("url") or ""))
+    return derive_repo_name(str((source or {}).get("url") or ""))

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from rest_framework import serializers
 
 from ambient.contract import DNS_LABEL_MAX_LENGTH, MAX_SESSION_NAME_LENGTH, SYSTEM_LABELS, is_system_annotation
+from gitops.validation import branch_problem, git_url_problem, relative_path_problem, repo_name_problem
 from sessions.api_constants import ANNOTATION_CLONED_FROM, DNS_LABEL_PATTERN
 from sessions.environment_policy import environment_policy_from_settings
 
@@ -25,12 +25,6 @@ _QUANTITY_SUFFIXES = {
     **{suffix: Decimal(1000) ** power for power, suffix in enumerate("kMGTPE", start=1)},
     **{f"{suffix}i": Decimal(1024) ** power for power, suffix in enumerate("KMGTPE", start=1)},
 }
-# Characters git refuses in a ref name (git check-ref-format), plus whitespace and control characters.
-_BAD_REF_CHARACTERS = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]")
-_REPO_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,99}$")
-_SCP_LIKE = re.compile(r"^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^:/][^:]*$")
-# Plain http:// and git:// are refused: they carry code (and any credentials) unencrypted.
-_GIT_SCHEMES = {"https", "ssh"}
 
 
 def validate_session_name(value: str) -> None:
@@ -126,50 +120,28 @@ def validate_allowed_name(value: str, *, allowed: list[str], kind: str) -> str:
     return value
 
 
+def _refuse(problem: str | None) -> None:
+    if problem:
+        raise serializers.ValidationError(problem)
+
+
+# Git values follow the rules of `gitops.validation`, shared with the content service.
+
+
 def validate_git_branch(value: str) -> None:
     """A ref name git accepts, never one that reads as a command-line option."""
-    if value.startswith("-"):
-        raise serializers.ValidationError("A branch may not start with '-' (it would read as a git option).")
-    if (
-        _BAD_REF_CHARACTERS.search(value)
-        or ".." in value
-        or "@{" in value
-        or value.startswith("/")
-        or value.endswith(("/", ".", ".lock"))
-        or "//" in value
-    ):
-        raise serializers.ValidationError("Not a git branch name (see git check-ref-format).")
+    _refuse(branch_problem(value))
 
 
 def validate_workspace_path(value: str) -> None:
     """A relative path whose parts never read as command-line options."""
-    parts = value.split("/")
-    if value.startswith("/") or ".." in parts:
-        raise serializers.ValidationError("A path inside the workflow repository (relative, no '..').")
-    if any(part.startswith("-") for part in parts):
-        raise serializers.ValidationError("A path part may not start with '-' (it would read as an option).")
+    _refuse(relative_path_problem(value))
 
 
 def validate_repo_name(value: str) -> None:
-    if value in {".", ".."} or not _REPO_NAME.match(value):
-        raise serializers.ValidationError("Use letters, digits, '.', '_' or '-' (a directory name under repos/).")
+    _refuse(repo_name_problem(value))
 
 
 def validate_git_url(value: str) -> None:
     """https/ssh URLs and scp-like `git@host:path`; never option-like or helper transports."""
-    if value.startswith("-") or any(char.isspace() for char in value) or "::" in value:
-        raise serializers.ValidationError("Not a git URL (option-like values and transport helpers are refused).")
-    if _SCP_LIKE.match(value):
-        user_and_host = value.split(":", 1)[0]
-        if any(part.startswith("-") for part in user_and_host.split("@")):
-            raise serializers.ValidationError("A git host or user may not start with '-' (it would read as an option).")
-        return
-    parts = urlsplit(value)
-    if (parts.hostname or "").startswith("-") or (parts.username or "").startswith("-"):
-        raise serializers.ValidationError("A git host or user may not start with '-' (it would read as an option).")
-    if parts.scheme == "file":
-        if getattr(settings, "AMBIENT_ALLOW_FILE_GIT_URLS", False) and parts.path:
-            return
-        raise serializers.ValidationError("file:// URLs are not allowed on this server.")
-    if parts.scheme not in _GIT_SCHEMES or not parts.hostname:
-        raise serializers.ValidationError("Use an https://, ssh:// or git@host:path URL.")
+    _refuse(git_url_problem(value, allow_file=bool(getattr(settings, "AMBIENT_ALLOW_FILE_GIT_URLS", False))))
