@@ -1,4 +1,4 @@
-"""ASGI entry point: HTTP through Django, WebSockets through Channels (served by daphne)."""
+"""ASGI entry point: HTTP through Django, WebSockets through Channels (served by `ambient.asgi_server`)."""
 
 import os
 

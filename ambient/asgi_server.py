@@ -1,30 +1,68 @@
-"""`python -m ambient.asgi_server`: daphne's command line with a redacted access log.
+"""`python -m ambient.asgi_server`: the API (HTTP + WebSocket) under uvicorn, as in production.
 
-Daphne writes each request's path with its query string; WebSocket clients pass their token as
-`?token=…`, so the access log masks secrets the way the application's own log records do.
+One command for `make run` and the container image: workers sized by `API_WORKERS`, in-flight
+requests allowed `API_GRACEFUL_SHUTDOWN_SECONDS` to finish after SIGTERM, and uvicorn's own loggers
+(the access log included) sent through the application's handlers, whose filter masks `?token=…`
+and bearer tokens before anything is written.
 """
 
 from __future__ import annotations
 
+import argparse
+import copy
+import os
 from typing import Any
 
-from daphne.access import AccessLogGenerator
-from daphne.cli import CommandLineInterface
-from daphne.server import Server
+import uvicorn
 
-from ambient.logging import RedactedAccessLog
+DEFAULT_APPLICATION = "ambient.asgi:application"
 
 
-class RedactingServer(Server):
-    def __init__(self, *args: Any, action_logger: Any = None, **kwargs: Any) -> None:
-        if isinstance(action_logger, AccessLogGenerator) and not isinstance(action_logger, RedactedAccessLog):
-            action_logger = RedactedAccessLog(action_logger.stream)
-        super().__init__(*args, action_logger=action_logger, **kwargs)
+def uvicorn_logging(base: dict[str, Any]) -> dict[str, Any]:
+    """The application's logging config, with uvicorn's loggers propagating to its handlers."""
+    config = copy.deepcopy(base)
+    loggers = config.setdefault("loggers", {})
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        loggers[name] = {"level": "INFO", "handlers": [], "propagate": True}
+    return config
 
 
-class RedactingCommandLineInterface(CommandLineInterface):
-    server_class = RedactingServer
+def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m ambient.asgi_server", description=__doc__.splitlines()[0])
+    parser.add_argument("application", nargs="?", default=DEFAULT_APPLICATION, help="ASGI application path.")
+    parser.add_argument("-b", "--host", default="127.0.0.1", help="Address to listen on (0.0.0.0 in a pod).")
+    parser.add_argument("-p", "--port", type=int, default=8000, help="TCP port to listen on.")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="Worker processes (default: the API_WORKERS setting; one process needs no supervisor).",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    arguments = parse_arguments(argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ambient.settings.local")
+    from django.conf import settings
+
+    workers = arguments.workers if arguments.workers is not None else settings.API_WORKERS
+    uvicorn.run(
+        arguments.application,
+        host=arguments.host,
+        port=arguments.port,
+        workers=max(workers, 1),
+        # Django's ASGI handler has no lifespan events; saying so keeps uvicorn from probing.
+        lifespan="off",
+        ws="websockets",
+        log_config=uvicorn_logging(settings.LOGGING),
+        timeout_graceful_shutdown=settings.API_GRACEFUL_SHUTDOWN_SECONDS,
+        # The ingress or a proxy in front terminates TLS; only trust its forwarding headers.
+        proxy_headers=True,
+        forwarded_allow_ips=settings.API_FORWARDED_ALLOW_IPS,
+        server_header=False,
+    )
 
 
 if __name__ == "__main__":
-    RedactingCommandLineInterface.entrypoint()
+    main()

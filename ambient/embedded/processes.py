@@ -63,7 +63,7 @@ def control_plane_commands(*, ports: EmbeddedPorts, state_dir: Path) -> dict[str
     """api, worker, beat and (once the reconciler provides it) the watcher."""
     python = sys.executable
     commands = {
-        # daphne, with query-string secrets masked in its access log.
+        # uvicorn (ambient.asgi_server), as in the image, with query-string secrets masked in its log.
         "api": [
             python,
             "-m",

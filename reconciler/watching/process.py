@@ -2,7 +2,7 @@
 
 It needs Django's settings but not its app registry: ``manage.py watch_sessions`` re-executes
 itself as ``python -m reconciler.watching``, which reads the settings without ``django.setup()``,
-so the watcher does not keep the API's apps (admin, DRF, Channels, daphne, the schema) in memory —
+so the watcher does not keep the API's apps (admin, DRF, Channels, the ASGI server, the schema) in memory —
 about 45 MB of its resident set.
 """
 

@@ -1,0 +1,112 @@
+"""Each control-plane process's ClusterRole grants exactly what its code calls.
+
+The table below is the one place that says, per process, which (API group, resource, verb) its
+code uses; the chart's plain-YAML ClusterRoles must equal it, no more and no less.
+"""
+
+from __future__ import annotations
+
+from reconciler.manifests.rbac import runner_role
+from tests.packaging.support import TEMPLATES, load_yaml_documents, template_texts
+
+Grant = tuple[str, str, str]
+SESSIONS = ("vteam.ambient-code", "agenticsessions")
+
+
+def grants(*, group: str, resources: tuple[str, ...], verbs: tuple[str, ...]) -> set[Grant]:
+    return {(group, resource, verb) for resource in resources for verb in verbs}
+
+
+NEEDED: dict[str, set[Grant]] = {
+    # sessions/services/projects.py, sessions/auth.py, the staff path of sessions/views, k8s-resources.
+    "ambient-api": grants(group="", resources=("namespaces",), verbs=("get", "list", "create", "delete"))
+    | {("rbac.authorization.k8s.io", "rolebindings", "create"), ("rbac.authorization.k8s.io", "clusterroles", "bind")}
+    | {("authentication.k8s.io", "tokenreviews", "create"), ("authorization.k8s.io", "subjectaccessreviews", "create")}
+    | grants(group=SESSIONS[0], resources=(SESSIONS[1],), verbs=("get", "list", "create", "update", "patch", "delete"))
+    | {("batch", "jobs", "get"), ("", "pods", "list"), ("", "persistentvolumeclaims", "get"), ("", "services", "get")},
+    # reconciler/services (observe, execute, tokens) through the gateway.
+    "ambient-reconciler": grants(group=SESSIONS[0], resources=(SESSIONS[1],), verbs=("get", "list", "patch"))
+    | {(SESSIONS[0], "agenticsessions/status", "patch")}
+    | grants(group="batch", resources=("jobs",), verbs=("get", "list", "create", "delete"))
+    | grants(group="", resources=("pods",), verbs=("get", "list"))
+    | grants(
+        group="",
+        resources=("persistentvolumeclaims", "services", "serviceaccounts"),
+        verbs=("get", "list", "create", "delete"),
+    )
+    | grants(group="", resources=("secrets",), verbs=("get", "list", "create", "patch", "delete"))
+    | {("", "serviceaccounts/token", "create"), ("", "events", "create")}
+    | grants(
+        group="rbac.authorization.k8s.io",
+        resources=("roles", "rolebindings"),
+        verbs=("get", "list", "create", "delete"),
+    ),
+    # reconciler/watching: list-then-watch of sessions, Jobs and pods.
+    "ambient-watcher": grants(group=SESSIONS[0], resources=(SESSIONS[1],), verbs=("list", "watch"))
+    | grants(group="batch", resources=("jobs",), verbs=("list", "watch"))
+    | grants(group="", resources=("pods",), verbs=("list", "watch")),
+}
+
+
+def role_grants(role: dict) -> set[Grant]:
+    return {
+        (group, resource, verb)
+        for rule in role["rules"]
+        for group in rule["apiGroups"]
+        for resource in rule["resources"]
+        for verb in rule["verbs"]
+    }
+
+
+def control_plane_roles() -> dict[str, dict]:
+    return {role["metadata"]["name"]: role for role in load_yaml_documents(TEMPLATES / "control-plane-role.yaml")}
+
+
+def test_each_process_role_grants_exactly_what_its_code_uses():
+    roles = control_plane_roles()
+    assert set(roles) == set(NEEDED)
+    for name, needed in NEEDED.items():
+        granted = role_grants(roles[name])
+        assert granted == needed, f"{name}: extra {sorted(granted - needed)}, missing {sorted(needed - granted)}"
+
+
+def test_no_control_plane_role_uses_wildcards_or_escalation():
+    for role in control_plane_roles().values():
+        for rule in role["rules"]:
+            assert "*" not in rule["verbs"] + rule["resources"] + rule["apiGroups"]
+            assert "escalate" not in rule["verbs"] and "impersonate" not in rule["verbs"]
+
+
+def test_the_api_may_bind_only_the_project_admin_role():
+    (bind_rule,) = [rule for rule in control_plane_roles()["ambient-api"]["rules"] if "bind" in rule["verbs"]]
+    assert bind_rule["resourceNames"] == ["ambient-project-admin"]
+
+
+def test_each_process_runs_as_its_own_service_account_and_beat_has_no_token():
+    texts = template_texts()
+    for template, account in (
+        ("api.yaml", "ambient-api"),
+        ("worker.yaml", "ambient-worker"),
+        ("watcher.yaml", "ambient-watcher"),
+    ):
+        assert f"serviceAccountName: {account}" in texts[template]
+    assert "serviceAccountName: ambient-beat" in texts["beat.yaml"]
+    assert "automountServiceAccountToken: false" in texts["beat.yaml"]
+    bindings = texts["control-plane-serviceaccount.yaml"]
+    assert '"api" "ambient-api" "worker" "ambient-reconciler" "watcher" "ambient-watcher"' in bindings
+
+
+def test_the_reconciler_holds_every_permission_it_grants_the_runner():
+    session = {"metadata": {"name": "s1", "namespace": "p", "uid": "u"}}
+    reconciler = role_grants(control_plane_roles()["ambient-reconciler"])
+    for rule in runner_role(session)["rules"]:
+        for resource in rule["resources"]:
+            for verb in rule["verbs"]:
+                assert (rule["apiGroups"][0], resource, verb) in reconciler
+
+
+def test_the_runner_role_never_writes_sessions():
+    session = {"metadata": {"name": "s1", "namespace": "p", "uid": "u"}}
+    for rule in runner_role(session)["rules"]:
+        if any(resource.startswith("agenticsessions") for resource in rule["resources"]):
+            assert set(rule["verbs"]) <= {"get", "list", "watch"}
