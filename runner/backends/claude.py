@@ -96,7 +96,14 @@ class ClaudeBackend:
             add_dirs=[str(path) for path in layout.add_dirs],
             allowed_tools=self.allowed_tools,
             permission_mode=self.permission_mode,  # type: ignore[arg-type]
-            system_prompt={"type": "preset", "preset": "claude_code", "append": _workspace_prompt(layout)},
+            # snapshot=False: a resumed conversation otherwise keeps the prompt of its first request,
+            # and after an SDK restart the agent must see the new directories and workflow.
+            system_prompt={
+                "type": "preset",
+                "preset": "claude_code",
+                "append": _workspace_prompt(layout),
+                "snapshot": False,
+            },
             setting_sources=["project"],
             model=self.config.model or None,
             resume=self.resume_id or None,
