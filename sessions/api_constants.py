@@ -24,7 +24,8 @@ ROLE_VIEW = "ambient-project-view"
 PROJECT_ROLES: tuple[str, ...] = (ROLE_ADMIN, ROLE_EDIT, ROLE_VIEW)
 # Cluster-wide: the right to create projects (RBAC `create projects` in the API group).
 ROLE_PROJECT_CREATOR = "ambient-project-creator"
-CONTROL_PLANE_ROLE = "ambient-control-plane"
+# One ClusterRole per control-plane process (helm/ambient/templates/control-plane-role.yaml).
+CONTROL_PLANE_ROLES = ("ambient-api", "ambient-reconciler", "ambient-watcher")
 
 # --- Names ---------------------------------------------------------------------------------------
 
