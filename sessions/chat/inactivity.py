@@ -60,11 +60,8 @@ def quiet_since(session: Mapping[str, Any], last_chat: datetime | None) -> datet
     """The later of the last chat message and the start of the current run (a restart counts as activity)."""
     status = session.get("status") or {}
     metadata = session.get("metadata") or {}
-    moments = [
-        moment
-        for moment in (last_chat, parse_time(status.get("startTime")), parse_time(metadata.get("creationTimestamp")))
-        if moment is not None
-    ]
+    started = parse_time(status.get("startTime")) or parse_time(metadata.get("creationTimestamp"))
+    moments = [moment for moment in (last_chat, started) if moment is not None]
     return max(moments) if moments else None
 
 
