@@ -6,26 +6,30 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: run test test-fast typecheck lint format bench venv venv-dev venv-embedded migrate clean
+.PHONY: run test test-fast typecheck lint format bench venv venv-dev venv-embedded migrate lock clean
 
 $(BIN)/python:
 	@echo ">>> creating virtualenv $(VENV) with $$($(PYTHON) --version)"
 	$(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install --quiet --upgrade pip
 
+# Each role installs from its hashed lock (requirements*.txt, written by `make lock` from the .in files);
+# every lock holds the roles below it, with the same versions.
+PIP_LOCKED := $(PY) -m pip install --quiet --require-hashes
+
 $(VENV)/.requirements.stamp: requirements.txt | $(BIN)/python
 	@echo ">>> installing requirements.txt"
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PIP_LOCKED) -r requirements.txt
 	@touch $@
 
 $(VENV)/.requirements-embedded.stamp: requirements.txt requirements-embedded.txt | $(BIN)/python
 	@echo ">>> installing requirements-embedded.txt"
-	$(PY) -m pip install --quiet -r requirements-embedded.txt
+	$(PIP_LOCKED) -r requirements-embedded.txt
 	@touch $@ $(VENV)/.requirements.stamp
 
 $(VENV)/.requirements-dev.stamp: requirements.txt requirements-embedded.txt requirements-dev.txt | $(BIN)/python
 	@echo ">>> installing requirements-dev.txt"
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PIP_LOCKED) -r requirements-dev.txt
 	@touch $@ $(VENV)/.requirements.stamp $(VENV)/.requirements-embedded.stamp
 
 venv: $(VENV)/.requirements.stamp
@@ -84,6 +88,13 @@ format: venv-dev
 ## bench: every script in bench/, each printing a table and a final JSON line.
 bench: venv-dev
 	@set -e; for script in bench/*.py; do echo ">>> $$script"; $(PY) $$script; done
+
+## lock: rewrite the hashed locks from requirements*.in (keeps current pins; add a package to a .in first).
+LOCK := $(BIN)/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes
+lock: venv-dev
+	$(LOCK) requirements.in -o requirements.txt
+	$(LOCK) requirements-embedded.in -o requirements-embedded.txt
+	$(LOCK) requirements-dev.in -o requirements-dev.txt
 
 clean:
 	rm -rf $(VENV) .ambient .pytest_cache .ruff_cache .mypy_cache
