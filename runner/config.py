@@ -37,11 +37,14 @@ def _repos(value: str | None) -> list[dict[str, Any]]:
     return [repo for repo in repos if isinstance(repo, dict)] if isinstance(repos, list) else []
 
 
+def has_credentials(environ: Mapping[str, str]) -> bool:
+    """An API key or a cloud provider switch is set: the claude backend can reach a model."""
+    return bool(environ.get("ANTHROPIC_API_KEY")) or any(_flag(environ.get(name)) for name in CREDENTIAL_VARIABLES[1:])
+
+
 def default_backend(environ: Mapping[str, str]) -> str:
-    """`claude` when an API key or a cloud provider switch is set, else the offline `echo`."""
-    if environ.get("ANTHROPIC_API_KEY") or any(_flag(environ.get(name)) for name in CREDENTIAL_VARIABLES[1:]):
-        return BACKEND_CLAUDE
-    return BACKEND_ECHO
+    """`claude` when it has credentials, else the offline `echo`."""
+    return BACKEND_CLAUDE if has_credentials(environ) else BACKEND_ECHO
 
 
 @dataclass(frozen=True)

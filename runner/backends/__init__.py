@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
+
 from runner.backends.base import AgentBackend, PrerequisiteMissing
-from runner.config import BACKEND_CLAUDE, BACKEND_ECHO, RunnerConfig
+from runner.config import BACKEND_CLAUDE, BACKEND_ECHO, RunnerConfig, has_credentials
 
 
 def backend_create(config: RunnerConfig) -> AgentBackend:
@@ -12,6 +14,8 @@ def backend_create(config: RunnerConfig) -> AgentBackend:
 
         return EchoBackend(config)
     if config.backend == BACKEND_CLAUDE:
+        if not has_credentials(os.environ):
+            raise PrerequisiteMissing("the claude backend needs ANTHROPIC_API_KEY or a cloud provider's settings")
         # Imported here: the echo backend must work where claude-agent-sdk is not installed.
         from runner.backends.claude import ClaudeBackend
 

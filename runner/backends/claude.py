@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from runner.backends.base import AgentError, Emit, PrerequisiteMissing, TurnOutcome
-from runner.config import CREDENTIAL_VARIABLES, RunnerConfig
+from runner.config import RunnerConfig
 from runner.frames import result_summary, text_message, tool_result, tool_use
 from runner.layout import Layout
 
@@ -55,12 +55,6 @@ def _workspace_prompt(layout: Layout) -> str:
     return "\n".join(lines)
 
 
-def _has_credentials() -> bool:
-    return bool(os.environ.get("ANTHROPIC_API_KEY")) or any(
-        os.environ.get(name, "").lower() in {"1", "true", "yes"} for name in CREDENTIAL_VARIABLES[1:]
-    )
-
-
 def _tool_result_content(content: Any) -> Any:
     if isinstance(content, list):
         return [part.get("text", part) if isinstance(part, dict) else part for part in content]
@@ -71,8 +65,6 @@ class ClaudeBackend:
     def __init__(self, config: RunnerConfig) -> None:
         if ClaudeSDKClient is None:
             raise PrerequisiteMissing("the claude backend needs claude-agent-sdk (runner/requirements.txt)")
-        if not _has_credentials():
-            raise PrerequisiteMissing("the claude backend needs ANTHROPIC_API_KEY or a cloud provider's settings")
         self.config = config
         self.client: ClaudeSDKClient | None = None
         self.layout: Layout | None = None

@@ -1,4 +1,4 @@
-"""The echo runner's exit codes are what the reconciler maps to phases."""
+"""The runner without a chat socket: exit codes are what the reconciler maps to phases."""
 
 import os
 import signal
@@ -11,7 +11,8 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def _start(workspace: Path, **env: str) -> subprocess.Popen[str]:
-    environment = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "WORKSPACE_PATH": str(workspace), **env}
+    inherited = {key: value for key, value in os.environ.items() if not key.startswith(("ANTHROPIC_", "CLAUDE_"))}
+    environment = {**inherited, "PYTHONPATH": str(REPO_ROOT), "WORKSPACE_PATH": str(workspace), **env}
     return subprocess.Popen([sys.executable, "-m", "runner"], env=environment, text=True, stdout=subprocess.PIPE)
 
 
@@ -25,12 +26,16 @@ def test_missing_workspace_is_a_prerequisite_failure(tmp_path):
     assert _start(tmp_path / "absent").wait(timeout=30) == 2
 
 
-def test_unknown_backend_is_a_prerequisite_failure(tmp_path):
+def test_claude_without_credentials_is_a_prerequisite_failure(tmp_path):
     assert _start(tmp_path, AGENT_BACKEND="claude").wait(timeout=30) == 2
 
 
+def test_unknown_backend_is_a_prerequisite_failure(tmp_path):
+    assert _start(tmp_path, AGENT_BACKEND="parrot").wait(timeout=30) == 2
+
+
 def test_interactive_session_runs_until_sigterm(tmp_path):
-    process = _start(tmp_path, INTERACTIVE="true")
+    process = _start(tmp_path, INTERACTIVE="true", INITIAL_PROMPT="stay a while")
     transcript = tmp_path / "artifacts" / "echo-transcript.md"
     deadline = time.monotonic() + 30
     while not transcript.exists() and time.monotonic() < deadline:
