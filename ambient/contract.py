@@ -248,6 +248,8 @@ EXIT_SIGTERM = 143
 # --- Defaults (the settings read these; ReconcilerConfig() falls back to them) ------------------
 
 DEFAULT_RUNNER_IMAGE = "quay.io/ambient_code/ambient_runner:latest"
+# What the runner container runs (the Job sets it, so any image with the runner package works).
+DEFAULT_RUNNER_COMMAND: tuple[str, ...] = ("python", "-m", "runner")
 # The project image; it also serves the content service and prepares the workspace.
 DEFAULT_CONTENT_IMAGE = "quay.io/ambient_code/ambient:latest"
 DEFAULT_IMAGE_PULL_POLICY = "IfNotPresent"

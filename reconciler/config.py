@@ -82,7 +82,7 @@ class ReconcilerConfig:
         "--config=workspaces/gunicorn.conf.py",
         f"--bind=0.0.0.0:{CONTENT_PORT}",  # noqa: S104 - the sidecar must answer on the pod IP
     )
-    runner_command: tuple[str, ...] = ()  # empty: the runner image's entrypoint
+    runner_command: tuple[str, ...] = contract.DEFAULT_RUNNER_COMMAND  # empty: the runner image's entrypoint
 
     default_llm_model: str = contract.DEFAULT_LLM_MODEL
     default_llm_temperature: float = contract.DEFAULT_LLM_TEMPERATURE
