@@ -4,11 +4,14 @@ The repository's root conftest loads ``localkube.pytest_plugin``; load it here o
 tests run without it (e.g. from another rootdir), so one server serves the whole run.
 """
 
+import subprocess
+
 import kubernetes.client
 import pytest
 
 from localkube.runtime.tests.e2e_support import TEST_IMAGE, map_images
 from localkube.testing import LocalKube
+from localkube.tests.helpers import kubectl_binary
 
 PLUGIN = "localkube.pytest_plugin"
 
@@ -23,3 +26,26 @@ def core(localkube: LocalKube) -> kubernetes.client.CoreV1Api:
     """A CoreV1Api client on the shared localkube, with TEST_IMAGE mapped (the job, pod and service-proxy tests)."""
     map_images(localkube, {TEST_IMAGE: {}})
     return kubernetes.client.CoreV1Api(localkube.api_client())
+
+
+@pytest.fixture
+def kubectl(localkube, kube_namespace, tmp_path):
+    binary = kubectl_binary()
+
+    def run(*args: str, stdin: str | None = None, check: bool = True, token: str | None = None) -> str:
+        command = [
+            binary,
+            f"--kubeconfig={localkube.kubeconfig_path}",
+            f"--cache-dir={tmp_path / 'cache'}",
+            "--request-timeout=20s",
+            "-n",
+            kube_namespace,
+        ]
+        if token:
+            command.append(f"--token={token}")
+        result = subprocess.run([*command, *args], input=stdin, capture_output=True, text=True, timeout=60, check=False)
+        if check and result.returncode != 0:
+            raise AssertionError(f"kubectl {' '.join(args)} failed: {result.stderr}")
+        return result.stdout + (result.stderr if not check else "")
+
+    return run

