@@ -1,33 +1,29 @@
 """The Running step against the content service: repos and workflow follow the spec.
 
 decide() only compares spec with status.reconciledRepos/reconciledWorkflow and emits
-ReconcileRepos/ReconcileWorkflow; the task runs them (a later issue) and hands the outcome to
-record_content_sync, which writes the result and, only when everything applied, observedGeneration.
+ReconcileRepos/ReconcileWorkflow; the task runs them against the session's content service
+(reconciler/services/content_sync.py) and hands the outcome to record_content_sync, which writes
+the result and, only when everything applied, observedGeneration.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from ambient.content.names import repo_name
 from ambient.contract import ConditionReason, ConditionType
 from reconciler.lifecycle.actions import Action, ReconcileRepos, ReconcileWorkflow
 from reconciler.lifecycle.draft import StatusDraft
+from reconciler.lifecycle.merge_patch import merge_patch
 from reconciler.lifecycle.observed import Decision, Observed
 
 REPO_READY = "Ready"
 REPO_FAILED = "Failed"
 WORKFLOW_ACTIVE = "Active"
 WORKFLOW_FAILED = "Failed"
-
-
-def repo_name(repo: Mapping[str, Any]) -> str:
-    """The directory under repos/: the explicit name, else the URL's last segment without .git."""
-    if repo.get("name"):
-        return str(repo["name"])
-    tail = str(repo.get("url") or "").rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
-    return tail.removesuffix(".git")
 
 
 def desired_repos(spec: Mapping[str, Any]) -> tuple[dict[str, Any], ...]:
@@ -125,11 +121,9 @@ def record_content_sync(
     """
     draft = StatusDraft(observed, now)
     draft.status["reconciledRepos"] = [dict(repo) for repo in repos]
-    failed = [str(repo.get("name")) for repo in repos if repo.get("status") != REPO_READY]
+    failed = [repo for repo in repos if repo.get("status") != REPO_READY]
     if failed:
-        draft.condition_false(
-            ConditionType.REPOS_RECONCILED, ConditionReason.CLONE_FAILED, f"Could not clone: {', '.join(failed)}"
-        )
+        draft.condition_false(ConditionType.REPOS_RECONCILED, ConditionReason.CLONE_FAILED, _failure_message(failed))
     wanted_workflow = desired_workflow(observed.spec)
     workflow_ok = wanted_workflow is None or (workflow is not None and workflow.get("status") == WORKFLOW_ACTIVE)
     if workflow is not None:
@@ -137,8 +131,11 @@ def record_content_sync(
     elif wanted_workflow is None:
         draft.pop("reconciledWorkflow")
     if not workflow_ok:
+        reason = str((workflow or {}).get("message") or "")
         draft.condition_false(
-            ConditionType.WORKFLOW_RECONCILED, ConditionReason.CLONE_FAILED, "Could not activate the workflow"
+            ConditionType.WORKFLOW_RECONCILED,
+            ConditionReason.CLONE_FAILED,
+            f"Could not activate the workflow: {reason}" if reason else "Could not activate the workflow",
         )
     if sdk_restarted:
         draft.status["sdkRestartCount"] = int(draft.status.get("sdkRestartCount") or 0) + 1
@@ -152,3 +149,37 @@ def record_content_sync(
             "Repositories are cloned" if repos else "No repositories configured",
         )
     return draft.finish()
+
+
+def _failure_message(failed: Sequence[Mapping[str, Any]]) -> str:
+    """`Could not clone: a (git error…); b (…)`, bounded so a condition stays readable."""
+    parts = [
+        f"{repo.get('name')} ({repo.get('message')})" if repo.get("message") else str(repo.get("name"))
+        for repo in failed
+    ]
+    return f"Could not clone: {'; '.join(parts)}"[:1024]
+
+
+def content_sync_recorded(
+    observed: Observed,
+    decision: Decision,
+    *,
+    generation: int,
+    repos: Sequence[Mapping[str, Any]],
+    workflow: Mapping[str, Any] | None,
+    sdk_restarted: bool,
+    now: datetime,
+) -> Decision:
+    """`decision` (this pass's status) with the content-service outcome recorded on top of it."""
+    decided = replace(observed, session={**dict(observed.session), "status": decision.status})
+    recorded = record_content_sync(
+        decided, generation=generation, repos=repos, workflow=workflow, sdk_restarted=sdk_restarted, now=now
+    )
+    return Decision(
+        status=recorded.status,
+        status_patch=merge_patch(observed.status, recorded.status),
+        actions=decision.actions,
+        transitions=(*decision.transitions, *recorded.transitions),
+        requeue_after=decision.requeue_after,
+        warnings=decision.warnings,
+    )

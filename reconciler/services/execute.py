@@ -35,7 +35,7 @@ from reconciler.lifecycle import (
 )
 from reconciler.manifests import Kind, copied_secret, owner_reference
 from reconciler.manifests.secrets import is_copied_secret
-from reconciler.services import session_writes, tokens
+from reconciler.services import content_sync, session_writes, tokens
 
 KubeObject = dict[str, Any]
 
@@ -54,6 +54,8 @@ class Execution:
     done: list[Action] = field(default_factory=list)
     failed: Action | None = None
     failure_message: str = ""
+    # What the content-service actions did this pass (recorded by content_sync.content_sync_finish).
+    content: content_sync.ContentOutcome | None = None
 
     @property
     def namespace(self) -> str:
@@ -203,10 +205,34 @@ def _clear_intent(cluster: Cluster, execution: Execution, action: ClearIntent) -
     )
 
 
-def _content_sync(cluster: Cluster, execution: Execution, action: Action) -> None:
-    # The content-service step (clone/remove repos, activate workflows) is a later issue; until it
-    # lands the condition says so and the task backs off instead of pretending it happened.
-    raise ActionFailed("Repository and workflow sync through the content service is not available yet")
+def _content_outcome(execution: Execution, generation: int) -> content_sync.ContentOutcome:
+    if execution.content is None:
+        execution.content = content_sync.ContentOutcome(generation=generation)
+    return execution.content
+
+
+def _reconcile_repos(cluster: Cluster, execution: Execution, action: ReconcileRepos) -> None:
+    try:
+        content_sync.repos_reconcile(
+            content_sync.content_service_of(execution.session),
+            action,
+            _content_outcome(execution, action.generation),
+            execution.now,
+        )
+    except content_sync.ContentSyncUnavailable as error:
+        raise ActionFailed(str(error)) from error
+
+
+def _reconcile_workflow(cluster: Cluster, execution: Execution, action: ReconcileWorkflow) -> None:
+    try:
+        content_sync.workflow_reconcile(
+            content_sync.content_service_of(execution.session),
+            action,
+            _content_outcome(execution, action.generation),
+            execution.now,
+        )
+    except content_sync.ContentSyncUnavailable as error:
+        raise ActionFailed(str(error)) from error
 
 
 _HANDLERS: dict[type[Action], Callable[[Cluster, Execution, Any], None]] = {
@@ -223,6 +249,6 @@ _HANDLERS: dict[type[Action], Callable[[Cluster, Execution, Any], None]] = {
     DeleteRunnerToken: _delete_runner_token,
     SetInteractive: _set_interactive,
     ClearIntent: _clear_intent,
-    ReconcileRepos: _content_sync,
-    ReconcileWorkflow: _content_sync,
+    ReconcileRepos: _reconcile_repos,
+    ReconcileWorkflow: _reconcile_workflow,
 }
