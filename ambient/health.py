@@ -10,7 +10,6 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 from kombu import Connection
-from kubernetes import client
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from ambient import kube
@@ -34,8 +33,7 @@ def check_broker() -> None:
 
 
 def check_kubernetes() -> None:
-    with kube.control_plane_client() as api_client:
-        client.VersionApi(api_client).get_code(_request_timeout=CHECK_TIMEOUT_SECONDS)
+    kube.control_plane_gateway().request("GET", "/version", timeout=CHECK_TIMEOUT_SECONDS)
 
 
 READINESS_CHECKS: dict[str, Callable[[], None]] = {

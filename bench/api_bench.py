@@ -43,7 +43,6 @@ from ambient import kube  # noqa: E402
 from ambient.contract import API_VERSION, GROUP, KIND, PLURAL, VERSION, Phase  # noqa: E402
 from localkube.testing import LocalKube  # noqa: E402
 from sessions.api_constants import MANAGED_LABEL, MANAGED_LABEL_VALUE, ROLE_ADMIN  # noqa: E402
-from sessions.gateway import forget_clients  # noqa: E402
 
 GOALS_MS = {"list_p50": 150.0, "get_p50": 20.0}
 
@@ -106,8 +105,7 @@ def main() -> None:
 
     with LocalKube() as localkube:
         settings.KUBECONFIG = str(localkube.kubeconfig_path)
-        kube.reset_cache()
-        forget_clients()
+        kube.reset()
         call_command("install_crds", stdout=io.StringIO())
         project = localkube.create_namespace("bench-")
         core = kubernetes.client.CoreV1Api(localkube.api_client())

@@ -48,7 +48,6 @@ from localkube.testing import LocalKube, free_port  # noqa: E402
 from reconciler.embedded_images import write_image_map  # noqa: E402
 from reconciler.tests.services_support import reconciler_kubeconfig  # noqa: E402
 from sessions.api_constants import MANAGED_LABEL, MANAGED_LABEL_VALUE, ROLE_ADMIN  # noqa: E402
-from sessions.gateway import forget_clients  # noqa: E402
 from tests.e2e.processes import ManagedProcess, RedisServer  # noqa: E402
 from tests.e2e.stack import CONTENT_IMAGE, RUNNER_IMAGE, Stack, worker_env  # noqa: E402
 
@@ -133,8 +132,7 @@ def start_stack(directory: Path, workers: int) -> Stack:
     redis = RedisServer(directory).start()
     stack = Stack(localkube, redis, {}, directory, image_map, free_port())
     settings.KUBECONFIG = str(localkube.kubeconfig_path)
-    kube.reset_cache()
-    forget_clients()
+    kube.reset()
     call_command("install_crds", stdout=io.StringIO())
     kubernetes.client.CoreV1Api(localkube.api_client()).create_namespace(
         V1Namespace.model_validate({"metadata": {"name": "ambient-system"}})

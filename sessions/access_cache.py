@@ -1,62 +1,49 @@
-"""A small in-process cache with expiry, for access reviews and token identities.
+"""Answers kept briefly, for access reviews, token identities and managed namespaces.
 
-Answers are keyed by a digest of the caller's token, never the token itself. Only positive
-answers are stored, so access granted a moment ago works at once and revoked access lasts at most
-one TTL.
+Keyed by a digest of the caller's token, never the token itself. Only the answers `keep` accepts
+(positive ones) are stored, so access granted a moment ago works at once and revoked access lasts
+at most one TTL. A cachetools `TTLCache` (LRU past `max_entries`) behind a lock.
 """
 
 from __future__ import annotations
 
 import threading
-import time
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
+
+from cachetools import TTLCache
 
 V = TypeVar("V")
 
 
 class ExpiringCache(Generic[V]):
     def __init__(self, *, ttl_seconds: float, max_entries: int = 10_000) -> None:
-        self.ttl_seconds = ttl_seconds
-        self.max_entries = max_entries
-        self._entries: OrderedDict[Hashable, tuple[float, V]] = OrderedDict()
+        # A TTL of 0 keeps nothing (tests and deployments that want every answer fresh).
+        self._entries: TTLCache[Hashable, V] | None = (
+            TTLCache(maxsize=max_entries, ttl=ttl_seconds) if ttl_seconds > 0 else None
+        )
         self._lock = threading.Lock()
-
-    def get(self, key: Hashable) -> V | None:
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None:
-                return None
-            expires_at, value = entry
-            if expires_at <= time.monotonic():
-                del self._entries[key]
-                return None
-            return value
-
-    def put(self, key: Hashable, value: V) -> None:
-        if self.ttl_seconds <= 0:
-            return
-        with self._lock:
-            self._entries[key] = (time.monotonic() + self.ttl_seconds, value)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
 
     def get_or_compute(self, key: Hashable, compute: Callable[[], V], *, keep: Callable[[V], bool]) -> V:
         """The cached value, else `compute()` — stored only when `keep(value)` holds."""
-        cached = self.get(key)
+        if self._entries is None:
+            return compute()
+        with self._lock:
+            cached = self._entries.get(key)
         if cached is not None:
             return cached
         value = compute()
         if keep(value):
-            self.put(key, value)
+            with self._lock:
+                self._entries[key] = value
         return value
 
     def forget(self, key: Hashable) -> None:
-        with self._lock:
-            self._entries.pop(key, None)
+        if self._entries is not None:
+            with self._lock:
+                self._entries.pop(key, None)
 
     def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
+        if self._entries is not None:
+            with self._lock:
+                self._entries.clear()

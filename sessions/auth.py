@@ -17,15 +17,8 @@ from rest_framework.authentication import BaseAuthentication, SessionAuthenticat
 from rest_framework.request import Request
 
 from ambient.exceptions import Forbidden, Unauthenticated
+from ambient.kube import AccessCheck, Identity, KubeGateway, control_plane_gateway, token_digest, user_gateway
 from sessions.access_cache import ExpiringCache
-from sessions.gateway import (
-    AccessCheck,
-    Identity,
-    KubeGateway,
-    control_plane_gateway,
-    token_digest,
-    user_gateway,
-)
 
 FORWARDED_TOKEN_HEADER = "HTTP_X_FORWARDED_ACCESS_TOKEN"  # noqa: S105 - a header name
 # userContext groups for Django staff acting through the admin.

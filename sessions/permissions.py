@@ -13,9 +13,9 @@ from rest_framework.request import Request
 
 from ambient.contract import DNS_LABEL_MAX_LENGTH
 from ambient.exceptions import InvalidInput
+from ambient.kube import AccessCheck
 from sessions.api_constants import DNS_LABEL_PATTERN
 from sessions.auth import caller_of
-from sessions.gateway import AccessCheck
 from sessions.selectors import project_require_managed
 
 

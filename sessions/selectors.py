@@ -17,6 +17,7 @@ from ambient.contract import (
     session_selector,
 )
 from ambient.exceptions import NotFound
+from ambient.kube import JOB, NAMESPACE, POD, PVC, SERVICE, AccessCheck, control_plane_gateway
 from sessions.access_cache import ExpiringCache
 from sessions.api_constants import (
     ANNOTATION_PROJECT_DISPLAY_NAME,
@@ -25,7 +26,6 @@ from sessions.api_constants import (
     MANAGED_SELECTOR,
 )
 from sessions.auth import Caller
-from sessions.gateway import AccessCheck, control_plane_gateway
 from sessions.resource import phase_of, presented
 
 KubeObject = dict[str, Any]
@@ -147,10 +147,10 @@ def session_k8s_resources(*, caller: Caller, namespace: str, name: str) -> dict[
     gateway = caller.gateway()
     session = gateway.session_get(namespace=namespace, name=name)
     job_object_name = str((session.get("status") or {}).get("jobName") or job_name(name))
-    job = gateway.job_get(namespace=namespace, name=job_object_name)
-    pods = [_pod_summary(pod) for pod in gateway.pod_list(namespace=namespace, label_selector=session_selector(name))]
-    pvc = gateway.pvc_get(namespace=namespace, name=pvc_name(name))
-    service = gateway.service_get(namespace=namespace, name=service_name(name))
+    job = gateway.get(JOB, namespace, job_object_name)
+    pods = [_pod_summary(pod) for pod in gateway.list(POD, namespace, label_selector=session_selector(name))]
+    pvc = gateway.get(PVC, namespace, pvc_name(name))
+    service = gateway.get(SERVICE, namespace, service_name(name))
     content_ready = any(
         container["name"] == CONTAINER_CONTENT and container["ready"] for pod in pods for container in pod["containers"]
     )
@@ -199,7 +199,7 @@ def _is_managed(namespace: KubeObject) -> bool:
 
 def project_list(*, caller: Caller) -> list[Project]:
     """Managed namespaces in which the caller may list sessions (the control plane lists namespaces)."""
-    namespaces = control_plane_gateway().namespace_list(label_selector=MANAGED_SELECTOR)
+    namespaces = control_plane_gateway().list(NAMESPACE, label_selector=MANAGED_SELECTOR)
     visible = [
         namespace
         for namespace in namespaces
@@ -213,7 +213,7 @@ def project_is_managed(name: str) -> bool:
 
     def look() -> bool:
         try:
-            return _is_managed(control_plane_gateway().namespace_get(name=name))
+            return _is_managed(control_plane_gateway().read(NAMESPACE, None, name))
         except NotFound:
             return False
 
@@ -233,7 +233,7 @@ def forget_managed_projects() -> None:
 
 def project_get(*, caller: Caller, name: str) -> Project:
     try:
-        namespace = control_plane_gateway().namespace_get(name=name)
+        namespace = control_plane_gateway().read(NAMESPACE, None, name)
     except NotFound:
         namespace = None
     if namespace is None or not _is_managed(namespace):

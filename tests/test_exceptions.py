@@ -4,13 +4,13 @@ import json
 from typing import Any
 
 import pytest
-from kubernetes.client.exceptions import ApiException
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.test import APIRequestFactory
 from rest_framework.views import APIView
 
 from ambient import exceptions
+from ambient.kube import error_from_response
 
 
 def _respond_with(exc: Exception):
@@ -48,14 +48,12 @@ def test_a_subclass_instance_may_carry_a_more_specific_code():
     assert (response.status_code, response.data["code"]) == (409, "session_running")
 
 
-def _kube_exception(status: int, reason: str, message: str, causes=None) -> ApiException:
-    exc = ApiException(status=status, reason=reason)
+def _kube_exception(status: int, reason: str, message: str, causes=None) -> exceptions.ApplicationError:
     body: dict[str, Any] = {"kind": "Status", "apiVersion": "v1", "status": "Failure", "message": message}
     body["reason"] = reason
     if causes:
         body["details"] = {"causes": causes}
-    exc.body = json.dumps(body)  # the client decodes the response body to text
-    return exc
+    return error_from_response(status, json.dumps(body).encode(), reason)
 
 
 @pytest.mark.parametrize(
@@ -69,7 +67,7 @@ def _kube_exception(status: int, reason: str, message: str, causes=None) -> ApiE
         (500, "InternalError", 502, "upstream_error"),
     ],
 )
-def test_kubernetes_api_exceptions_map_to_client_statuses(kube_status, reason, status, code):
+def test_kubernetes_api_answers_map_to_client_statuses(kube_status, reason, status, code):
     response = _respond_with(_kube_exception(kube_status, reason, f"kube says {reason}"))
     assert response.status_code == status
     assert response.data["code"] == code
@@ -84,8 +82,8 @@ def test_kubernetes_field_causes_become_field_details():
     assert response.data["details"]["fields"] == {"spec.timeout": "Invalid value: must be an integer"}
 
 
-def test_kubernetes_exception_without_a_body_still_maps():
-    response = _respond_with(ApiException(status=404, reason="Not Found"))
+def test_kubernetes_answer_without_a_body_still_maps():
+    response = _respond_with(error_from_response(404, b"", "Not Found"))
     assert (response.status_code, response.data["code"], response.data["error"]) == (404, "not_found", "Not Found")
 
 

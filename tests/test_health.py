@@ -29,9 +29,9 @@ current-context: c
     )
     settings.KUBECONFIG = str(kubeconfig)
     settings.KUBE_IN_CLUSTER = False
-    kube.reset_cache()
+    kube.reset()
     yield
-    kube.reset_cache()
+    kube.reset()
 
 
 def test_healthz_answers_without_dependencies(client):

@@ -16,9 +16,9 @@ def kube_settings(settings, localkube, tmp_path):
     shutil.copy(localkube.kubeconfig_path, kubeconfig)
     settings.KUBECONFIG = str(kubeconfig)
     settings.KUBE_IN_CLUSTER = False
-    kube.reset_cache()
+    kube.reset()
     yield kubeconfig
-    kube.reset_cache()
+    kube.reset()
 
 
 def test_control_plane_client_acts_as_the_admin(kube_settings):

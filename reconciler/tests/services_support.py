@@ -78,8 +78,8 @@ def reconciler_kube(localkube: LocalKube, settings: Any, tmp_path: Path) -> Iter
     settings.KUBECONFIG = str(reconciler_kubeconfig(localkube, tmp_path / "kubeconfig"))
     settings.KUBE_IN_CLUSTER = False
     settings.KUBE_CONTEXT = ""
-    kube.reset_cache()
+    kube.reset()
     cluster_module._local.__dict__.clear()
     yield localkube
-    kube.reset_cache()
+    kube.reset()
     cluster_module._local.__dict__.clear()

@@ -16,7 +16,8 @@ import re
 from django.conf import settings
 
 from ambient.contract import GROUP
-from ambient.exceptions import ApplicationError, Conflict, Forbidden, NotFound
+from ambient.exceptions import AlreadyExists, ApplicationError, Conflict, Forbidden, NotFound
+from ambient.kube import NAMESPACE, ROLE_BINDING, AccessCheck, Identity, control_plane_gateway
 from sessions.api_constants import (
     ANNOTATION_PROJECT_DISPLAY_NAME,
     ANNOTATION_PROJECT_REQUESTER,
@@ -28,7 +29,6 @@ from sessions.api_constants import (
     ROLE_PROJECT_CREATOR,
 )
 from sessions.auth import Caller
-from sessions.gateway import AccessCheck, Identity, control_plane_gateway, is_already_exists
 from sessions.selectors import Project, project_from_namespace, project_get
 
 SERVICE_ACCOUNT_PREFIX = "system:serviceaccount:"
@@ -69,7 +69,7 @@ def _require_creator(caller: Caller, identity: Identity) -> None:
 
 def projects_requested_by(username: str) -> int:
     """Live managed projects whose requester annotation names `username`."""
-    namespaces = control_plane_gateway().namespace_list(label_selector=MANAGED_SELECTOR)
+    namespaces = control_plane_gateway().list(NAMESPACE, label_selector=MANAGED_SELECTOR)
     return sum(
         1
         for namespace in namespaces
@@ -107,11 +107,9 @@ def project_create(*, caller: Caller, name: str, display_name: str = "") -> Proj
         "metadata": {"name": name, "labels": {MANAGED_LABEL: MANAGED_LABEL_VALUE}, "annotations": annotations},
     }
     try:
-        namespace = gateway.namespace_create(body=body)
-    except Conflict as error:
-        if is_already_exists(error):
-            raise Conflict(f"Project {name!r} already exists.", code="project_exists") from error
-        raise
+        namespace = gateway.create(NAMESPACE, None, body)
+    except AlreadyExists as error:
+        raise Conflict(f"Project {name!r} already exists.", code="project_exists") from error
     if caller.is_staff:
         return project_from_namespace(namespace)  # staff act as the control plane; nothing to bind
     binding = {
@@ -122,9 +120,9 @@ def project_create(*, caller: Caller, name: str, display_name: str = "") -> Proj
         "subjects": [{"kind": "User", "name": identity.username, "apiGroup": RBAC_GROUP}],
     }
     try:
-        gateway.role_binding_create(namespace=name, body=binding)
+        gateway.create(ROLE_BINDING, name, binding)
     except ApplicationError:
-        gateway.namespace_delete(name=name)
+        gateway.delete(NAMESPACE, None, name)
         raise
     return project_from_namespace(namespace)
 
@@ -143,4 +141,4 @@ def project_delete(*, caller: Caller, name: str) -> None:
         )
     # Deleted concurrently is the outcome the caller asked for.
     with contextlib.suppress(NotFound):
-        control_plane_gateway().namespace_delete(name=name)
+        control_plane_gateway().delete(NAMESPACE, None, name)

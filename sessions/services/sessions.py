@@ -7,10 +7,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from ambient.contract import NON_TERMINAL_PHASES
-from ambient.exceptions import Conflict, NotFound
+from ambient.exceptions import AlreadyExists, Conflict, NotFound
+from ambient.kube import NAMESPACE, AccessCheck, control_plane_gateway
 from sessions.api_constants import ANNOTATION_CLONED_FROM, CODE_SESSION_RUNNING, MANAGED_LABEL, MANAGED_LABEL_VALUE
 from sessions.auth import Caller
-from sessions.gateway import AccessCheck, control_plane_gateway, is_already_exists
 from sessions.resource import phase_of, presented
 from sessions.services.specs import (
     clone_name_candidates,
@@ -40,9 +40,7 @@ def session_create(*, caller: Caller, namespace: str, data: Mapping[str, Any]) -
         )
         try:
             return presented(gateway.session_create(namespace=namespace, body=body))
-        except Conflict as error:
-            if not is_already_exists(error):
-                raise
+        except AlreadyExists as error:
             if chosen:
                 raise Conflict(
                     f"A session named {name!r} already exists in {namespace!r}: choose another name or omit it.",
@@ -173,9 +171,8 @@ def session_clone(
         }
         try:
             return presented(gateway.session_create(namespace=target, body=body))
-        except Conflict as error:
-            if not is_already_exists(error):
-                raise
+        except AlreadyExists:
+            continue  # taken: try the next candidate
     raise Conflict(
         f"No free name left for a copy of {base_name!r} in {target!r}: pass newSessionName.",
         code="session_exists",
@@ -184,10 +181,7 @@ def session_clone(
 
 def _require_managed_project(project: str) -> None:
     """The control plane checks existence: users usually cannot read cluster-scoped namespaces."""
-    try:
-        namespace = control_plane_gateway().namespace_get(name=project)
-    except NotFound:
-        namespace = None
+    namespace = control_plane_gateway().get(NAMESPACE, None, project)
     labels = ((namespace or {}).get("metadata") or {}).get("labels") or {}
     if labels.get(MANAGED_LABEL) != MANAGED_LABEL_VALUE:
         raise NotFound(f"Project {project!r} does not exist or is not an Ambient project.", code="project_not_found")

@@ -1,7 +1,7 @@
 """Optimistic-concurrency writes of one AgenticSession: read, decide, write with resourceVersion.
 
 Without a client-supplied resourceVersion a lost race (409) is retried on a fresh read, with backoff
-and jitter until a bounded deadline (`gateway.retry_on_conflict`); with one,
+and jitter until a bounded deadline (`ambient.kube.retry_on_conflict`); with one,
 the write is made against exactly that version, so a stale client gets 409 instead of overwriting.
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Callable
 from typing import Any
 
 from ambient.exceptions import Conflict
+from ambient.kube import KubeGateway, is_write_race, retry_on_conflict
 from sessions.api_constants import CODE_STALE
-from sessions.gateway import KubeGateway, is_write_race, retry_on_conflict
 from sessions.resource import resource_version_of
 
 KubeObject = dict[str, Any]

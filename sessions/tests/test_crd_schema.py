@@ -30,9 +30,9 @@ from ambient.contract import (
     Phase,
     StoppedReason,
 )
+from ambient.kube import Identity
 from reconciler.lifecycle.content import REPO_FAILED, REPO_READY, WORKFLOW_ACTIVE, WORKFLOW_FAILED
 from sessions.api_constants import CRD_MANIFEST
-from sessions.gateway import Identity
 from sessions.serializers.inputs import SessionCreateSerializer, SessionSpecInputSerializer
 from sessions.services.specs import EDITABLE_SPEC_FIELDS, new_session_body
 

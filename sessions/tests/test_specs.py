@@ -12,8 +12,8 @@ from ambient.contract import (
     DesiredPhase,
     Phase,
 )
+from ambient.kube import Identity
 from sessions.api_constants import ENV_PARENT_SESSION_ID, GENERATED_NAME_PREFIX
-from sessions.gateway import Identity
 from sessions.selectors import session_page
 from sessions.serializers.fields import validate_session_name
 from sessions.services.lifecycle import can_start, can_stop

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.conf import settings
 
-from sessions.gateway import control_plane_gateway, user_gateway
+from ambient.kube import NAMESPACE, control_plane_gateway, user_gateway
 
 pytestmark = [pytest.mark.localkube, pytest.mark.integration]
 
@@ -28,5 +28,5 @@ def test_clients_are_sized_to_the_concurrency(django_kube, caplog):
         caplog.at_level(logging.WARNING, logger="urllib3.connectionpool"),
         ThreadPoolExecutor(CONCURRENT_CALLERS) as pool,
     ):
-        list(pool.map(lambda _: control_plane_gateway().namespace_list(), range(10 * CONCURRENT_CALLERS)))
+        list(pool.map(lambda _: control_plane_gateway().list(NAMESPACE), range(10 * CONCURRENT_CALLERS)))
     assert not [record for record in caplog.records if "Connection pool is full" in record.getMessage()]

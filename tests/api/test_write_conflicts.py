@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from ambient.contract import ANNOTATION_DESIRED_PHASE, DesiredPhase
-from ambient.exceptions import Conflict
-from sessions.gateway import REASON_ALREADY_EXISTS, retry_on_conflict
+from ambient.exceptions import AlreadyExists, Conflict
+from ambient.kube import retry_on_conflict
 from tests.api.support import client_with, sessions_url
 
 pytestmark = [pytest.mark.localkube, pytest.mark.integration]
@@ -103,7 +103,7 @@ def test_the_retry_helper_retries_races_only():
 
     assert retry_on_conflict(lose_twice, deadline_seconds=5) == "written"
     assert len(attempts) == 3
-    taken = Conflict("taken", details={"kubernetes": {"code": 409, "reason": REASON_ALREADY_EXISTS}})
+    taken = AlreadyExists("taken", details={"kubernetes": {"code": 409, "reason": "AlreadyExists"}})
     for refusal in (taken, Conflict("The session is Running.", code="invalid_phase")):
         attempts.clear()
 

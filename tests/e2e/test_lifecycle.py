@@ -13,7 +13,6 @@ import yaml
 from ambient import kube as ambient_kube
 from ambient.contract import ANNOTATION_DESIRED_PHASE, GROUP, PLURAL, VERSION, pvc_name
 from reconciler.tests.services_support import session_manifest
-from sessions import gateway
 from tests.e2e.stack import Stack
 from tests.e2e.support import (
     children,
@@ -56,8 +55,7 @@ def test_api_and_kubectl_sessions_run_then_complete(
     from rest_framework.test import APIClient
 
     settings.KUBECONFIG = str(stack.kube.kubeconfig_path)
-    ambient_kube.reset_cache()
-    gateway.forget_clients()
+    ambient_kube.reset()
     # The API serves managed projects only.
     kubernetes.client.CoreV1Api(admin).patch_namespace(
         kube_namespace, {"metadata": {"labels": {"ambient-code.io/managed": "true"}}}

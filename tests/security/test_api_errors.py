@@ -4,9 +4,8 @@ tokens and bodies get a clean 4xx (never a 500 or 502), and names are matched wh
 from __future__ import annotations
 
 import pytest
-from kubernetes.client.exceptions import ApiException
 
-from ambient.exceptions import kubernetes_error
+from ambient.kube import error_from_response
 from tests.api.support import client_with, make_project_creator, sessions_url
 
 pytestmark = [pytest.mark.localkube, pytest.mark.integration]
@@ -66,7 +65,7 @@ def test_a_kubernetes_413_is_an_api_413(admin_token, project, seed_session):
 
 
 def test_kubernetes_413_maps_to_413():
-    assert kubernetes_error(ApiException(status=413, reason="Request Entity Too Large")).status_code == 413
+    assert error_from_response(413, None, "Request Entity Too Large").status_code == 413
 
 
 def test_project_names_in_paths_are_matched_whole(make_user):

@@ -12,7 +12,6 @@ from types import FrameType
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from kubernetes import client
 
 from ambient import kube
 from ambient.embedded import identity, processes, redis_server, supervision
@@ -156,10 +155,9 @@ def _localkube_answers(kubeconfig: Path) -> bool:
     if not kubeconfig.is_file():
         return False
     try:
-        kube.reset_cache()
+        kube.reset()
         settings.KUBECONFIG = str(kubeconfig)
-        with kube.control_plane_client() as api_client:
-            client.VersionApi(api_client).get_code(_request_timeout=2)
+        kube.control_plane_gateway().request("GET", "/version", timeout=2)
     except Exception:  # noqa: BLE001 - any failure means "not up yet"
         return False
     return True

@@ -12,8 +12,8 @@ from typing import Any
 import yaml
 from django.core.management.base import BaseCommand
 
+from ambient.kube import control_plane_gateway
 from sessions.api_constants import CRD_MANIFEST, RBAC_MANIFESTS
-from sessions.gateway import control_plane_gateway
 
 
 def manifest_documents(paths: tuple[Path, ...]) -> list[dict[str, Any]]:
@@ -34,5 +34,5 @@ class Command(BaseCommand):
         paths = (CRD_MANIFEST,) if crd_only else (CRD_MANIFEST, *RBAC_MANIFESTS)
         gateway = control_plane_gateway()
         for document in manifest_documents(paths):
-            outcome = gateway.apply(body=document)
+            outcome = gateway.apply(document)
             self.stdout.write(f"{document['kind']} {document['metadata']['name']} {outcome}")

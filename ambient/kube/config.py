@@ -1,4 +1,4 @@
-"""The one place that builds Kubernetes API clients.
+"""Where the gateway's clients point and with whose credentials.
 
 Two identities exist: the control plane's own (kubeconfig or in-cluster service account), used by
 the reconciler and a few narrow operations, and the caller's bearer token, used for every CR
@@ -34,7 +34,7 @@ def _kubeconfig_mtime(path: str) -> float:
         return -1.0
 
 
-def _load_configuration() -> client.Configuration:
+def loaded_configuration() -> client.Configuration:
     """The control plane's configuration, reloaded when the kubeconfig file changes."""
     if settings.KUBE_IN_CLUSTER:
         key = "in-cluster"
@@ -89,19 +89,19 @@ def _copy(configuration: client.Configuration) -> client.Configuration:
 
 def control_plane_client() -> client.ApiClient:
     """An ApiClient with the control plane's own identity (reconciler, narrow admin operations)."""
-    return client.ApiClient(configuration=_load_configuration())
+    return client.ApiClient(configuration=loaded_configuration())
 
 
 def user_client(token: str) -> client.ApiClient:
     """An ApiClient that acts as the caller: same server and CA, the caller's bearer token only."""
-    configuration = _copy(_load_configuration())
+    configuration = _copy(loaded_configuration())
     configuration.api_key = {"authorization": token}
     configuration.api_key_prefix = {"authorization": "Bearer"}
     return client.ApiClient(configuration=configuration)
 
 
 def api_server_url() -> str:
-    return _load_configuration().host
+    return loaded_configuration().host
 
 
 def request_timeout() -> float:
@@ -109,7 +109,7 @@ def request_timeout() -> float:
     return float(settings.KUBE_REQUEST_TIMEOUT)
 
 
-def reset_cache() -> None:
+def forget_configurations() -> None:
     """Forget loaded configurations (tests switch clusters between runs)."""
     with _lock:
         _cache.clear()
