@@ -10,6 +10,7 @@ embedded mode binds the host port localkube allocated (`{port:8080}`) instead of
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -26,14 +27,33 @@ EMBEDDED_CONTENT_COMMAND = (
 )
 
 
+# What the runner's agent needs from the environment of `make run` to reach a model: with an API
+# key (or a cloud provider's settings) there, embedded sessions run the claude backend; without,
+# the offline echo backend. localkube passes only a short list of variables to a pod's processes,
+# so these go into the runner image's environment in the map (an owner-only file).
+AGENT_VARIABLE_PREFIXES = ("ANTHROPIC_", "CLAUDE_CODE_", "CLOUD_ML_", "VERTEX_")
+AGENT_VARIABLES = ("AGENT_BACKEND", "GOOGLE_APPLICATION_CREDENTIALS")
+
+
+def agent_environment(environ: Mapping[str, str]) -> dict[str, str]:
+    return {
+        name: value
+        for name, value in environ.items()
+        if value and (name.startswith(AGENT_VARIABLE_PREFIXES) or name in AGENT_VARIABLES)
+    }
+
+
 def image_map(
     *,
     runner_image: str,
     content_image: str,
     runner_command: list[str] | None = None,
     python: str | None = None,
+    runner_env: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Runner → `runner_command` (default: this checkout's runner package); content → this checkout."""
+    """Runner → `runner_command` (default: this checkout's runner package); content → this checkout.
+
+    `runner_env` is added to the runner image's environment (see `agent_environment`)."""
     python = python or sys.executable
     environment = {
         "PATH": f"{Path(python).parent}:/usr/local/bin:/usr/bin:/bin",
@@ -44,7 +64,7 @@ def image_map(
         "images": {
             runner_image: {
                 "command": runner_command or ["{python}", "-m", "runner"],
-                "env": environment,
+                "env": {**environment, **(runner_env or {})},
                 "workingDir": str(REPO_ROOT),
             },
             # Embedded mode clones local repositories (file://) so demos work offline.

@@ -118,6 +118,22 @@ def test_image_map_runs_both_images_from_this_checkout(tmp_path):
     assert "{port:8080}" in environment["RECONCILER_CONTENT_COMMAND"]
 
 
+def test_runners_reach_the_local_api_and_get_the_agent_credentials_of_make_run(tmp_path, monkeypatch):
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-from-make-run")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "not-for-the-runner")
+    path = processes.image_map_write(path=tmp_path / "images.yaml")
+    runner_env = yaml.safe_load(path.read_text())["images"][django_settings.RECONCILER_RUNNER_IMAGE]["env"]
+    assert runner_env["ANTHROPIC_API_KEY"] == "sk-from-make-run"
+    assert "AWS_SECRET_ACCESS_KEY" not in runner_env
+    monkeypatch.delenv("RECONCILER_WEBSOCKET_URL_TEMPLATE", raising=False)
+    embedded_ports = processes.EmbeddedPorts(api_host="0.0.0.0", api_port=8123, localkube_port=6443)  # noqa: S104
+    environment = processes.child_environment(kubeconfig=tmp_path / "kc", image_map=path, ports=embedded_ports)
+    assert environment["RECONCILER_WEBSOCKET_URL_TEMPLATE"] == (
+        "ws://127.0.0.1:8123/api/projects/{namespace}/agentic-sessions/{session}/ws"
+    )
+    assert environment["RECONCILER_BACKEND_API_URL_TEMPLATE"] == "http://127.0.0.1:8123/api"
+
+
 def test_demo_project_is_a_managed_namespace_the_demo_user_administers(settings, localkube):
     settings.KUBECONFIG = str(localkube.kubeconfig_path)
     kube.reset()

@@ -54,7 +54,9 @@ def image_map_write(*, path: Path) -> Path:
     """Which local command localkube runs for the runner and content images of this checkout."""
     path.parent.mkdir(parents=True, exist_ok=True)
     document = embedded_images.image_map(
-        runner_image=settings.RECONCILER_RUNNER_IMAGE, content_image=settings.RECONCILER_CONTENT_IMAGE
+        runner_image=settings.RECONCILER_RUNNER_IMAGE,
+        content_image=settings.RECONCILER_CONTENT_IMAGE,
+        runner_env=embedded_images.agent_environment(os.environ),
     )
     return embedded_images.write_image_map(path, document)
 
@@ -106,8 +108,23 @@ def programs(*, ports: EmbeddedPorts, state_dir: Path, localkube: list[str], red
     return infrastructure + control_plane
 
 
-def child_environment(*, kubeconfig: Path, image_map: Path, redis_url: str = "") -> dict[str, str]:
+def runner_url_settings(*, api_host: str, api_port: int) -> dict[str, str]:
+    """Where runners reach this api: its chat WebSocket and REST base (reconciler URL templates)."""
+    host = "127.0.0.1" if api_host in {"0.0.0.0", "", "::"} else api_host  # noqa: S104 - a bind-all address is not reachable
+    base = f"{host}:{api_port}"
+    return {
+        "RECONCILER_WEBSOCKET_URL_TEMPLATE": f"ws://{base}/api/projects/{{namespace}}/agentic-sessions/{{session}}/ws",
+        "RECONCILER_BACKEND_API_URL_TEMPLATE": f"http://{base}/api",
+    }
+
+
+def child_environment(
+    *, kubeconfig: Path, image_map: Path, redis_url: str = "", ports: EmbeddedPorts | None = None
+) -> dict[str, str]:
     env = dict(os.environ)
+    if ports is not None:
+        for name, value in runner_url_settings(api_host=ports.api_host, api_port=ports.api_port).items():
+            env.setdefault(name, value)
     env["KUBECONFIG"] = str(kubeconfig)
     env["EMBEDDED_IMAGE_MAP"] = str(image_map)
     if redis_url:

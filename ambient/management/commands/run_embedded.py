@@ -89,7 +89,7 @@ class Command(BaseCommand):
         programs = processes.programs(ports=ports, state_dir=STATE_DIR, localkube=localkube, redis=redis)
         self.stdout.write(f">>> Redis: {redis_binary}; logs of every process: {supervision.log_dir(STATE_DIR)}/")
         config = supervision.write_config(state_dir=STATE_DIR, working_dir=BASE_DIR, programs=programs)
-        env = processes.child_environment(kubeconfig=kubeconfig, image_map=image_map, redis_url=redis.url)
+        env = processes.child_environment(kubeconfig=kubeconfig, image_map=image_map, redis_url=redis.url, ports=ports)
         supervisord = supervision.supervisord_start(config=config, env=env)
         signal.signal(signal.SIGTERM, _interrupt)
         try:
