@@ -118,7 +118,10 @@ def initialize_metadata(resource_type: ResourceType, obj: dict[str, Any], namesp
         metadata.pop("namespace", None)
     metadata["uid"] = str(uuid.uuid4())
     metadata["creationTimestamp"] = now_timestamp()
-    metadata["generation"] = 1
+    if resource_type.tracks_generation:
+        metadata["generation"] = 1
+    else:
+        metadata.pop("generation", None)
     for transient in ("deletionTimestamp", "deletionGracePeriodSeconds", "resourceVersion", "selfLink"):
         metadata.pop(transient, None)
 

@@ -113,7 +113,8 @@ class Deleter:
             new["metadata"]["finalizers"] = finalizers
             new["metadata"]["deletionTimestamp"] = now_timestamp()
             new["metadata"]["deletionGracePeriodSeconds"] = 0
-            new["metadata"]["generation"] = int(obj["metadata"].get("generation") or 1) + 1
+            if obj["metadata"].get("generation"):  # kube bumps it only where the kind keeps one
+                new["metadata"]["generation"] = int(obj["metadata"]["generation"]) + 1
             stored = self.service.put_internal(resource_type, new, obj)
             return self.service.present(resource_type, stored, version)
         final = self.service.remove(resource_type, obj)

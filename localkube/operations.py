@@ -330,7 +330,9 @@ class ObjectService:
             return WriteResult(self.present(resource_type, old, version), warnings)
         if admit is not None and not subresource:
             admit(resource_type, new, old)
-        if generation_relevant(new, resource_type) != generation_relevant(old, resource_type):
+        if resource_type.tracks_generation and generation_relevant(new, resource_type) != generation_relevant(
+            old, resource_type
+        ):
             new["metadata"]["generation"] = int(old["metadata"].get("generation") or 1) + 1
         if dry_run:
             return WriteResult(self.present(resource_type, new, version), warnings)

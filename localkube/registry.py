@@ -8,6 +8,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+# Built-in kinds whose kube strategy keeps metadata.generation (custom resources always do); the
+# others (ConfigMaps, Secrets, Services, RBAC, ...) carry none, as on kube-apiserver.
+GENERATION_KINDS = frozenset(
+    {
+        ("", "pods"),
+        ("batch", "jobs"),
+        ("networking.k8s.io", "networkpolicies"),
+        ("apiextensions.k8s.io", "customresourcedefinitions"),
+    }
+)
 ALL_VERBS = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
 CREATE_ONLY = ("create",)
 
@@ -33,6 +43,10 @@ class ResourceType:
     def stored(self) -> bool:
         """Review and TokenRequest kinds are create-only answers that are never persisted."""
         return "get" in self.verbs
+
+    @property
+    def tracks_generation(self) -> bool:
+        return not self.builtin or (self.group, self.resource) in GENERATION_KINDS
 
     @property
     def has_status(self) -> bool:
@@ -119,6 +133,8 @@ BUILTINS: tuple[ResourceType, ...] = (
     _builtin("authentication.k8s.io", "v1", "tokenreviews", "TokenReview", False, verbs=CREATE_ONLY),
     _builtin("authentication.k8s.io", "v1", "selfsubjectreviews", "SelfSubjectReview", False, verbs=CREATE_ONLY),
     _builtin("coordination.k8s.io", "v1", "leases", "Lease"),
+    # Stored only: nothing enforces them (localkube's pods are host processes without a network of their own).
+    _builtin("networking.k8s.io", "v1", "networkpolicies", "NetworkPolicy", True, ("netpol",)),
     _builtin("events.k8s.io", "v1", "events", "Event", True, ("ev",)),
     _builtin(
         "apiextensions.k8s.io",
