@@ -1,4 +1,4 @@
-"""The condition-transition history: append-only, written by the reconciler, read by the timeline.
+"""The condition-transition history: append-only, written by the reconciler.
 
 The AgenticSession itself lives only in Kubernetes; this table keeps what status cannot: every
 flip of every condition, so a session's story survives after its conditions moved on.

@@ -221,7 +221,7 @@ API_WORKERS = env.int("API_WORKERS", default=1)
 API_GRACEFUL_SHUTDOWN_SECONDS = env.int("API_GRACEFUL_SHUTDOWN_SECONDS", default=25)
 API_FORWARDED_ALLOW_IPS = env.str("API_FORWARDED_ALLOW_IPS", default="127.0.0.1")
 
-# --- Session chat (docs/design/API.md actions 35–36) ------------------------------------------
+# --- Session chat (messages and the WebSocket, docs/design/API.md) ----------------------------
 # A chat message (POST body or WebSocket frame) larger than this is refused: 413 / an error frame.
 CHAT_MAX_MESSAGE_BYTES = env.int("CHAT_MAX_MESSAGE_BYTES", default=256 * 1024)
 # spec.inactivityTimeout absent → this many seconds without a chat message in either direction

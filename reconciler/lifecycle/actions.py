@@ -137,9 +137,10 @@ class ClearIntent(Action):
 
 @dataclass(frozen=True)
 class ReconcileRepos(Action):
-    """Content-service step: clone missing repos, remove extra ones (later issue).
+    """Content-service step: clone missing or changed repos, remove the ones the spec dropped.
 
-    On success the task calls lifecycle.record_content_sync with the outcome.
+    The task runs it against the session's content service (services/content_sync.py) and hands
+    the outcome to lifecycle.record_content_sync.
     """
 
     generation: int
@@ -153,7 +154,7 @@ class ReconcileRepos(Action):
 
 @dataclass(frozen=True)
 class ReconcileWorkflow(Action):
-    """Content-service step: clone and activate spec.activeWorkflow (later issue)."""
+    """Content-service step: clone and activate spec.activeWorkflow (services/content_sync.py runs it)."""
 
     generation: int
     desired: Manifest | None = field(hash=False)

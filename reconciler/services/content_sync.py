@@ -1,4 +1,4 @@
-"""Repos and workflow follow the spec through the session's content service (operator actions 10–11).
+"""Repos and workflow follow the spec through the session's content service.
 
 ReconcileRepos clones what is missing or changed and removes what the spec dropped; one failing
 clone is recorded (status Failed with git's message) and never stops the others. ReconcileWorkflow
