@@ -5,8 +5,14 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import secrets
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import kubernetes.client
@@ -20,7 +26,10 @@ from ambient.contract import (
     service_name,
     token_secret_name,
 )
+from localkube.testing import free_port
 from tests.content.fake_content import FakeContentService
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 HOST_PORTS_ANNOTATION = "localkube.ambient-code.io/host-ports"
 # A node no kubelet serves: localkube's kubelet leaves a pod bound there alone, so its status is ours.
@@ -70,10 +79,10 @@ def fake_content() -> Iterator[Callable[[str], FakeContentService]]:
 
 
 @pytest.fixture
-def direct_route(settings) -> Callable[[FakeContentService], None]:
+def direct_route(settings) -> Callable[[Any], None]:
     """Point the api's direct route (CONTENT_SERVICE_URL_TEMPLATE) at a local content service."""
 
-    def use(service: FakeContentService) -> None:
+    def use(service: Any) -> None:
         settings.CONTENT_SERVICE_ROUTE = "direct"
         settings.CONTENT_SERVICE_URL_TEMPLATE = f"http://127.0.0.1:{service.port}"
 
@@ -81,12 +90,12 @@ def direct_route(settings) -> Callable[[FakeContentService], None]:
 
 
 @pytest.fixture
-def service_proxy_route(settings, django_kube) -> Callable[[str, str, FakeContentService], None]:
+def service_proxy_route(settings, django_kube) -> Callable[[str, str, Any], None]:
     """Serve a session's content Service from a local process through the API server's service proxy:
     the Service and a Ready pod behind it (bound to a node no kubelet runs, its host port the process's)."""
     core = kubernetes.client.CoreV1Api(django_kube.api_client())
 
-    def use(project: str, session: str, service: FakeContentService) -> None:
+    def use(project: str, session: str, service: Any) -> None:
         settings.CONTENT_SERVICE_ROUTE = "service-proxy"
         selector = {"content-for": session}
         core.create_namespaced_service(
@@ -127,3 +136,73 @@ def service_proxy_route(settings, django_kube) -> Callable[[str, str, FakeConten
         )
 
     return use
+
+
+class ContentProcess:
+    """The real content service (gunicorn, `ambient.settings.content`) on a free port, as a session pod
+    runs it: its own workspace directory and content token, trusting the test git server."""
+
+    def __init__(self, workspace: Path, token: str, git_server: Any) -> None:
+        self.workspace = workspace
+        self.token = token
+        self.port = free_port()
+        environment = {
+            **{key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "KUBE"))},
+            "DJANGO_SETTINGS_MODULE": "ambient.settings.content",
+            "PYTHONPATH": str(REPO_ROOT),
+            "WORKSPACE_ROOT": str(workspace),
+            "CONTENT_TOKEN": token,
+            "CONTENT_BIND": f"127.0.0.1:{self.port}",
+            "GIT_SSL_CA_FILE": str(git_server.ca_path),
+            "GIT_TOKEN": git_server.token,
+            "AMBIENT_ALLOW_FILE_GIT_URLS": "true",
+            "LOG_FORMAT": "text",
+        }
+        self.log = (workspace.parent / f"content-{self.port}.log").open("wb")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", str(REPO_ROOT / "workspaces" / "gunicorn.conf.py")],
+            cwd=REPO_ROOT,
+            env=environment,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        self._wait_ready()
+
+    def _wait_ready(self) -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"content service exited with {self.process.returncode}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("content service did not listen within 30 s")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+
+
+@pytest.fixture
+def content_process(tmp_path: Path, git_server: Any) -> Iterator[Callable[[str], ContentProcess]]:
+    """`content_process(token)`: a real content service for one session (stopped after the test)."""
+    started: list[ContentProcess] = []
+
+    def start(token: str) -> ContentProcess:
+        workspace = tmp_path / f"workspace-{len(started)}"
+        workspace.mkdir()
+        service = ContentProcess(workspace, token, git_server)
+        started.append(service)
+        return service
+
+    yield start
+    for service in started:
+        service.stop()
+    forget_content_tokens()
