@@ -164,6 +164,23 @@ CONTENT_SERVICE_POOL_MAXSIZE = env.int("CONTENT_SERVICE_POOL_MAXSIZE", default=3
 # A session's content token (read from its Secret) is reused this long; a 401 re-reads it at once.
 CONTENT_TOKEN_CACHE_SECONDS = env.float("CONTENT_TOKEN_CACHE_SECONDS", default=60.0)
 
+# --- GitHub and the out-of-the-box workflows (gitops/github, gitops/ootb.py) -------------------
+# API base URL (GitHub Enterprise: https://<host>/api/v3). A GitHub App (id and RS256 private key,
+# inline or from a file) mints installation tokens; GITHUB_APP_INSTALLATION_ID is the installation
+# used when a user has none of their own (ConfigMap `github-app-installations`).
+GITHUB_API_URL = env.str("GITHUB_API_URL", default="https://api.github.com")
+GITHUB_APP_ID = env.str("GITHUB_APP_ID", default="")
+GITHUB_APP_PRIVATE_KEY = env.str("GITHUB_APP_PRIVATE_KEY", default="", multiline=True)
+GITHUB_APP_PRIVATE_KEY_FILE = env.str("GITHUB_APP_PRIVATE_KEY_FILE", default="")
+GITHUB_APP_INSTALLATION_ID = env.str("GITHUB_APP_INSTALLATION_ID", default="")
+GITHUB_REQUEST_TIMEOUT_SECONDS = env.float("GITHUB_REQUEST_TIMEOUT_SECONDS", default=10.0)
+# An installation token is reused until this long before it expires.
+GITHUB_TOKEN_REFRESH_MARGIN_SECONDS = env.float("GITHUB_TOKEN_REFRESH_MARGIN_SECONDS", default=600.0)
+OOTB_WORKFLOWS_REPO = env.str("OOTB_WORKFLOWS_REPO", default="https://github.com/ambient-code/ootb-ambient-workflows.git")
+OOTB_WORKFLOWS_BRANCH = env.str("OOTB_WORKFLOWS_BRANCH", default="main")
+OOTB_WORKFLOWS_PATH = env.str("OOTB_WORKFLOWS_PATH", default="workflows")
+OOTB_WORKFLOWS_CACHE_SECONDS = env.float("OOTB_WORKFLOWS_CACHE_SECONDS", default=300.0)
+
 # Embedded mode: which local command localkube runs for each container image (localkube/README.md).
 EMBEDDED_IMAGE_MAP = env.str("EMBEDDED_IMAGE_MAP", default="")
 
