@@ -21,6 +21,7 @@ from django.test import Client
 from workspaces.constants import CONTENT_TOKEN_HEADER, GIT_TOKEN_HEADER
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+TEST_CONTENT_TOKEN = "content-token-of-this-session-0123456789"  # noqa: S105 - a test value
 WORKSPACE_DIRECTORIES = ("repos", "workflows", "artifacts", ".ambient")
 
 
@@ -47,24 +48,26 @@ class ContentClient:
         headers.update(extra or {})
         return headers
 
-    def get(self, path: str, params: Mapping[str, Any] | None = None, **extra: str) -> Any:
-        return self.client.get(path, params or {}, headers=self.headers(extra))
+    def get(
+        self, path: str, params: Mapping[str, Any] | None = None, *, headers: Mapping[str, str] | None = None
+    ) -> Any:
+        return self.client.get(path, params or {}, headers=self.headers(headers))
 
-    def post(self, path: str, body: Any = None, **extra: str) -> Any:
+    def post(self, path: str, body: Any = None, *, headers: Mapping[str, str] | None = None) -> Any:
         return self.client.post(
-            path, body if body is not None else {}, content_type="application/json", headers=self.headers(extra)
+            path, body if body is not None else {}, content_type="application/json", headers=self.headers(headers)
         )
 
-    def put_file(self, path: str, content: bytes, **extra: str) -> Any:
+    def put_file(self, path: str, content: bytes, *, headers: Mapping[str, str] | None = None) -> Any:
         return self.client.put(
             f"/workspace/file?path={path}",
             content,
             content_type="application/octet-stream",
-            headers=self.headers(extra),
+            headers=self.headers(headers),
         )
 
-    def delete(self, path: str, **extra: str) -> Any:
-        return self.client.delete(path, headers=self.headers(extra))
+    def delete(self, path: str, *, headers: Mapping[str, str] | None = None) -> Any:
+        return self.client.delete(path, headers=self.headers(headers))
 
 
 def free_port() -> int:

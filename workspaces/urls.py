@@ -16,3 +16,6 @@ urlpatterns = [
     path("workspace/file", files.WorkspaceFileView.as_view(), name="content-workspace-file"),
     path("git/<str:operation>", git.GitOperationView.as_view(), name="content-git"),
 ]
+
+handler404 = "workspaces.views.errors.not_found"
+handler500 = "workspaces.views.errors.server_error"

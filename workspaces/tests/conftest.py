@@ -6,9 +6,8 @@ from pathlib import Path
 import pytest
 
 from gitops.testing import GitServer
+from workspaces.testing import TEST_CONTENT_TOKEN as CONTENT_TOKEN
 from workspaces.testing import ContentClient, make_workspace
-
-CONTENT_TOKEN = "content-token-of-this-session-0123456789"
 
 
 @pytest.fixture
