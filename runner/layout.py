@@ -18,8 +18,9 @@ REPOS_DIR = "repos"
 WORKFLOWS_DIR = "workflows"
 ARTIFACTS_DIR = "artifacts"
 CONTROL_DIR = ".ambient"
-# Written by the content service when it activates a workflow: the directory name under workflows/.
-ACTIVE_WORKFLOW_FILE = "active-workflow"
+# Written by the content service when it activates a workflow: JSON whose `name` is the directory
+# under workflows/.
+ACTIVE_WORKFLOW_FILE = "active-workflow.json"
 WORKFLOW_CONFIG = ".ambient/ambient.json"
 
 
@@ -79,16 +80,19 @@ class Layout:
 
 def _active_workflow(config: RunnerConfig, workspace: Path) -> Path | None:
     workflows = workspace / WORKFLOWS_DIR
-    marker = workspace / CONTROL_DIR / ACTIVE_WORKFLOW_FILE
-    if marker.is_file():
-        name = marker.read_text().strip()
-        if name and (workflows / name).is_dir():
-            return workflows / name
+    record = _read_json(workspace / CONTROL_DIR / ACTIVE_WORKFLOW_FILE)
+    name = record.get("name")
+    if isinstance(name, str) and name and "/" not in name and (workflows / name).is_dir():
+        return workflows / name
     if config.workflow_git_url:
         named = workflows / repo_name(config.workflow_git_url)
         if named.is_dir():
             return named
+    # As the content service's metadata route decides: the first workflow with Claude commands.
     present = _directories(workflows)
+    with_commands = [directory for directory in present if (directory / ".claude").is_dir()]
+    if with_commands:
+        return with_commands[0]
     return present[0] if len(present) == 1 else None
 
 
@@ -104,14 +108,16 @@ def _main_repo(config: RunnerConfig, repos: list[Path]) -> Path | None:
     return repos[0]
 
 
-def _workflow_config(workflow: Path | None) -> dict[str, Any]:
-    if workflow is None or not (workflow / WORKFLOW_CONFIG).is_file():
-        return {}
+def _read_json(path: Path) -> dict[str, Any]:
     try:
-        document = json.loads((workflow / WORKFLOW_CONFIG).read_text())
+        document = json.loads(path.read_text())
     except (OSError, ValueError):
         return {}
     return document if isinstance(document, dict) else {}
+
+
+def _workflow_config(workflow: Path | None) -> dict[str, Any]:
+    return _read_json(workflow / WORKFLOW_CONFIG) if workflow is not None else {}
 
 
 def layout_read(config: RunnerConfig) -> Layout:

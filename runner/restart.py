@@ -1,6 +1,7 @@
 """The SDK restart handshake: the content service raises a counter, the runner acknowledges it.
 
-`.ambient/sdk-restart-requested` holds the request counter (a number, or JSON with `counter`);
+`.ambient/sdk-restart-requested` holds the request counter (JSON with `count`, as the content
+service writes it, or a bare number);
 once the agent has been rebuilt on the new layout the runner writes the same number to
 `.ambient/sdk-restart-acknowledged`. A counter, not a bare flag, so two quick requests are never
 mistaken for one already handled, and a new pod knows which requests the old one served.
@@ -26,7 +27,7 @@ def _counter(path: Path) -> int:
     except ValueError:
         return 0
     if isinstance(value, dict):
-        value = value.get("counter", 0)
+        value = value.get("count", 0)
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
 
 

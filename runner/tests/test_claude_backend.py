@@ -17,6 +17,7 @@ from runner.tests.conftest import StartRunner
 from runner.tests.support import fake_anthropic
 from runner.tests.support.fake_anthropic import Body, FakeAnthropic, Reply
 from runner.tests.support.fake_chat import FakeChat
+from workspaces.services.repositories import sdk_restart_request
 
 pytestmark = pytest.mark.slow
 
@@ -104,7 +105,7 @@ def test_an_sdk_restart_resumes_the_same_conversation(
     chat.post(content="remember the word marmalade")
     chat.wait_for(lambda _: "claude says: remember the word marmalade" in chat.texts(), timeout=120)
     (workspace / "repos" / "added").mkdir()
-    (workspace / ".ambient" / "sdk-restart-requested").write_text("1\n")
+    sdk_restart_request(root=workspace)  # the content service's own code raises the counter
     chat.wait_for(lambda messages: any(m["payload"].get("message") == "sdk.restarted" for m in messages), timeout=120)
     chat.post(content="what was the word?")
     chat.wait_for(lambda _: "claude says: what was the word?" in chat.texts(), timeout=120)

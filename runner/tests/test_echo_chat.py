@@ -7,6 +7,7 @@ from pathlib import Path
 
 from runner.tests.conftest import StartRunner
 from runner.tests.support.fake_chat import FakeChat
+from workspaces.services.repositories import sdk_restart_request
 
 
 def _system_messages(chat: FakeChat) -> list[str]:
@@ -108,7 +109,7 @@ def test_sdk_restart_rebuilds_on_the_new_layout_and_acknowledges(
     assert chat.texts()[0] == "cwd=repos/main dirs=artifacts starts=1"
     # What the content service does when a repo is added: clone, then raise the counter.
     (workspace / "repos" / "extra").mkdir()
-    (workspace / ".ambient" / "sdk-restart-requested").write_text("1\n")
+    sdk_restart_request(root=workspace)
     chat.wait_for(lambda messages: "sdk.restarted" in _system_messages(chat))
     assert (workspace / ".ambient" / "sdk-restart-acknowledged").read_text().strip() == "1"
     chat.post(content="/layout")

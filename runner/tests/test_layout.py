@@ -76,10 +76,10 @@ def test_the_marker_file_names_the_active_workflow_among_several(tmp_path: Path)
         (tmp_path / "workflows" / name).mkdir(parents=True)
     assert layout_read(_config(tmp_path)).workflow is None
     (tmp_path / ".ambient").mkdir()
-    (tmp_path / ".ambient" / "active-workflow").write_text("two\n")
+    (tmp_path / ".ambient" / "active-workflow.json").write_text('{"name": "two", "gitUrl": "x"}')
     assert layout_read(_config(tmp_path)).workflow == tmp_path / "workflows" / "two"
     url = "https://git.example/o/one.git"
-    (tmp_path / ".ambient" / "active-workflow").unlink()
+    (tmp_path / ".ambient" / "active-workflow.json").unlink()
     assert layout_read(_config(tmp_path, ACTIVE_WORKFLOW_GIT_URL=url)).workflow == tmp_path / "workflows" / "one"
 
 
@@ -103,7 +103,7 @@ def test_confined_refuses_a_symlink_that_leads_out(tmp_path: Path) -> None:
 
 def test_restart_counter_is_pending_until_acknowledged(tmp_path: Path) -> None:
     assert restart.pending(tmp_path) == 0
-    (tmp_path / restart.REQUESTED_FILE).write_text('{"counter": 2, "reason": "repos"}')
+    (tmp_path / restart.REQUESTED_FILE).write_text('{"count": 2, "requestedAt": "2026-12-01T14:00:00Z"}')
     assert restart.pending(tmp_path) == 2
     restart.acknowledge(tmp_path, 2)
     assert restart.pending(tmp_path) == 0
