@@ -64,6 +64,7 @@ def runtime_config(ctx: Any) -> RuntimeConfig:
         backoff_base=setting("backoff_base_seconds", "LOCALKUBE_BACKOFF_BASE_SECONDS", 1.0),
         backoff_cap=setting("backoff_cap_seconds", "LOCALKUBE_BACKOFF_CAP_SECONDS", 30.0),
         sync_seconds=setting("sync_seconds", "LOCALKUBE_SYNC_SECONDS", 1.0),
+        volume_resync_seconds=setting("volume_resync_seconds", "LOCALKUBE_VOLUME_RESYNC_SECONDS", 60.0),
         memory_check_seconds=setting("memory_check_seconds", "LOCALKUBE_MEMORY_CHECK_SECONDS", 0.5),
     )
 
@@ -85,6 +86,9 @@ async def start_controllers(ctx: ControllerContext) -> None:
     jobs.pods = pods_informer
     jobs.jobs = Informer(client, "/apis/batch/v1/jobs", jobs.on_job_event, "jobs")
     claims.claims = Informer(client, "/api/v1/persistentvolumeclaims", claims.on_event, "pvcs")
+    # The kubelet's view of the sources of Secret/ConfigMap volumes (refreshed on change, not polled).
+    secrets = Informer(client, "/api/v1/secrets", kubelet.on_source_event("secret"), "secrets")
+    configmaps = Informer(client, "/api/v1/configmaps", kubelet.on_source_event("configMap"), "configmaps")
     tasks = [
         asyncio.create_task(kubelet.run(), name="localkube-kubelet"),
         asyncio.create_task(claims.claims.run(), name="localkube-pvc-informer"),
@@ -92,6 +96,8 @@ async def start_controllers(ctx: ControllerContext) -> None:
         asyncio.create_task(pods_informer.run(), name="localkube-pod-informer"),
         asyncio.create_task(jobs.jobs.run(), name="localkube-job-informer"),
         asyncio.create_task(jobs.queue.run(), name="localkube-job-controller"),
+        asyncio.create_task(secrets.run(), name="localkube-secret-informer"),
+        asyncio.create_task(configmaps.run(), name="localkube-configmap-informer"),
     ]
     try:
         # asyncio.wait, not gather: on cancellation gather would cancel the kubelet at once, racing

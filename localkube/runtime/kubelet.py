@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,8 +34,12 @@ class RuntimeConfig:
     # CrashLoopBackOff/ImagePullBackOff start and cap (kubelet: 10s and 300s; shorter here).
     backoff_base: float = 1.0
     backoff_cap: float = 30.0
-    # How often Secret/ConfigMap volumes are refreshed and unschedulable pods retried.
+    # How often unschedulable pods and missing volume sources are retried.
     sync_seconds: float = 1.0
+    # Secret/ConfigMap volumes follow a watch of those objects (the kubelet's Watch strategy); this
+    # full re-read is only the safety net. Polling every pod's sources each second instead cost the
+    # API server two reads per running pod per second, most of its work with a few hundred pods.
+    volume_resync_seconds: float = 60.0
     # How often containers' memory is compared with limits.memory (0: limits not enforced).
     memory_check_seconds: float = 0.5
 
@@ -105,6 +110,26 @@ class Kubelet:
         task = asyncio.create_task(coroutine)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+
+    def spawn(self, coroutine: Any) -> None:
+        """Run in the background; the task is kept until it ends (shutdown waits for it)."""
+        self._spawn(coroutine)
+
+    def on_source_event(self, kind: str) -> Callable[[str, dict[str, Any]], None]:
+        """Informer handler for Secrets (``kind`` "secret") or ConfigMaps ("configMap"): the pods
+        whose volumes show the changed object refresh them. A deleted source leaves the files as
+        they were, as the kubelet does."""
+
+        def handle(event_type: str, obj: dict[str, Any]) -> None:
+            if event_type == "DELETED":
+                return
+            metadata = obj.get("metadata") or {}
+            namespace, name = metadata.get("namespace", ""), metadata.get("name", "")
+            for worker in self.workers.values():
+                if worker.namespace == namespace:
+                    worker.source_changed(kind, name)
+
+        return handle
 
     # -- services for pod workers ----------------------------------------------------------------
 

@@ -66,6 +66,8 @@ class PodWorker:
         self.ports: dict[int, int] = {}
         self.volume_paths: dict[str, Any] = {}
         self.sourced: list[SourcedVolume] = []
+        # From volume setup until the pod is done: a watched change of a source refreshes its volumes.
+        self.volumes_live = False
         self.lost = False
         self._dirty = asyncio.Event()
         self._written: dict[str, Any] | None = None
@@ -167,8 +169,9 @@ class PodWorker:
         except Exception:
             logger.exception("pod %s/%s: runtime error", self.namespace, self.name)
         finally:
+            self.volumes_live = False  # a finished pod's volumes need no refreshing
             if volume_sync is not None:
-                volume_sync.cancel()  # a finished pod's volumes need no refreshing
+                volume_sync.cancel()
 
     async def _retrying(self, step: Callable[[], Awaitable[None]], what: str) -> None:
         """Run an API-dependent step until it succeeds: a transient 500 or a dropped connection must
@@ -286,6 +289,8 @@ class PodWorker:
 
     async def _setup_volumes(self) -> None:
         self.volume_paths, self.sourced = plan_volumes(self.pod, self.kubelet.config.state_dir, self.pod_dir)
+        # Before the first fill reads the sources: a change from here on refreshes them again.
+        self.volumes_live = True
         for path in self.volume_paths.values():
             path.mkdir(parents=True, exist_ok=True)
         for volume in self.sourced:
@@ -296,12 +301,24 @@ class PodWorker:
                 await asyncio.sleep(self.kubelet.config.sync_seconds)
 
     async def _volume_sync_loop(self) -> None:
-        """Refresh Secret/ConfigMap volumes, as the kubelet does within its sync period."""
+        """Re-read every Secret/ConfigMap volume now and then: the safety net behind the watch."""
         while True:
-            await asyncio.sleep(self.kubelet.config.sync_seconds)
+            await asyncio.sleep(self.kubelet.config.volume_resync_seconds)
             for volume in self.sourced:
                 with contextlib.suppress(Exception):
                     await self._fill(volume)
+
+    def source_changed(self, kind: str, name: str) -> None:
+        """The kubelet's watch saw Secret/ConfigMap ``name`` change: refresh the volumes showing it."""
+        if not self.volumes_live:
+            return  # not set up yet (the first fill reads the sources) or the pod is done
+        for volume in self.sourced:
+            if any(source_kind == kind and source == name for source_kind, source, _, _ in volume.sources):
+                self.kubelet.spawn(self._refill(volume))
+
+    async def _refill(self, volume: SourcedVolume) -> None:
+        with contextlib.suppress(Exception):  # a source gone meanwhile keeps the files it had
+            await self._fill(volume)
 
     def _allocate_ports(self) -> None:
         self.ports = {port: free_port() for port in container_ports(self.pod)}
