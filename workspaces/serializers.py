@@ -88,6 +88,10 @@ class MergeStatusQuery(GitPathQuery):
 class PushInput(GitPathQuery):
     branch = _branch()
     message = _message(DEFAULT_COMMIT_MESSAGE)
+    # Push somewhere other than origin (e.g. a session's output fork) without changing origin.
+    remoteUrl = serializers.CharField(
+        required=False, allow_null=True, default=None, validators=[_validate_git_url], trim_whitespace=False
+    )
 
 
 class PullInput(GitPathQuery):

@@ -24,9 +24,18 @@ from gitops.operations.repository import (
 )
 
 
-def _push(directory: Path, branch: str, *, settings: GitSettings, credentials: GitCredentials | None) -> None:
+def _push(
+    directory: Path,
+    branch: str,
+    *,
+    settings: GitSettings,
+    credentials: GitCredentials | None,
+    remote_url: str | None = None,
+) -> None:
+    # A URL other than origin (a session's output fork) is pushed to directly: origin stays as cloned.
+    target = ["--", remote_url] if remote_url else ["--set-upstream", "--", ORIGIN]
     run_git(
-        ["push", "--set-upstream", "--", ORIGIN, f"HEAD:refs/heads/{branch}"],
+        ["push", *target, f"HEAD:refs/heads/{branch}"],
         cwd=directory,
         settings=settings,
         credentials=credentials,
@@ -62,19 +71,28 @@ def _unmerged_files(directory: Path, *, settings: GitSettings) -> list[str]:
 
 
 def repository_push(
-    *, directory: Path, branch: str, message: str, settings: GitSettings, credentials: GitCredentials | None
+    *,
+    directory: Path,
+    branch: str,
+    message: str,
+    settings: GitSettings,
+    credentials: GitCredentials | None,
+    remote_url: str | None = None,
 ) -> dict[str, Any]:
-    """Commit everything on `branch` (created from HEAD if needed) and push it to origin."""
+    """Commit everything on `branch` (created from HEAD if needed) and push it to origin, or to
+    `remote_url` when given (origin is left as it is)."""
     require_repository(directory)
-    require_origin(directory, settings=settings)
+    if not remote_url:
+        require_origin(directory, settings=settings)
     _switch_or_create(directory, branch, settings=settings)
     committed = commit_all(directory, message, settings=settings)
     if not head_commit(directory, settings=settings):
         raise Conflict("Nothing to push: the repository has no commits and no changes.", code="nothing_to_push")
-    _push(directory, branch, settings=settings, credentials=credentials)
+    _push(directory, branch, settings=settings, credentials=credentials, remote_url=remote_url)
     return {
         "message": "pushed",
         "branch": branch,
+        "remote": remote_url or origin_url(directory, settings=settings),
         "committed": committed,
         "commit": head_commit(directory, settings=settings),
     }

@@ -61,6 +61,7 @@ def _push(
         message=values["message"],
         settings=settings,
         credentials=credentials,
+        remote_url=values.get("remoteUrl"),
     )
 
 

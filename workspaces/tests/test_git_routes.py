@@ -76,6 +76,25 @@ def test_push_to_a_new_branch_and_a_rejected_push(
     assert rejected.status_code == 409 and rejected.json()["code"] == "git_push_rejected"
 
 
+def test_push_to_another_remote_leaves_origin_alone(
+    content: ContentClient,
+    workspace: Path,
+    git_server: GitServer,
+    cloned: Callable[..., tuple[str, str]],
+    git_repository: Callable[..., str],
+) -> None:
+    name, url = cloned()
+    output = git_repository()
+    (workspace / "repos" / name / "out.txt").write_text("out\n")
+    response = content.post(f"/repos/{name}/git/push", {"branch": "ambient/s", "remoteUrl": output})
+    assert response.status_code == 200, response.content
+    assert response.json()["remote"] == output
+    assert git_server.read_file(server_name(output), "out.txt", branch="ambient/s") == b"out\n"
+    assert "ambient/s" not in git_server.branches(server_name(url))
+    assert content.get(f"/repos/{name}/git/status").json()["remoteUrl"] == url
+    assert content.post("/repos/clone", {"url": url, "name": name}).status_code == 200  # still idempotent
+
+
 def test_pull_merges_remote_changes(
     content: ContentClient, workspace: Path, git_server: GitServer, cloned: Callable[..., tuple[str, str]]
 ) -> None:
