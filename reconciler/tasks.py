@@ -15,8 +15,8 @@ from celery.signals import worker_ready
 from django.conf import settings
 from prometheus_client import start_http_server
 
+from ambient.kube import control_plane_gateway
 from reconciler import metrics, queueing
-from reconciler.cluster import cluster_client
 from reconciler.services import (
     reconciler_config_from_settings,
     session_keys_all,
@@ -98,19 +98,19 @@ def _enqueue_all(keys: list[str]) -> int:
 def refresh_runner_tokens() -> int:
     """Enqueue Running sessions whose token is due; their reconcile does the TokenRequest."""
     config = reconciler_config_from_settings()
-    return _enqueue_all(session_keys_token_stale(cluster_client(), config, datetime.now(UTC)))
+    return _enqueue_all(session_keys_token_stale(control_plane_gateway(), config, datetime.now(UTC)))
 
 
 @shared_task(name="reconciler.tasks.check_session_deadlines", ignore_result=True)
 def check_session_deadlines() -> int:
     config = reconciler_config_from_settings()
-    return _enqueue_all(session_keys_past_deadline(cluster_client(), config, datetime.now(UTC)))
+    return _enqueue_all(session_keys_past_deadline(control_plane_gateway(), config, datetime.now(UTC)))
 
 
 @shared_task(name="reconciler.tasks.resync_all_sessions", ignore_result=True)
 def resync_all_sessions() -> int:
     """A lost event can never strand a session for longer than one resync period."""
-    return _enqueue_all(session_keys_all(cluster_client()))
+    return _enqueue_all(session_keys_all(control_plane_gateway()))
 
 
 @worker_ready.connect

@@ -12,9 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ambient.contract import SECRET_KEY_CONTENT_TOKEN, token_secret_name
-from reconciler.cluster import cluster_client
-
-SECRET_KIND = "Secret"  # noqa: S105 - a Kubernetes kind, not a secret
+from ambient.kube import SECRET, control_plane_gateway
 
 
 def content_token_of(secret: Mapping[str, Any] | None) -> str | None:
@@ -30,5 +28,5 @@ def content_token_of(secret: Mapping[str, Any] | None) -> str | None:
 
 def content_token_read(namespace: str, session: str) -> str | None:
     """`TokenReader` for the control plane: the session's content token, None before it exists."""
-    secret = cluster_client().get(SECRET_KIND, namespace, token_secret_name(session))
+    secret = control_plane_gateway().get(SECRET, namespace, token_secret_name(session))
     return content_token_of(secret)

@@ -65,6 +65,12 @@ def error_from_response(status: int, body: bytes | str | None, http_reason: str 
     return UpstreamError(f"Kubernetes API error: {message}", details=details)
 
 
+def unreachable(error: Exception) -> Unavailable:
+    """No answer at all (refused, reset, timed out, TLS failed)."""
+    details = {"kubernetes": {"code": 0, "reason": "Unavailable"}}
+    return Unavailable(f"Kubernetes API unavailable: {error}", details=details)
+
+
 def _status_body(body: bytes | str | None) -> dict[str, Any]:
     try:
         parsed = json.loads(body) if body else {}

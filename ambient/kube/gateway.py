@@ -19,7 +19,7 @@ from urllib3.exceptions import HTTPError
 from ambient.contract import GROUP, PLURAL
 from ambient.exceptions import NotFound, Unauthenticated
 from ambient.kube import config
-from ambient.kube.errors import error_from_response, retry_on_conflict
+from ambient.kube.errors import error_from_response, retry_on_conflict, unreachable
 from ambient.kube.resources import (
     SELF_SUBJECT_ACCESS_REVIEW,
     SERVICE_ACCOUNT,
@@ -132,7 +132,7 @@ class KubeGateway:
         except ApiException as error:
             raise error_from_response(int(error.status or 0), error.body, str(error.reason or "")) from error
         except (HTTPError, OSError) as error:
-            raise error_from_response(0, None, str(error)) from error
+            raise unreachable(error) from error
         if not 200 <= response.status <= 299:
             data = response.read()
             response.response.release_conn()

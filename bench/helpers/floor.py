@@ -2,8 +2,8 @@
 
 One process, one watch on the sessions of a namespace, and for every event whose generation is
 ahead of status.observedGeneration one status merge patch — no queue, no Celery, no reads, no
-decision. It uses the reconciler's own HTTP path (``KubeTransport`` for the watch, ``Cluster``
-for the patch), so the difference to the real reconciler is the queue and the pass itself.
+decision. It uses the reconciler's own HTTP path (the gateway's watch and patch), so the
+difference to the real reconciler is the queue and the pass itself.
 
 Usage: python bench/helpers/floor.py --kubeconfig PATH --namespace NS  (prints "ready" once watching)
 """
@@ -19,11 +19,9 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO_ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ambient.settings.test")
 
-from kubernetes import config as kube_config  # noqa: E402
+from django.conf import settings  # noqa: E402
 
-from ambient.contract import GROUP, PLURAL, VERSION  # noqa: E402
-from reconciler.cluster import Cluster  # noqa: E402
-from reconciler.watching.transport import KubeTransport  # noqa: E402
+from ambient import kube  # noqa: E402
 
 
 def main() -> None:
@@ -32,15 +30,16 @@ def main() -> None:
     parser.add_argument("--namespace", required=True, help="namespace whose sessions to follow")
     options = parser.parse_args()
 
-    def client_factory():  # noqa: ANN202 - kubernetes' ApiClient
-        return kube_config.new_client_from_config(config_file=options.kubeconfig)
-
-    cluster = Cluster(client_factory())
-    transport = KubeTransport(client_factory, connect_timeout=10, read_timeout=3600)
-    path = f"/apis/{GROUP}/{VERSION}/namespaces/{options.namespace}/{PLURAL}"
-    listed = transport.list_page(path, label_selector=None, limit=5000, continue_token=None)
-    stream = transport.watch(
-        path, label_selector=None, resource_version=str(listed["metadata"]["resourceVersion"]), timeout_seconds=3600
+    settings.KUBECONFIG = options.kubeconfig
+    gateway = kube.control_plane_gateway()
+    listed = gateway.list_page(kube.SESSION, options.namespace, label_selector=None, limit=5000, continue_token=None)
+    stream = gateway.watch(
+        kube.SESSION,
+        options.namespace,
+        label_selector=None,
+        resource_version=str(listed["metadata"]["resourceVersion"]),
+        timeout_seconds=3600,
+        timeout=(10, 3600),
     )
     print("ready", flush=True)
     for event in stream.events():
@@ -52,9 +51,8 @@ def main() -> None:
             or int((obj.get("status") or {}).get("observedGeneration") or 0) >= generation
         ):
             continue
-        cluster.session_status_patch(
-            options.namespace, str(metadata["name"]), {"status": {"observedGeneration": generation}}
-        )
+        status = {"status": {"observedGeneration": generation}}
+        gateway.patch(kube.SESSION, options.namespace, str(metadata["name"]), status, subresource="status")
 
 
 if __name__ == "__main__":

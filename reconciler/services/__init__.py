@@ -1,7 +1,7 @@
 """The reconciler's I/O layer: observe the cluster, run the pure core, act, record.
 
 `session_reconcile` is what the `reconcile_session` task calls; the periodic selectors return the
-keys beat tasks enqueue. Kubernetes access goes through `reconciler.cluster` only.
+keys beat tasks enqueue. Kubernetes access goes through the gateway, `ambient.kube`.
 """
 
 from reconciler.services.config import reconciler_config_from_settings

@@ -13,7 +13,8 @@ from datetime import datetime
 from typing import Any
 
 from ambient.contract import ANNOTATION_RUNNER_SA, ANNOTATION_RUNNER_TOKEN_SECRET
-from reconciler.cluster import AlreadyExists, Cluster, ClusterError, NotFound
+from ambient.exceptions import AlreadyExists, ApplicationError, NotFound
+from ambient.kube import KubeGateway, failure_summary
 from reconciler.config import ReconcilerConfig
 from reconciler.lifecycle import (
     Action,
@@ -63,14 +64,18 @@ class Execution:
 
 
 def actions_execute(
-    cluster: Cluster, session: Mapping[str, Any], actions: tuple[Action, ...], config: ReconcilerConfig, now: datetime
+    cluster: KubeGateway,
+    session: Mapping[str, Any],
+    actions: tuple[Action, ...],
+    config: ReconcilerConfig,
+    now: datetime,
 ) -> Execution:
     execution = Execution(session=dict(session), config=config, now=now)
     for action in actions:
         handler = _HANDLERS[type(action)]
         try:
             handler(cluster, execution, action)
-        except (ClusterError, ActionFailed) as error:
+        except (ApplicationError, ActionFailed) as error:
             execution.failed = action
             execution.failure_message = _message(error)
             break
@@ -79,43 +84,43 @@ def actions_execute(
 
 
 def _message(error: Exception) -> str:
-    if isinstance(error, ClusterError):
-        return f"{error.reason or 'Error'} ({error.status}): {error.message}"[:1024]
+    if isinstance(error, ApplicationError):
+        return failure_summary(error)[:1024]
     return str(error)[:1024]
 
 
-def _create(cluster: Cluster, namespace: str, manifest: Mapping[str, Any]) -> None:
+def _create(cluster: KubeGateway, namespace: str, manifest: Mapping[str, Any]) -> None:
     try:
         cluster.create(str(manifest["kind"]), namespace, dict(manifest))
     except AlreadyExists:
         return
 
 
-def _delete(cluster: Cluster, kind: str, namespace: str, name: str, propagation: str | None = None) -> None:
+def _delete(cluster: KubeGateway, kind: str, namespace: str, name: str, propagation: str | None = None) -> None:
     try:
         cluster.delete(kind, namespace, name, propagation=propagation)
     except NotFound:
         return
 
 
-def _ensure_pvc(cluster: Cluster, execution: Execution, action: EnsurePVC) -> None:
+def _ensure_pvc(cluster: KubeGateway, execution: Execution, action: EnsurePVC) -> None:
     _create(cluster, execution.namespace, action.manifest)
 
 
-def _ensure_service(cluster: Cluster, execution: Execution, action: EnsureService) -> None:
+def _ensure_service(cluster: KubeGateway, execution: Execution, action: EnsureService) -> None:
     _create(cluster, execution.namespace, action.manifest)
 
 
-def _create_job(cluster: Cluster, execution: Execution, action: CreateJob) -> None:
+def _create_job(cluster: KubeGateway, execution: Execution, action: CreateJob) -> None:
     _create(cluster, execution.namespace, action.manifest)
 
 
-def _ensure_rbac(cluster: Cluster, execution: Execution, action: EnsureRBAC) -> None:
+def _ensure_rbac(cluster: KubeGateway, execution: Execution, action: EnsureRBAC) -> None:
     for manifest in action.manifests:
         _create(cluster, execution.namespace, manifest)
 
 
-def _copy_secret(cluster: Cluster, execution: Execution, action: CopySecret) -> None:
+def _copy_secret(cluster: KubeGateway, execution: Execution, action: CopySecret) -> None:
     source = cluster.get(Kind.SECRET, action.source_namespace, action.name)
     if source is None:
         if action.required:
@@ -145,7 +150,7 @@ def _copy_secret(cluster: Cluster, execution: Execution, action: CopySecret) -> 
     cluster.patch(Kind.SECRET, execution.namespace, action.name, patch)
 
 
-def _ensure_runner_token(cluster: Cluster, execution: Execution, action: EnsureRunnerToken) -> None:
+def _ensure_runner_token(cluster: KubeGateway, execution: Execution, action: EnsureRunnerToken) -> None:
     tokens.runner_token_create(
         cluster,
         execution.session,
@@ -162,7 +167,7 @@ def _ensure_runner_token(cluster: Cluster, execution: Execution, action: EnsureR
     )
 
 
-def _refresh_token(cluster: Cluster, execution: Execution, action: RefreshToken) -> None:
+def _refresh_token(cluster: KubeGateway, execution: Execution, action: RefreshToken) -> None:
     tokens.runner_token_refresh(
         cluster,
         execution.namespace,
@@ -172,32 +177,32 @@ def _refresh_token(cluster: Cluster, execution: Execution, action: RefreshToken)
     )
 
 
-def _delete_job(cluster: Cluster, execution: Execution, action: DeleteJob) -> None:
+def _delete_job(cluster: KubeGateway, execution: Execution, action: DeleteJob) -> None:
     _delete(cluster, Kind.JOB, execution.namespace, action.name, action.propagation)
 
 
-def _delete_pod(cluster: Cluster, execution: Execution, action: DeletePod) -> None:
+def _delete_pod(cluster: KubeGateway, execution: Execution, action: DeletePod) -> None:
     _delete(cluster, Kind.POD, execution.namespace, action.name)
 
 
-def _delete_copied_secrets(cluster: Cluster, execution: Execution, action: DeleteCopiedSecrets) -> None:
+def _delete_copied_secrets(cluster: KubeGateway, execution: Execution, action: DeleteCopiedSecrets) -> None:
     for name in action.names:
         existing = cluster.get(Kind.SECRET, execution.namespace, name)
         if existing is not None and is_copied_secret(existing):
             _delete(cluster, Kind.SECRET, execution.namespace, name)
 
 
-def _delete_runner_token(cluster: Cluster, execution: Execution, action: DeleteRunnerToken) -> None:
+def _delete_runner_token(cluster: KubeGateway, execution: Execution, action: DeleteRunnerToken) -> None:
     _delete(cluster, Kind.SECRET, execution.namespace, action.secret_name)
 
 
-def _set_interactive(cluster: Cluster, execution: Execution, action: SetInteractive) -> None:
+def _set_interactive(cluster: KubeGateway, execution: Execution, action: SetInteractive) -> None:
     execution.session = session_writes.session_write(
         cluster, execution.session, session_writes.interactive_set(action.value)
     )
 
 
-def _clear_intent(cluster: Cluster, execution: Execution, action: ClearIntent) -> None:
+def _clear_intent(cluster: KubeGateway, execution: Execution, action: ClearIntent) -> None:
     read = (execution.session.get("metadata") or {}).get("annotations") or {}
     expected = {key: read[key] for key in action.annotations if key in read}
     execution.session = session_writes.session_write(
@@ -211,7 +216,7 @@ def _content_outcome(execution: Execution, generation: int) -> content_sync.Cont
     return execution.content
 
 
-def _reconcile_repos(cluster: Cluster, execution: Execution, action: ReconcileRepos) -> None:
+def _reconcile_repos(cluster: KubeGateway, execution: Execution, action: ReconcileRepos) -> None:
     try:
         content_sync.repos_reconcile(
             content_sync.content_service_of(execution.session),
@@ -223,7 +228,7 @@ def _reconcile_repos(cluster: Cluster, execution: Execution, action: ReconcileRe
         raise ActionFailed(str(error)) from error
 
 
-def _reconcile_workflow(cluster: Cluster, execution: Execution, action: ReconcileWorkflow) -> None:
+def _reconcile_workflow(cluster: KubeGateway, execution: Execution, action: ReconcileWorkflow) -> None:
     try:
         content_sync.workflow_reconcile(
             content_sync.content_service_of(execution.session),
@@ -235,7 +240,7 @@ def _reconcile_workflow(cluster: Cluster, execution: Execution, action: Reconcil
         raise ActionFailed(str(error)) from error
 
 
-_HANDLERS: dict[type[Action], Callable[[Cluster, Execution, Any], None]] = {
+_HANDLERS: dict[type[Action], Callable[[KubeGateway, Execution, Any], None]] = {
     EnsurePVC: _ensure_pvc,
     CopySecret: _copy_secret,
     EnsureRBAC: _ensure_rbac,

@@ -15,7 +15,8 @@ from typing import Any
 from django.db import DatabaseError
 
 from ambient.contract import API_VERSION, KIND, ConditionReason, ConditionStatus, ConditionType
-from reconciler.cluster import Cluster, ClusterError
+from ambient.exceptions import ApplicationError
+from ambient.kube import EVENT, KubeGateway
 from reconciler.conditions import ConditionTransition
 from reconciler.models import ConditionTransition as TransitionRow
 from reconciler.timestamps import format_time
@@ -88,7 +89,7 @@ def event_body(session: Mapping[str, Any], *, type_: str, reason: str, message: 
 
 
 def transitions_record(
-    cluster: Cluster,
+    cluster: KubeGateway,
     session: Mapping[str, Any],
     transitions: tuple[ConditionTransition, ...],
     *,
@@ -107,8 +108,8 @@ def transitions_record(
                 message=_event_message(transition),
                 now=now,
             )
-            cluster.event_create(str(metadata["namespace"]), body)
-        except ClusterError:
+            cluster.create(EVENT, str(metadata["namespace"]), body)
+        except ApplicationError:
             logger.warning("could not record Event for %s/%s %s", metadata["namespace"], metadata["name"], transition)
     rows = [
         TransitionRow(

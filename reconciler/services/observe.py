@@ -24,7 +24,7 @@ from ambient.contract import (
     service_name,
     token_secret_name,
 )
-from reconciler.cluster import Cluster
+from ambient.kube import SESSION, KubeGateway
 from reconciler.config import ReconcilerConfig
 from reconciler.lifecycle import Observed
 from reconciler.lifecycle.intent import read_intent
@@ -47,7 +47,7 @@ def needs_children(session: Mapping[str, Any]) -> bool:
 
 
 def session_observe(
-    cluster: Cluster, session: Mapping[str, Any], config: ReconcilerConfig, *, recheck_seconds: float = 0.0
+    cluster: KubeGateway, session: Mapping[str, Any], config: ReconcilerConfig, *, recheck_seconds: float = 0.0
 ) -> Observed:
     """Reads for one decision. A Creating or Running session without an intent (and a stop, when no
     secrets are copied) reuses the secondary children read less than ``recheck_seconds`` ago (see
@@ -99,7 +99,7 @@ def _snapshot_serves(session: Mapping[str, Any], config: ReconcilerConfig) -> bo
 
 
 def _secondary_children(
-    cluster: Cluster, namespace: str, name: str, config: ReconcilerConfig
+    cluster: KubeGateway, namespace: str, name: str, config: ReconcilerConfig
 ) -> tuple[ChildrenSnapshot, frozenset[str]]:
     """The children snapshot, and the copied secrets' keys (names only, for the Job's env)."""
     children: set[tuple[str, str]] = set()
@@ -146,13 +146,13 @@ def _newest(pods: list[dict[str, Any]]) -> dict[str, Any] | None:
     return max(pods, key=lambda pod: (pod["metadata"].get("creationTimestamp") or "", pod["metadata"]["name"]))
 
 
-def _copied_secrets_shared(cluster: Cluster, session: Mapping[str, Any], config: ReconcilerConfig) -> bool:
+def _copied_secrets_shared(cluster: KubeGateway, session: Mapping[str, Any], config: ReconcilerConfig) -> bool:
     """Only asked when copies exist; another active session in the namespace still mounts them."""
     if not config.copied_secrets:
         return False
     metadata = session["metadata"]
     active = {phase.value for phase in ACTIVE_PHASES} | {Phase.STOPPING.value}
-    for other in cluster.session_list(str(metadata["namespace"])):
+    for other in cluster.list(SESSION, str(metadata["namespace"])):
         if other["metadata"]["name"] == metadata["name"]:
             continue
         phase = (other.get("status") or {}).get("phase") or Phase.PENDING.value

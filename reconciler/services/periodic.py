@@ -17,7 +17,7 @@ from ambient.contract import (
     LABEL_SESSION_OWNER,
     Phase,
 )
-from reconciler.cluster import Cluster
+from ambient.kube import SESSION, KubeGateway
 from reconciler.config import ReconcilerConfig
 from reconciler.manifests import Kind, active_deadline_seconds
 from reconciler.timestamps import parse_time, seconds_between
@@ -31,13 +31,13 @@ def _phase(session: Mapping[str, Any]) -> str | None:
     return (session.get("status") or {}).get("phase")
 
 
-def session_keys_all(cluster: Cluster) -> list[str]:
-    return [_key(session) for session in cluster.session_list()]
+def session_keys_all(cluster: KubeGateway) -> list[str]:
+    return [_key(session) for session in cluster.list(SESSION)]
 
 
-def session_keys_token_stale(cluster: Cluster, config: ReconcilerConfig, now: datetime) -> list[str]:
+def session_keys_token_stale(cluster: KubeGateway, config: ReconcilerConfig, now: datetime) -> list[str]:
     """Running sessions whose runner token Secret was refreshed longer ago than the refresh age."""
-    running = {_key(session) for session in cluster.session_list() if _phase(session) == Phase.RUNNING}
+    running = {_key(session) for session in cluster.list(SESSION) if _phase(session) == Phase.RUNNING}
     keys = []
     for secret in cluster.list(Kind.SECRET, None, label_selector=f"{LABEL_APP}={APP_RUNNER_TOKEN}"):
         metadata = secret.get("metadata") or {}
@@ -51,14 +51,14 @@ def session_keys_token_stale(cluster: Cluster, config: ReconcilerConfig, now: da
     return keys
 
 
-def session_keys_past_deadline(cluster: Cluster, config: ReconcilerConfig, now: datetime) -> list[str]:
+def session_keys_past_deadline(cluster: KubeGateway, config: ReconcilerConfig, now: datetime) -> list[str]:
     """Creating sessions past the creation deadline and Running ones past their timeout.
 
     Measured from status.startTime, which precedes the Job, so this may enqueue a little early;
     the reconcile measures from the Job and decides.
     """
     keys = []
-    for session in cluster.session_list():
+    for session in cluster.list(SESSION):
         phase = _phase(session)
         started = parse_time((session.get("status") or {}).get("startTime"))
         if started is None or phase not in (Phase.CREATING, Phase.RUNNING):

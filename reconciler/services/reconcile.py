@@ -15,7 +15,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ambient.contract import Phase
-from reconciler.cluster import Cluster, ClusterError, Conflict, cluster_client
+from ambient.exceptions import ApplicationError, Conflict
+from ambient.kube import EVENT, SESSION, KubeGateway, control_plane_gateway
 from reconciler.config import ReconcilerConfig
 from reconciler.lifecycle import Decision, Observed, decide, decide_action_failure
 from reconciler.services import history, session_writes
@@ -53,14 +54,14 @@ def session_reconcile(
     *,
     lease_lost: Callable[[], bool] = lambda: False,
     now: datetime | None = None,
-    cluster: Cluster | None = None,
+    cluster: KubeGateway | None = None,
     config: ReconcilerConfig | None = None,
 ) -> ReconcileOutcome:
-    cluster = cluster or cluster_client()
+    cluster = cluster or control_plane_gateway()
     config = config or reconciler_config_from_settings()
     stages: dict[str, float] = {}
     started = time.monotonic()
-    session = cluster.session_get(namespace, name)
+    session = cluster.get(SESSION, namespace, name)
     if session is None or session["metadata"].get("deletionTimestamp"):
         # Deleted: ownerReferences let the garbage collector take every child.
         return ReconcileOutcome(reason="gone", stages={"read": time.monotonic() - started})
@@ -89,7 +90,7 @@ def session_reconcile(
 
 
 def _apply(
-    cluster: Cluster,
+    cluster: KubeGateway,
     observed: Observed,
     decision: Decision,
     config: ReconcilerConfig,
@@ -133,7 +134,7 @@ def _remember_created_children(observed: Observed, decision: Decision, execution
 
 
 def _status_commit(
-    cluster: Cluster,
+    cluster: KubeGateway,
     execution: Execution,
     decision: Decision,
     patch: dict[str, Any],
@@ -163,10 +164,10 @@ def _own_generation_caught_up(observed: Observed, decision: Decision, written: M
     return patch
 
 
-def _warning_event(cluster: Cluster, session: Mapping[str, Any], message: str, now: datetime) -> None:
+def _warning_event(cluster: KubeGateway, session: Mapping[str, Any], message: str, now: datetime) -> None:
     metadata = session["metadata"]
     body = history.event_body(session, type_=history.WARNING, reason="ReconcileWarning", message=message, now=now)
     try:
-        cluster.event_create(str(metadata["namespace"]), body)
-    except ClusterError:
+        cluster.create(EVENT, str(metadata["namespace"]), body)
+    except ApplicationError:
         logger.warning("%s/%s: %s", metadata["namespace"], metadata["name"], message)

@@ -1,9 +1,9 @@
 """Writes to the AgenticSession itself: metadata/spec with the read resourceVersion, and /status.
 
-Never blind-overwrite (RECONCILER.md, writes). A metadata/spec write that hits 409
-re-reads and retries a few times (re-deciding what to write from the fresh object), then gives up
-so the task requeues; the status write carries the resourceVersion too, and on 409 the whole pass
-is simply run again from a fresh read.
+Never blind-overwrite (RECONCILER.md, writes). A metadata/spec write that hits 409 re-reads and
+retries a few times (`retry_on_conflict`, re-deciding what to write from the fresh object), then
+gives up so the task requeues; the status write carries the resourceVersion too, and on 409 the
+whole pass is simply run again from a fresh read.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from reconciler.cluster import Cluster, Conflict, NotFound
+from ambient.exceptions import Conflict, NotFound
+from ambient.kube import SESSION, KubeGateway, retry_on_conflict
 
 KubeObject = dict[str, Any]
 # Builds the merge patch (without resourceVersion) from the current object; None: nothing left to do.
@@ -28,28 +29,35 @@ class ConflictRetriesExhausted(Exception):
     """Every attempt lost a race; the task requeues rather than spin."""
 
 
-def session_write(cluster: Cluster, session: Mapping[str, Any], build: PatchBuilder) -> KubeObject:
+def session_write(cluster: KubeGateway, session: Mapping[str, Any], build: PatchBuilder) -> KubeObject:
     """Merge-patch metadata/spec of `session`; returns the object as written (or as read if no-op)."""
-    current: Mapping[str, Any] = session
-    for _attempt in range(CONFLICT_ATTEMPTS):
-        patch = build(current)
+    namespace, name = str(session["metadata"]["namespace"]), str(session["metadata"]["name"])
+    current: list[Mapping[str, Any]] = [session]  # what the next attempt decides from
+
+    def attempt() -> KubeObject:
+        patch = build(current[0])
         if not patch:
-            return dict(current)
-        metadata = current["metadata"]
-        body = {**patch, "metadata": {**(patch.get("metadata") or {}), "resourceVersion": metadata["resourceVersion"]}}
+            return dict(current[0])
+        version = current[0]["metadata"]["resourceVersion"]
+        body = {**patch, "metadata": {**(patch.get("metadata") or {}), "resourceVersion": version}}
         try:
-            return cluster.session_patch(str(metadata["namespace"]), str(metadata["name"]), body)
-        except NotFound as error:
-            raise SessionGone(str(error)) from error
+            return cluster.patch(SESSION, namespace, name, body)
         except Conflict:
-            fresh = cluster.session_get(str(metadata["namespace"]), str(metadata["name"]))
+            fresh = cluster.get(SESSION, namespace, name)
             if fresh is None:
-                raise SessionGone(f"{metadata['namespace']}/{metadata['name']} was deleted") from None
-            current = fresh
-    raise ConflictRetriesExhausted(f"{CONFLICT_ATTEMPTS} conflicting writes to {session['metadata']['name']}")
+                raise SessionGone(f"{namespace}/{name} was deleted") from None
+            current[0] = fresh
+            raise
+
+    try:
+        return retry_on_conflict(attempt, attempts=CONFLICT_ATTEMPTS)
+    except NotFound as error:
+        raise SessionGone(str(error)) from error
+    except Conflict as error:
+        raise ConflictRetriesExhausted(f"{CONFLICT_ATTEMPTS} conflicting writes to {name}") from error
 
 
-def status_write(cluster: Cluster, session: Mapping[str, Any], status_patch: Mapping[str, Any]) -> KubeObject:
+def status_write(cluster: KubeGateway, session: Mapping[str, Any], status_patch: Mapping[str, Any]) -> KubeObject:
     """One JSON merge patch on /status, guarded by the resourceVersion the status was computed from.
 
     Raises Conflict when the session changed meanwhile: the caller requeues and re-decides.
@@ -57,7 +65,7 @@ def status_write(cluster: Cluster, session: Mapping[str, Any], status_patch: Map
     metadata = session["metadata"]
     body = {"metadata": {"resourceVersion": metadata["resourceVersion"]}, "status": dict(status_patch)}
     try:
-        return cluster.session_status_patch(str(metadata["namespace"]), str(metadata["name"]), body)
+        return cluster.patch(SESSION, str(metadata["namespace"]), str(metadata["name"]), body, subresource="status")
     except NotFound as error:
         raise SessionGone(str(error)) from error
 

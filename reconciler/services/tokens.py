@@ -16,7 +16,8 @@ from typing import Any
 from django.conf import settings
 
 from ambient.contract import SECRET_KEY_K8S_TOKEN
-from reconciler.cluster import AlreadyExists, Cluster
+from ambient.exceptions import AlreadyExists
+from ambient.kube import KubeGateway
 from reconciler.manifests import Kind, refreshed_token_patch, runner_token_secret
 
 # The refresh stamp of a Secret whose JWT was never written: due for a refresh on any look.
@@ -38,7 +39,7 @@ def _has_jwt(secret: Mapping[str, Any]) -> bool:
 
 
 def runner_token_create(
-    cluster: Cluster, session: Mapping[str, Any], *, secret_name: str, service_account: str, now: datetime
+    cluster: KubeGateway, session: Mapping[str, Any], *, secret_name: str, service_account: str, now: datetime
 ) -> None:
     """Create the Secret with a random content token, then write a JWT bound to it. An existing
     Secret keeps its content token (what the running sidecar already trusts); it only gets a JWT
@@ -58,7 +59,7 @@ def runner_token_create(
 
 
 def runner_token_refresh(
-    cluster: Cluster, namespace: str, *, secret_name: str, service_account: str, now: datetime
+    cluster: KubeGateway, namespace: str, *, secret_name: str, service_account: str, now: datetime
 ) -> None:
     """New JWT (bound to the same Secret) and `token-refreshed-at`; the content token stays."""
     secret = cluster.get(Kind.SECRET, namespace, secret_name)
@@ -69,7 +70,7 @@ def runner_token_refresh(
 
 
 def _write_bound_token(
-    cluster: Cluster, namespace: str, secret: Mapping[str, Any], *, service_account: str, now: datetime
+    cluster: KubeGateway, namespace: str, secret: Mapping[str, Any], *, service_account: str, now: datetime
 ) -> None:
     token = cluster.token_request(namespace, service_account, _expiration_seconds(), bound_object=_bound_to(secret))
     name = str(secret["metadata"]["name"])

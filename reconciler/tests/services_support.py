@@ -14,7 +14,6 @@ import yaml
 from ambient import kube
 from ambient.contract import API_VERSION, GROUP, KIND, PLURAL, VERSION
 from localkube.testing import LocalKube
-from reconciler.cluster import client as cluster_module
 
 CRD_FILE = Path(__file__).resolve().parents[2] / "helm" / "ambient" / "crds" / "agenticsessions.yaml"
 
@@ -79,7 +78,5 @@ def reconciler_kube(localkube: LocalKube, settings: Any, tmp_path: Path) -> Iter
     settings.KUBE_IN_CLUSTER = False
     settings.KUBE_CONTEXT = ""
     kube.reset()
-    cluster_module._local.__dict__.clear()
     yield localkube
     kube.reset()
-    cluster_module._local.__dict__.clear()

@@ -124,7 +124,7 @@ def test_image_pull_failure_after_grace(localkube: LocalKube, kube_namespace: st
 
 
 def test_token_refresh_when_old(localkube: LocalKube, kube_namespace: str) -> None:
-    from reconciler.cluster import cluster_client
+    from ambient.kube import control_plane_gateway
     from reconciler.services.tokens import runner_token_refresh
 
     admin = localkube.api_client()
@@ -132,7 +132,7 @@ def test_token_refresh_when_old(localkube: LocalKube, kube_namespace: str) -> No
     _reconcile_until(kube_namespace, "tok", "Creating")
     later = datetime.now(UTC) + timedelta(hours=1)
     runner_token_refresh(
-        cluster_client(),
+        control_plane_gateway(),
         kube_namespace,
         secret_name=token_secret_name("tok"),
         service_account="ambient-session-tok",
