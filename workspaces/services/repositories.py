@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 import shutil
 from datetime import UTC, datetime
@@ -22,6 +23,8 @@ from workspaces.constants import (
 )
 from workspaces.locks import directory_lock
 from workspaces.paths import is_inside, path_parts, resolve
+
+logger = logging.getLogger(__name__)
 
 
 def _now() -> str:
@@ -55,6 +58,7 @@ def repo_clone(
         result = repository_clone(
             url=url, destination=directory, branch=branch, settings=settings, credentials=credentials
         )
+    logger.info("repository %s %s into repos/%s at %s", url, result["status"], directory.name, result["commit"][:12])
     return {**result, "path": f"{REPOS_DIRECTORY}/{directory.name}"}
 
 
@@ -62,6 +66,7 @@ def repo_remove(*, name: str, root: Path) -> dict[str, Any]:
     directory = repo_directory(name, root=root)
     with directory_lock(directory, root=root):
         removed = repository_remove(directory=directory)
+    logger.info("repos/%s removed=%s", name, removed)
     return {"message": "removed" if removed else "not present", "name": name, "removed": removed}
 
 
@@ -114,6 +119,7 @@ def workflow_clone(
             "appliedAt": _now(),
         }
         _write_json(resolve(ACTIVE_WORKFLOW_FILE, root=root), record)
+    logger.info("workflow %s from %s (%s) is active", name, git_url, record["subPath"] or "whole repository")
     return {**record, "active": True}
 
 

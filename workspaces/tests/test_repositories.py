@@ -138,3 +138,13 @@ def test_sdk_restart_counts(content: ContentClient, workspace: Path) -> None:
     assert (first["count"], second["count"]) == (1, 2)
     flag = json.loads((workspace / ".ambient/sdk-restart-requested").read_text())
     assert flag["count"] == 2 and flag["requestedAt"] == second["requestedAt"]
+
+
+def test_a_repository_named_clone_can_be_removed(
+    content: ContentClient, workspace: Path, git_repository: Callable[..., str]
+) -> None:
+    url = git_repository({"a": "a"}, name="clone")
+    assert content.post("/repos/clone", {"url": url}).json()["name"] == "clone"
+    assert content.get("/repos/clone/git/status").json()["initialized"] is True
+    assert content.delete("/repos/clone").json()["removed"] is True
+    assert not (workspace / "repos/clone").exists()

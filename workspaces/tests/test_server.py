@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -67,3 +68,22 @@ def test_gunicorn_serves_clone_files_and_auth_without_logging_tokens(
     assert "/repos/clone" in log  # the access log is on
     for secret in (server.token, git_server.token):
         assert secret not in log
+
+
+def test_parallel_clones_and_restarts_on_one_session(server: ContentServer, git_server: GitServer) -> None:
+    urls = [git_server.create_repository(f"parallel-{index}", {"n.txt": str(index)}) for index in range(12)]
+    headers = {"Authorization": f"Bearer {server.token}", GIT_TOKEN_HEADER: git_server.token}
+
+    def clone(url: str) -> int:
+        return requests.post(f"{server.url}/repos/clone", json={"url": url}, headers=headers, timeout=120).status_code
+
+    def restart(_: int) -> int:
+        return int(requests.post(f"{server.url}/sdk/restart", headers=headers, timeout=30).json()["count"])
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        statuses = list(pool.map(clone, urls + urls))  # each URL twice at once: idempotent under a lock
+        counts = list(pool.map(restart, range(12)))
+    assert statuses == [200] * 24
+    assert sorted(counts) == list(range(1, 13))
+    listed = requests.get(f"{server.url}/workspace/list?path=repos", headers=headers, timeout=10).json()["items"]
+    assert sorted(item["name"] for item in listed) == sorted(f"parallel-{index}" for index in range(12))

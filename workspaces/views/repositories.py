@@ -24,6 +24,10 @@ class RepoCloneView(ContentView):
         )
         return Response(result)
 
+    def delete(self, request: Request) -> Response:
+        """Remove repos/clone (this path is also the clone route, so a repository named "clone" lands here)."""
+        return Response(repo_remove(name="clone", root=self.configured.workspace_root))
+
 
 class RepoView(ContentView):
     def delete(self, request: Request, name: str) -> Response:
