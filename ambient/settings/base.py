@@ -126,7 +126,14 @@ if REDIS_URL:
     CHANNEL_LAYERS: dict[str, dict[str, Any]] = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            "CONFIG": {
+                "hosts": [REDIS_URL],
+                # Every socket of one api process reads from one Redis list, and a broadcast over this
+                # many waiting messages is dropped silently: size it for sockets per process x burst.
+                "capacity": env.int("CHANNEL_LAYER_CAPACITY", default=5000),
+                # A socket stays in its session's group this long (a run may last the 7-day maximum).
+                "group_expiry": env.int("CHANNEL_LAYER_GROUP_EXPIRY", default=7 * 24 * 3600),
+            },
         }
     }
 else:
