@@ -167,7 +167,7 @@ class Deleter:
     ) -> KubeObject:
         predicate = make_filter(label_selector, field_selector, resource_type.group, resource_type.resource)
         items = []
-        for obj in self.store.list(resource_type.group, resource_type.resource, namespace):
+        for obj in self.store.objects_of(resource_type.group, resource_type.resource, namespace):
             if predicate(obj):
                 with contextlib.suppress(ApiError):
                     self.delete(
@@ -201,7 +201,7 @@ class Deleter:
         resource_type = self.registry.get(group, plural)
         if resource_type is None or resource_type.builtin:
             return
-        for obj in self.store.list(group, plural):
+        for obj in self.store.objects_of(group, plural):
             self.service.remove(resource_type, obj)
         self.store.close_watchers(group, plural)
         self.store.drop_resource(group, plural)

@@ -1,66 +1,210 @@
-"""REST handlers for resource requests: CRUD, lists, tables, watches and subresources."""
+"""REST handlers for resource requests: one handler per verb, chosen from a table, plus the
+subresources answered elsewhere (reviews and TokenRequest by the auth package, pods/log and
+services/proxy by the runtime)."""
 
 from __future__ import annotations
 
-import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
-import yaml
 from aiohttp import web
 
-from localkube import protobuf, tables
+from localkube import tables
+from localkube.codec import json_response, read_body, wants_table
 from localkube.context import ApiContext
 from localkube.errors import ApiError, unknown_resource
 from localkube.interfaces import UserInfo
+from localkube.operations import Admit
 from localkube.patches import APPLY_PATCH
 from localkube.registry import ResourceType
 from localkube.routing import RequestInfo
 from localkube.watch import serve_watch
 
-JSON = "application/json"
 _TRUE = ("1", "true", "True")
 
 
-def json_response(body: Any, status: int = 200, warnings: list[str] | None = None) -> web.Response:
-    headers = {}
-    if warnings:
-        headers["Warning"] = ", ".join('299 - "' + w.replace('"', '\\"') + '"' for w in warnings)
-    return web.Response(
-        # kube-apiserver's JSON encoder ends every document with a newline.
-        body=json.dumps(body, separators=(",", ":")).encode() + b"\n",
-        status=status,
-        content_type=JSON,
-        headers=headers,
+def method_not_allowed() -> ApiError:
+    return ApiError(405, "the server does not allow this method on the requested resource", "MethodNotAllowed")
+
+
+@dataclass
+class ResourceRequest:
+    """One request on a stored resource, with what every verb handler needs."""
+
+    request: web.Request
+    ctx: ApiContext
+    info: RequestInfo
+    resource_type: ResourceType
+    admit: Admit | None
+
+    @property
+    def query(self) -> Any:
+        return self.request.query
+
+    @property
+    def dry_run(self) -> bool:
+        return self.query.get("dryRun") == "All"
+
+    @property
+    def field_validation(self) -> str | None:
+        return self.query.get("fieldValidation")
+
+
+Handler = Callable[[ResourceRequest], Awaitable[web.StreamResponse]]
+
+
+async def _get(r: ResourceRequest) -> web.StreamResponse:
+    info = r.info
+    obj = r.ctx.service.get(r.resource_type, info.version, info.namespace, info.name)
+    if wants_table(r.request):
+        metadata = {"resourceVersion": obj["metadata"].get("resourceVersion", "")}
+        include_object = r.query.get("includeObject", "Metadata")
+        return json_response(tables.table(r.resource_type, info.version, [obj], include_object, metadata))
+    return json_response(obj)
+
+
+async def _list(r: ResourceRequest) -> web.StreamResponse:
+    query = r.query
+    limit = int(query["limit"]) if query.get("limit", "").isdigit() else None
+    listing = r.ctx.service.list(
+        r.resource_type,
+        r.info.version,
+        r.info.namespace,
+        label_selector=query.get("labelSelector"),
+        field_selector=query.get("fieldSelector"),
+        limit=limit,
+        continue_token=query.get("continue"),
+    )
+    if wants_table(r.request):
+        include_object = query.get("includeObject", "Metadata")
+        return json_response(
+            tables.table(r.resource_type, r.info.version, listing["items"], include_object, listing["metadata"])
+        )
+    return json_response(listing)
+
+
+async def _watch(r: ResourceRequest) -> web.StreamResponse:
+    info = r.info
+    return await serve_watch(
+        r.request,
+        r.ctx,
+        r.resource_type,
+        info.version,
+        info.namespace,
+        info.name,
+        wants_table(r.request),
+        r.query.get("includeObject", "Metadata"),
     )
 
 
-def wants_table(request: web.Request) -> bool:
-    # kubectl lists the Table form first and plain JSON as the fallback; we always can build it.
-    return "as=Table" in request.headers.get("Accept", "")
+async def _create(r: ResourceRequest) -> web.StreamResponse:
+    body = await read_body(r.request, r.ctx)
+    if r.info.name:
+        raise method_not_allowed()
+    result = r.ctx.service.create(
+        r.resource_type,
+        r.info.version,
+        r.info.namespace,
+        body,
+        dry_run=r.dry_run,
+        field_validation=r.field_validation,
+        admit=r.admit,
+    )
+    return json_response(result.obj, 201, result.warnings)
 
 
-async def read_body(request: web.Request, ctx: ApiContext, required: bool = True) -> Any:
-    raw = await request.read()
-    if len(raw) > ctx.max_body_bytes:
-        raise ApiError(413, f"Request entity too large: limit is {ctx.max_body_bytes}", "RequestEntityTooLarge")
-    if not raw.strip():
-        if required:
-            raise ApiError(400, "the body of the request was empty", "BadRequest")
-        return None
-    content_type = request.content_type
-    if "protobuf" in content_type:
-        return protobuf.decode(raw)
-    try:
-        if "yaml" in content_type:
-            return yaml.safe_load(raw)
-        return json.loads(raw)
-    except (ValueError, yaml.YAMLError) as error:
+async def _update(r: ResourceRequest) -> web.StreamResponse:
+    body = await read_body(r.request, r.ctx)
+    info = r.info
+    result = r.ctx.service.update(
+        r.resource_type,
+        info.version,
+        info.namespace,
+        info.name,
+        body,
+        subresource=info.subresource,
+        dry_run=r.dry_run,
+        field_validation=r.field_validation,
+        admit=r.admit,
+    )
+    return json_response(result.obj, 200, result.warnings)
+
+
+async def _patch(r: ResourceRequest) -> web.StreamResponse:
+    body = await read_body(r.request, r.ctx)
+    content_type = r.request.content_type
+    if content_type == APPLY_PATCH:
         raise ApiError(
-            400,
-            f"the body of the request was in an unknown format - accepted media types include: "
-            f"application/json, application/yaml ({error})",
-            "BadRequest",
-        ) from None
+            415,
+            "server-side apply is not supported by localkube; use client-side kubectl apply",
+            "UnsupportedMediaType",
+        )
+    info = r.info
+    result = r.ctx.service.patch(
+        r.resource_type,
+        info.version,
+        info.namespace,
+        info.name,
+        body,
+        content_type,
+        subresource=info.subresource,
+        dry_run=r.dry_run,
+        field_validation=r.field_validation,
+        admit=r.admit,
+    )
+    return json_response(result.obj, 200, result.warnings)
+
+
+async def _delete_options(r: ResourceRequest) -> tuple[dict[str, Any], bool]:
+    """DeleteOptions from the body and the query (the query wins, as in kube), and dry-run."""
+    options = await read_body(r.request, r.ctx, required=False) or {}
+    if not isinstance(options, dict):
+        raise ApiError(400, "DeleteOptions must be a JSON object")
+    for key in ("propagationPolicy", "gracePeriodSeconds", "orphanDependents"):
+        if key in r.query:
+            value: Any = r.query[key]
+            if key == "gracePeriodSeconds":
+                value = int(value)
+            elif key == "orphanDependents":
+                value = value in _TRUE
+            options[key] = value
+    return options, r.dry_run or "All" in (options.get("dryRun") or [])
+
+
+async def _delete(r: ResourceRequest) -> web.StreamResponse:
+    options, dry_run = await _delete_options(r)
+    info = r.info
+    return json_response(
+        r.ctx.deleter.delete(r.resource_type, info.version, info.namespace, info.name, options, dry_run)
+    )
+
+
+async def _delete_collection(r: ResourceRequest) -> web.StreamResponse:
+    options, dry_run = await _delete_options(r)
+    return json_response(
+        r.ctx.deleter.delete_collection(
+            r.resource_type,
+            r.info.version,
+            r.info.namespace,
+            r.query.get("labelSelector"),
+            r.query.get("fieldSelector"),
+            options,
+            dry_run,
+        )
+    )
+
+
+VERB_HANDLERS: dict[str, Handler] = {
+    "get": _get,
+    "list": _list,
+    "watch": _watch,
+    "create": _create,
+    "update": _update,
+    "patch": _patch,
+    "delete": _delete,
+    "deletecollection": _delete_collection,
+}
 
 
 def _resource_type(ctx: ApiContext, info: RequestInfo) -> ResourceType:
@@ -71,6 +215,8 @@ def _resource_type(ctx: ApiContext, info: RequestInfo) -> ResourceType:
         raise unknown_resource(info.group, info.version)
     if not resource_type.namespaced and info.namespace is not None:
         raise unknown_resource(info.group, info.version)
+    if info.subresource and info.subresource not in resource_type.subresources:
+        raise unknown_resource(info.group, info.version)
     return resource_type
 
 
@@ -78,142 +224,24 @@ async def handle_resource(
     request: web.Request, ctx: ApiContext, info: RequestInfo, user: UserInfo
 ) -> web.StreamResponse:
     resource_type = _resource_type(ctx, info)
-    if info.subresource and info.subresource not in resource_type.subresources:
-        raise unknown_resource(info.group, info.version)
-    if not resource_type.stored or info.subresource in ("token",):
-        return await _review(request, ctx, info, user, resource_type)
+    if not resource_type.stored or info.subresource == "token":
+        return await _review(request, ctx, info, user)
     if info.subresource == "log":
         return await _runtime_subresource(request, ctx, info, "pod_log")
     if info.subresource == "proxy":
         return await _runtime_subresource(request, ctx, info, "service_proxy")
-    query = request.query
-    dry_run = query.get("dryRun") == "All"
-    field_validation = query.get("fieldValidation")
-    version, namespace, name = info.version, info.namespace, info.name
-    service = ctx.service
+    handler = VERB_HANDLERS.get(info.verb)
+    if handler is None:
+        raise method_not_allowed()
     # Who writes matters to some checks (RBAC escalation, host access); they run before storing.
-    admit = ctx.admission.for_request(user, namespace or "", name) if ctx.admission is not None else None
-    if info.verb in ("get", "list"):
-        table = wants_table(request)
-        include_object = query.get("includeObject", "Metadata")
-        if info.verb == "get":
-            obj = service.get(resource_type, version, namespace, name)
-            if table:
-                return json_response(
-                    tables.table(
-                        resource_type,
-                        version,
-                        [obj],
-                        include_object,
-                        {"resourceVersion": obj["metadata"].get("resourceVersion", "")},
-                    )
-                )
-            return json_response(obj)
-        limit = int(query["limit"]) if query.get("limit", "").isdigit() else None
-        listing = service.list(
-            resource_type,
-            version,
-            namespace,
-            label_selector=query.get("labelSelector"),
-            field_selector=query.get("fieldSelector"),
-            limit=limit,
-            continue_token=query.get("continue"),
-        )
-        if table:
-            return json_response(
-                tables.table(resource_type, version, listing["items"], include_object, listing["metadata"])
-            )
-        return json_response(listing)
-    if info.verb == "watch":
-        return await serve_watch(
-            request,
-            ctx,
-            resource_type,
-            version,
-            namespace,
-            name,
-            wants_table(request),
-            query.get("includeObject", "Metadata"),
-        )
-    if info.verb == "create":
-        body = await read_body(request, ctx)
-        if info.name:
-            raise ApiError(405, "the server does not allow this method on the requested resource", "MethodNotAllowed")
-        result = service.create(
-            resource_type, version, namespace, body, dry_run=dry_run, field_validation=field_validation, admit=admit
-        )
-        return json_response(result.obj, 201, result.warnings)
-    if info.verb == "update":
-        body = await read_body(request, ctx)
-        result = service.update(
-            resource_type,
-            version,
-            namespace,
-            name,
-            body,
-            subresource=info.subresource,
-            dry_run=dry_run,
-            field_validation=field_validation,
-            admit=admit,
-        )
-        return json_response(result.obj, 200, result.warnings)
-    if info.verb == "patch":
-        body = await read_body(request, ctx)
-        content_type = request.content_type
-        if content_type == APPLY_PATCH:
-            raise ApiError(
-                415,
-                "server-side apply is not supported by localkube; use client-side kubectl apply",
-                "UnsupportedMediaType",
-            )
-        result = service.patch(
-            resource_type,
-            version,
-            namespace,
-            name,
-            body,
-            content_type,
-            subresource=info.subresource,
-            dry_run=dry_run,
-            field_validation=field_validation,
-            admit=admit,
-        )
-        return json_response(result.obj, 200, result.warnings)
-    if info.verb in ("delete", "deletecollection"):
-        options = await read_body(request, ctx, required=False) or {}
-        if not isinstance(options, dict):
-            raise ApiError(400, "DeleteOptions must be a JSON object")
-        for key in ("propagationPolicy", "gracePeriodSeconds", "orphanDependents"):
-            if key in query:
-                value: Any = query[key]
-                if key == "gracePeriodSeconds":
-                    value = int(value)
-                elif key == "orphanDependents":
-                    value = value in _TRUE
-                options[key] = value
-        dry_run = dry_run or "All" in (options.get("dryRun") or [])
-        if info.verb == "delete":
-            return json_response(ctx.deleter.delete(resource_type, version, namespace, name, options, dry_run))
-        return json_response(
-            ctx.deleter.delete_collection(
-                resource_type,
-                version,
-                namespace,
-                query.get("labelSelector"),
-                query.get("fieldSelector"),
-                options,
-                dry_run,
-            )
-        )
-    raise ApiError(405, "the server does not allow this method on the requested resource", "MethodNotAllowed")
+    admit = ctx.admission.for_request(user, info.namespace or "", info.name) if ctx.admission is not None else None
+    return await handler(ResourceRequest(request, ctx, info, resource_type, admit))
 
 
-async def _review(
-    request: web.Request, ctx: ApiContext, info: RequestInfo, user: UserInfo, resource_type: ResourceType
-) -> web.Response:
+async def _review(request: web.Request, ctx: ApiContext, info: RequestInfo, user: UserInfo) -> web.Response:
     """Create-only kinds answered by the auth package and never stored."""
     if info.verb != "create":
-        raise ApiError(405, "the server does not allow this method on the requested resource", "MethodNotAllowed")
+        raise method_not_allowed()
     reviews = ctx.reviews
     body = await read_body(request, ctx, required=info.resource != "selfsubjectreviews") or {}
     if info.subresource == "token":
@@ -238,7 +266,7 @@ async def _review(
     elif info.resource == "selfsubjectreviews":
         result = reviews.self_subject_review(user)
     else:
-        raise ApiError(405, "the server does not allow this method on the requested resource", "MethodNotAllowed")
+        raise method_not_allowed()
     return json_response(result, 201)
 
 
@@ -247,7 +275,7 @@ async def _runtime_subresource(
 ) -> web.StreamResponse:
     """pods/log and services/proxy belong to the runtime; imported lazily so the core stands alone."""
     if handler == "pod_log" and info.verb != "get":
-        raise ApiError(405, "the server does not allow this method on the requested resource", "MethodNotAllowed")
+        raise method_not_allowed()
     try:
         from localkube.runtime import subresources  # noqa: PLC0415 - optional at import time
     except ImportError:

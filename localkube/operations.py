@@ -97,7 +97,7 @@ class ObjectService:
         continue_token: str | None = None,
     ) -> KubeObject:
         predicate = make_filter(label_selector, field_selector, resource_type.group, resource_type.resource)
-        objects = self.store.list(resource_type.group, resource_type.resource, namespace)
+        objects = self.store.objects_of(resource_type.group, resource_type.resource, namespace)
         list_rv = self.store.resource_version
         start_after: tuple[str, str] | None = None
         if continue_token:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
-import json
 import logging
 import socket
 from collections.abc import Awaitable, Callable
@@ -14,17 +13,21 @@ from typing import Any
 
 from aiohttp import web
 
-from localkube import admission, discovery, tls
+from localkube import admission, tls
+from localkube.background import EventWorker
+from localkube.codec import json_response
 from localkube.collector import GarbageCollector
 from localkube.context import ApiContext, ControllerContext
 from localkube.deletion import Deleter
 from localkube.discovery import OpenAPICache
-from localkube.errors import ApiError, status_body, unknown_resource
+from localkube.endpoints import serve_non_resource
+from localkube.errors import ApiError, status_body
 from localkube.faults import WRITE_VERBS, FaultConfig, FaultSwitch, RequestLog
-from localkube.handlers import handle_resource, json_response
+from localkube.handlers import handle_resource
 from localkube.host_admission import HostAccessPolicy
 from localkube.interfaces import UserInfo
 from localkube.journal import Journal
+from localkube.namespaces import NamespaceController
 from localkube.operations import CRD_KEY, ObjectService
 from localkube.registry import Registry, ResourceType
 from localkube.routing import RequestInfo, parse
@@ -88,7 +91,7 @@ class LocalKubeServer:
         self.kubeconfig_path = self.state_dir / tls.KUBECONFIG
         self.ca_file = self.state_dir / tls.CA_CERT
         self.ctx: ApiContext | None = None
-        self._collector: GarbageCollector | None = None
+        self._workers: list[EventWorker] = []
 
     # -- lifecycle -----------------------------------------------------------------------------
     async def start(self) -> None:
@@ -98,13 +101,13 @@ class LocalKubeServer:
         store = Store(Journal(self.state_dir / "store", fsync=self.fsync), history_size=self.watch_history)
         store.load()
         registry = Registry()
-        for crd in store.list(*CRD_KEY):
+        for crd in store.objects_of(*CRD_KEY):
             registry.register_crd(crd)
         service = ObjectService(store, registry)
         openapi = OpenAPICache(registry)
         service.on_schema_change.append(openapi.invalidate)
         deleter = Deleter(service)
-        self._collector = GarbageCollector(deleter)
+        self._workers = [GarbageCollector(deleter), NamespaceController(deleter)]
         from localkube.auth import Authenticator, RBACAuthorizer, reviews  # noqa: PLC0415 - auth is a peer package
         from localkube.auth.escalation import EscalationGuard  # noqa: PLC0415
 
@@ -148,7 +151,8 @@ class LocalKubeServer:
         self.url = f"https://{host}:{self.port}"
         self.ctx.server_address = f"{host}:{self.port}"
         self.kubeconfig_path = tls.write_kubeconfig(self.state_dir, self.url, ca_file, self.admin_token)
-        self._collector.start()
+        for worker in self._workers:
+            worker.start()
         controller_ctx = ControllerContext(
             self.url, self.admin_token, ca_file, self.state_dir, self.image_map_file, store
         )
@@ -167,8 +171,8 @@ class LocalKubeServer:
         self._controller_tasks.clear()
         if self.ctx is not None:
             self.ctx.store.close_watchers()
-        if self._collector is not None:
-            await self._collector.stop()
+        for worker in self._workers:
+            await worker.stop()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -293,70 +297,4 @@ class LocalKubeServer:
         info = request[INFO_KEY]
         if info.is_resource:
             return await handle_resource(request, ctx, info, request[USER_KEY])
-        return await self._non_resource(request, ctx, info)
-
-    async def _non_resource(self, request: web.Request, ctx: ApiContext, info: RequestInfo) -> web.StreamResponse:
-        path = request.path.rstrip("/") or "/"
-        registry = ctx.registry
-        if request.method == "GET":
-            if path in ("/healthz", "/livez", "/readyz"):
-                return web.Response(text="ok")
-            if path == "/version":
-                return json_response(discovery.SERVER_VERSION)
-            if path == "/api":
-                return json_response(discovery.api_versions(ctx.server_address))
-            if path == "/apis":
-                return json_response(discovery.api_group_list(registry))
-            parts = path.strip("/").split("/")
-            if parts[0] == "api" and len(parts) == 2:
-                body = discovery.resource_list(registry, "", parts[1])
-                if body is not None:
-                    return json_response(body)
-            if parts[0] == "apis" and len(parts) == 2:
-                body = discovery.api_group(registry, parts[1])
-                if body is not None:
-                    return json_response(body)
-            if parts[0] == "apis" and len(parts) == 3:
-                body = discovery.resource_list(registry, parts[1], parts[2])
-                if body is not None:
-                    return json_response(body)
-            if path == "/openapi/v2":
-                return web.Response(body=ctx.openapi.v2(), content_type="application/json")
-            if path == "/openapi/v3":
-                return json_response(ctx.openapi.v3_root())
-            if path.startswith("/openapi/v3/"):
-                document = ctx.openapi.v3_group(path[len("/openapi/v3/") :])
-                if document is not None:
-                    return web.Response(
-                        body=document, content_type="application/json", headers={"Cache-Control": "no-cache, private"}
-                    )
-            if path == "/.well-known/openid-configuration":
-                return json_response(ctx.authenticator.openid_configuration(f"{self.url}/openid/v1/jwks"))
-            if path == "/openid/v1/jwks":
-                return json_response(ctx.authenticator.jwks())
-        if path.startswith("/localkube/"):
-            return await self._admin(request, ctx, path)
-        raise unknown_resource()
-
-    async def _admin(self, request: web.Request, ctx: ApiContext, path: str) -> web.StreamResponse:
-        """Test instruments, for admins only: the fault switch and the request log."""
-        if path == "/localkube/faults":
-            if request.method == "PUT":
-                try:
-                    settings = json.loads(await request.read() or b"{}")
-                    config = ctx.faults.configure(**settings) if settings else ctx.faults.reset()
-                except (ValueError, TypeError) as error:
-                    raise ApiError(400, f"invalid fault settings: {error}") from None
-                return json_response(config.__dict__)
-            if request.method == "GET":
-                return json_response(ctx.faults.config.__dict__)
-        if path == "/localkube/requests" and request.method == "GET":
-            since = int(request.query.get("since", "0") or 0)
-            return json_response(
-                {
-                    "mark": ctx.request_log.mark(),
-                    "writes": ctx.request_log.writes_since(since),
-                    "items": ctx.request_log.as_json(since),
-                }
-            )
-        raise unknown_resource()
+        return await serve_non_resource(request, ctx, self.url)

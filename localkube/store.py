@@ -7,7 +7,6 @@ watch history can share references safely. External readers (auth, runtime) get 
 from __future__ import annotations
 
 import asyncio
-import builtins
 import copy
 import json
 from collections import deque
@@ -174,12 +173,13 @@ class Store:
     def get(self, group: str, resource: str, namespace: str, name: str) -> KubeObject | None:
         return self._objects.get((group, resource), {}).get((namespace, name))
 
-    def list(self, group: str, resource: str, namespace: str | None = None) -> list[KubeObject]:
+    def objects_of(self, group: str, resource: str, namespace: str | None = None) -> list[KubeObject]:
+        """The stored objects (not copies) of one resource, sorted; ``namespace=None``: all of them."""
         objects = self._objects.get((group, resource), {})
         keys = sorted(objects) if namespace is None else sorted(k for k in objects if k[0] == namespace)
         return [objects[key] for key in keys]
 
-    def namespaced_resources(self) -> builtins.list[GroupResource]:
+    def namespaced_resources(self) -> list[GroupResource]:
         return list(self._objects)
 
     # ObjectReader, for auth and the runtime: copies, so callers cannot corrupt stored state.
@@ -187,8 +187,8 @@ class Store:
         obj = self.get(group, resource, namespace or "", name)
         return copy.deepcopy(obj) if obj is not None else None
 
-    def list_objects(self, group: str, resource: str, namespace: str | None = None) -> builtins.list[KubeObject]:
-        return copy.deepcopy(self.list(group, resource, namespace))
+    def list_objects(self, group: str, resource: str, namespace: str | None = None) -> list[KubeObject]:
+        return copy.deepcopy(self.objects_of(group, resource, namespace))
 
     # -- writes ----------------------------------------------------------------------------
     def put(self, group: str, resource: str, obj: KubeObject, old: KubeObject | None) -> KubeObject:
@@ -235,7 +235,7 @@ class Store:
         for listener in self.listeners:
             listener(event)
 
-    def events_after(self, group: str, resource: str, since: int) -> builtins.list[WatchEvent]:
+    def events_after(self, group: str, resource: str, since: int) -> list[WatchEvent]:
         if since < self.floor:
             raise ApiError(410, f"too old resource version: {since} ({self.floor})", "Expired")
         return [

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from localkube.jsonpath import jsonpath
 from localkube.registry import ResourceType
 
 KubeObject = dict[str, Any]
-_FILTER = re.compile(r"^\?\(@\.([\w.-]+)\s*==\s*[\"']([^\"']*)[\"']\)$")
 
 
 def human_duration(seconds: float) -> str:
@@ -47,67 +46,6 @@ def age(timestamp: str | None) -> str:
     except ValueError:
         return "<unknown>"
     return human_duration((datetime.now(UTC) - then).total_seconds())
-
-
-def _tokens(path: str) -> list[str]:
-    """Split a simple JSONPath (``.a.b[0]['c.d'][?(@.type=="Ready")]``) into steps."""
-    path = path.strip()
-    if path.startswith("{") and path.endswith("}"):
-        path = path[1:-1]
-    path = path.lstrip("$")
-    tokens: list[str] = []
-    index = 0
-    while index < len(path):
-        char = path[index]
-        if char == ".":
-            index += 1
-            end = index
-            while end < len(path) and path[end] not in ".[":
-                end += 1
-            if end > index:
-                tokens.append(path[index:end])
-            index = end
-        elif char == "[":
-            end = path.index("]", index) if "?(" not in path[index : index + 3] else path.index(")]", index) + 1
-            tokens.append("[" + path[index + 1 : end] + "]")
-            index = end + 1
-        else:
-            end = index
-            while end < len(path) and path[end] not in ".[":
-                end += 1
-            tokens.append(path[index:end])
-            index = end
-    return tokens
-
-
-def jsonpath(obj: Any, path: str) -> list[Any]:
-    values = [obj]
-    for token in _tokens(path):
-        next_values: list[Any] = []
-        for value in values:
-            if token.startswith("["):
-                inner = token[1:-1]
-                match = _FILTER.match(inner)
-                if match and isinstance(value, list):
-                    key_path, expected = match.groups()
-                    for item in value:
-                        found = jsonpath(item, "." + key_path)
-                        if found and str(found[0]) == expected:
-                            next_values.append(item)
-                elif inner == "*":
-                    next_values.extend(value if isinstance(value, list) else (value or {}).values())
-                elif inner.lstrip("-").isdigit() and isinstance(value, list):
-                    position = int(inner)
-                    if -len(value) <= position < len(value):
-                        next_values.append(value[position])
-                elif isinstance(value, dict):
-                    key = inner.strip("'\"").replace("\\.", ".")
-                    if key in value:
-                        next_values.append(value[key])
-            elif isinstance(value, dict) and token in value:
-                next_values.append(value[token])
-        values = next_values
-    return values
 
 
 def _cell(value: list[Any], column_type: str) -> Any:

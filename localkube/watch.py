@@ -115,7 +115,7 @@ async def serve_watch(
     expired: ApiError | None = None
     initial_end = False
     if send_initial or since_text in ("", "0"):
-        for obj in store.list(resource_type.group, resource_type.resource, namespace):
+        for obj in store.objects_of(resource_type.group, resource_type.resource, namespace):
             if predicate(obj):
                 backlog.append(encoder.object(ADDED, obj))
         initial_end = send_initial and bookmarks

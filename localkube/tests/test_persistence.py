@@ -89,7 +89,7 @@ def test_journal_ignores_torn_final_record_and_compacts(tmp_path):
     reloaded = Store(Journal(tmp_path))
     reloaded.load()
     assert reloaded.resource_version == 6
-    assert [o["metadata"]["name"] for o in reloaded.list("", "configmaps")] == ["c1", "c2", "c3", "c4"]
+    assert [o["metadata"]["name"] for o in reloaded.objects_of("", "configmaps")] == ["c1", "c2", "c3", "c4"]
     assert not (tmp_path / JOURNAL).read_bytes().endswith(b"configm")
 
 
