@@ -10,7 +10,7 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-from localkube import admission, crds, immutability, patches, pod_validation
+from localkube import admission, crds, defaults, immutability, patches, pod_validation
 from localkube.bodies import body_checked, schema_apply
 from localkube.changes import finalizers_done, generation_relevant, without_volatile
 from localkube.errors import ApiError, cause, conflict, invalid, not_found
@@ -158,7 +158,7 @@ class ObjectService:
         if (resource_type.group, resource_type.resource) == CRD_KEY:
             crds.default_crd(obj)
             crds.validate_crd(obj, self.registry)
-        admission.prepare_create(resource_type, obj)
+        defaults.prepare_create(resource_type, obj)
         pod_validation.validate_workload(resource_type, obj)
         warnings = schema_apply(resource_type, version, obj, field_validation)
         if (resource_type.group, resource_type.resource) == CRD_KEY:
@@ -297,7 +297,7 @@ class ObjectService:
             if (resource_type.group, resource_type.resource) == ("", "namespaces"):
                 new["spec"] = copy.deepcopy(old.get("spec", {}))
             admission.validate_metadata(resource_type, new_metadata)
-            admission.prepare_write(resource_type, new)
+            defaults.prepare_write(resource_type, new)
             pod_validation.validate_workload(resource_type, new)
             immutability.validate_update(resource_type, old, new)
         new["apiVersion"] = resource_type.api_version(resource_type.storage_version)

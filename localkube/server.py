@@ -13,7 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
-from localkube import admission, tls
+from localkube import tls
 from localkube.background import EventWorker
 from localkube.codec import json_response
 from localkube.collector import GarbageCollector
@@ -28,6 +28,7 @@ from localkube.host_admission import HostAccessPolicy
 from localkube.interfaces import UserInfo
 from localkube.journal import Journal
 from localkube.namespaces import NamespaceController
+from localkube.node import NODE_NAME, node_object
 from localkube.operations import CRD_KEY, ObjectService
 from localkube.registry import Registry, ResourceType
 from localkube.routing import RequestInfo, parse
@@ -202,13 +203,13 @@ class LocalKubeServer:
         for name in ("default", "kube-system", "kube-public", "kube-node-lease"):
             if self.ctx.store.get("", "namespaces", "", name) is None:
                 service.create(builtin("", "namespaces"), "v1", None, {"metadata": {"name": name}})
-        if self.ctx.store.get("", "nodes", "", admission.NODE_NAME) is None:
+        if self.ctx.store.get("", "nodes", "", NODE_NAME) is None:
             node_type = builtin("", "nodes")
-            manifest = admission.node_object()
+            manifest = node_object()
             node = service.create(node_type, "v1", None, manifest).obj
             # A kubelet posts node status after registering; the runtime's kubelet keeps it fresh.
             service.update(
-                node_type, "v1", None, admission.NODE_NAME, {**node, "status": manifest["status"]}, subresource="status"
+                node_type, "v1", None, NODE_NAME, {**node, "status": manifest["status"]}, subresource="status"
             )
         from localkube.auth import bootstrap  # noqa: PLC0415
 

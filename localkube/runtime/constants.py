@@ -5,7 +5,7 @@ Kept in one place so tests and callers import them instead of retyping string li
 
 from __future__ import annotations
 
-from localkube.admission import NODE_NAME  # noqa: F401 - re-exported: one name for the one node
+from localkube.node import NODE_NAME  # noqa: F401 - re-exported: one name for the one node
 
 POD_IP = "127.0.0.1"
 

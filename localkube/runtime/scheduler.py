@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from fractions import Fraction
 from typing import Any
 
-from localkube.admission import node_object
+from localkube.node import node_object
 from localkube.runtime.constants import NODE_NAME, POD_IP
 from localkube.runtime.quantity import parse_quantity
 

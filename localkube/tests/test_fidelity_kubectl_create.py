@@ -88,6 +88,13 @@ def test_protobuf_job_is_stored_as_the_json_job(kubectl):
     assert proto_pod["containers"][0]["command"] == ["sh", "-c", "exit 0"]
 
 
+def test_external_name_service_gets_no_cluster_ip(kubectl):
+    kubectl("create", "service", "externalname", "alias", "--external-name=example.com")
+    spec = json.loads(kubectl("get", "service", "alias", "-o", "json"))["spec"]
+    assert spec["type"] == "ExternalName" and spec["externalName"] == "example.com"
+    assert "clusterIP" not in spec and "clusterIPs" not in spec
+
+
 def test_rolebinding_subjects_and_role_ref(kubectl, kube_namespace):
     kubectl("create", "role", "reader", "--verb=get", "--resource=configmaps", "--resource-name=one")
     kubectl("create", "rolebinding", "readers", "--role=reader", "--user=ann", f"--serviceaccount={kube_namespace}:bot")
