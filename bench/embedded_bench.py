@@ -26,8 +26,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ambient.settings.test")
 
-from kubernetes import config as kube_config  # noqa: E402
+from django.conf import settings  # noqa: E402
 
+from ambient import kube  # noqa: E402
 from bench.helpers.report import figures_print  # noqa: E402
 from bench.helpers.support import SessionWatch, median, percentile  # noqa: E402
 from localkube.testing import free_port  # noqa: E402
@@ -111,8 +112,8 @@ def main() -> None:
     running: list[float] = []
     watch = None
     try:
-        kubeconfig = str(state_dir / "localkube" / "kubeconfig")
-        watch = SessionWatch(lambda: kube_config.new_client_from_config(config_file=kubeconfig), PROJECT).start()
+        settings.KUBECONFIG = str(state_dir / "localkube" / "kubeconfig")
+        watch = SessionWatch(kube.control_plane_gateway(), PROJECT).start()
 
         def is_running(name: str) -> bool:
             return name in watch.running

@@ -33,6 +33,7 @@ django_setup_for_bench()
 import kubernetes.client  # noqa: E402
 
 from ambient.contract import ANNOTATION_DESIRED_PHASE, GROUP, PLURAL, VERSION  # noqa: E402
+from ambient.kube import KubeGateway  # noqa: E402
 from bench.helpers.report import figures_print  # noqa: E402
 from bench.helpers.support import SessionWatch, StageMeans, median, metric_sum, percentile, rss_mb  # noqa: E402
 from localkube.testing import LocalKube, free_port  # noqa: E402
@@ -127,7 +128,7 @@ def main() -> None:  # noqa: PLR0915 - one linear script
         admin = kube.api_client()
         custom = kubernetes.client.CustomObjectsApi(admin)
         namespace = kube.create_namespace("bench-")
-        watch = SessionWatch(kube.api_client, namespace).start()
+        watch = SessionWatch(KubeGateway(kube.api_client()), namespace).start()
         names = [f"s{index}" for index in range(options.sessions)]
         print(f"1/6 creating {len(names)} sessions", flush=True)
 

@@ -11,10 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from kubernetes.client import ApiClient
-
-from ambient.contract import GROUP, PLURAL, VERSION
-from reconciler.watching.transport import KubeTransport
+from ambient.kube import SESSION, KubeGateway, Resource
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -70,12 +67,13 @@ class StageMeans:
 
 
 class SessionWatch:
-    """A list+watch of the sessions in one namespace that stamps (monotonic) when it first saw:
-    each name Running, each (name, generation), and each (name, generation) caught up."""
+    """A list+watch of the sessions (or `kind`) in one namespace that stamps (monotonic) when it first
+    saw: each name Running, each (name, generation), and each (name, generation) caught up."""
 
-    def __init__(self, client_factory: Callable[[], ApiClient], namespace: str) -> None:
-        self._transport = KubeTransport(client_factory, connect_timeout=10, read_timeout=120)
-        self._path = f"/apis/{GROUP}/{VERSION}/namespaces/{namespace}/{PLURAL}"
+    def __init__(self, gateway: KubeGateway, namespace: str, kind: Resource = SESSION) -> None:
+        self._gateway = gateway
+        self._kind = kind
+        self._namespace = namespace
         self.running: dict[str, float] = {}
         self.generation_seen: dict[tuple[str, int], float] = {}
         self.caught_up: dict[tuple[str, int], float] = {}
@@ -98,13 +96,20 @@ class SessionWatch:
         self._thread.join(timeout=10)
 
     def _run(self) -> None:
-        listed = self._transport.list_page(self._path, label_selector=None, limit=5000, continue_token=None)
+        listed = self._gateway.list_page(
+            self._kind, self._namespace, label_selector=None, limit=5000, continue_token=None, timeout=(10, 120)
+        )
         version = str(listed["metadata"]["resourceVersion"])
         for item in listed.get("items") or []:
             self._record(item, time.monotonic())
         while not self._stop.is_set():
-            self._stream = self._transport.watch(
-                self._path, label_selector=None, resource_version=version, timeout_seconds=3600
+            self._stream = self._gateway.watch(
+                self._kind,
+                self._namespace,
+                label_selector=None,
+                resource_version=version,
+                timeout_seconds=3600,
+                timeout=(10, 120),
             )
             self._ready.set()
             try:

@@ -19,14 +19,20 @@ from kubernetes.client import V1CustomResourceDefinition, V1Job, V1Pod
 from prometheus_client import REGISTRY
 
 from ambient.contract import API_VERSION, GROUP, KIND, LABEL_SESSION, PLURAL, VERSION
+from ambient.kube import KubeGateway
 from localkube.testing import LocalKube
 from reconciler.watching import SESSIONS, Liveness, ResourceWatch, SessionWatcher, WatcherConfig
-from reconciler.watching.transport import KubeTransport
 
 pytestmark = [pytest.mark.localkube, pytest.mark.integration]
 
 CRD_FILE = Path(__file__).resolve().parents[2] / "helm" / "ambient" / "crds" / "agenticsessions.yaml"
 LEASE_NAME = "ambient-session-watcher"
+
+
+def gateway_of(kube: LocalKube) -> Callable[[], KubeGateway]:
+    """The watcher's gateway factory, acting as localkube's admin."""
+    gateway = KubeGateway(kube.api_client())
+    return lambda: gateway
 
 
 def minimal_crd() -> dict[str, Any]:
@@ -147,7 +153,7 @@ def start_watcher(kube: LocalKube) -> Iterator[Callable[..., tuple[SessionWatche
 
     def start(config: WatcherConfig) -> tuple[SessionWatcher, Recorder]:
         recorder = Recorder()
-        watcher = SessionWatcher(config, kube.api_client, recorder, liveness=Liveness())
+        watcher = SessionWatcher(config, gateway_of(kube), recorder, liveness=Liveness())
         thread = threading.Thread(target=watcher.run, daemon=True)
         thread.start()
         started.append((watcher, thread))
@@ -274,9 +280,8 @@ def test_expired_resource_version_relists_and_enqueues_vanished_keys(
     sessions.create("stays")
     sessions.create("vanishes")
     recorder, stop = Recorder(), threading.Event()
-    transport = KubeTransport(kube.api_client, connect_timeout=5, read_timeout=10)
     config = fast_config(namespace, namespace)
-    watch = ResourceWatch(SESSIONS, namespace, transport, recorder, config, Liveness(), stop)
+    watch = ResourceWatch(SESSIONS, namespace, gateway_of(kube), recorder, config, Liveness(), stop)
 
     def run_once_streaming() -> threading.Thread:
         thread = threading.Thread(target=watch.run, daemon=True)

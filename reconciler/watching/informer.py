@@ -1,5 +1,9 @@
 """List+watch of one resource in one namespace (or all), turning changes into session keys.
 
+Ours, not `kubernetes.informer.SharedInformer`: it lists without pages, keeps a full object cache,
+cannot abort a blocked read on stop, and swallows a failed handler, so its resourceVersion moves past
+an event that was never enqueued.
+
 As RECONCILER.md describes watching: watch from the LIST's resourceVersion with bookmarks and a random server
 timeout; resume from the last seen RV after a disconnect; relist on 410 and diff the known keys.
 The RV advances only after the event's key was enqueued, so an enqueue failure replays the event.
@@ -16,13 +20,13 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from ambient.kube import Expired, KubeGateway, WatchError, WatchStream
 from reconciler import metrics
 from reconciler.watching.backoff import ReconnectBackoff
 from reconciler.watching.config import WatcherConfig
 from reconciler.watching.liveness import Liveness
 from reconciler.watching.predicates import desired_state_fingerprint
 from reconciler.watching.resources import WatchedResource, object_key, resource_version
-from reconciler.watching.transport import Expired, KubeTransport, WatchError, WatchStream
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +42,7 @@ class ResourceWatch:
         self,
         resource: WatchedResource,
         namespace: str | None,
-        transport: KubeTransport,
+        gateway: Callable[[], KubeGateway],
         enqueue: Enqueue,
         config: WatcherConfig,
         liveness: Liveness,
@@ -46,7 +50,7 @@ class ResourceWatch:
     ) -> None:
         self.resource = resource
         self.namespace = namespace
-        self._transport = transport
+        self._gateway = gateway
         self._enqueue = enqueue
         self._config = config
         self._liveness = liveness
@@ -105,16 +109,17 @@ class ResourceWatch:
     # -- list -------------------------------------------------------------------------------------
     def relist(self) -> str:
         """List every page, enqueue what changed or vanished (everything, for sessions); return the RV."""
-        path = self.resource.path(self.namespace)
         items: list[dict[str, Any]] = []
         continue_token: str | None = None
         list_rv = ""
         while True:
-            page = self._transport.list_page(
-                path,
+            page = self._gateway().list_page(
+                self.resource.kind,
+                self.namespace,
                 label_selector=self.resource.label_selector,
                 limit=self._config.list_page_size,
                 continue_token=continue_token,
+                timeout=(self._config.connect_timeout, self._config.read_timeout),
             )
             metadata = page.get("metadata") or {}
             list_rv = list_rv or str(metadata.get("resourceVersion") or "")
@@ -123,7 +128,7 @@ class ResourceWatch:
             if not continue_token:
                 break
         if not list_rv:
-            raise ConnectionError(f"list of {path} returned no resourceVersion")
+            raise ConnectionError(f"list of {self.label} returned no resourceVersion")
         self._liveness.touch()
 
         listed: dict[str, tuple[str, str]] = {}
@@ -153,11 +158,13 @@ class ResourceWatch:
     # -- watch ------------------------------------------------------------------------------------
     def _watch_once(self, since: str) -> None:
         timeout = random.randint(self._config.watch_timeout_min, self._config.watch_timeout_max)  # noqa: S311
-        stream = self._transport.watch(
-            self.resource.path(self.namespace),
+        stream = self._gateway().watch(
+            self.resource.kind,
+            self.namespace,
             label_selector=self.resource.label_selector,
             resource_version=since,
             timeout_seconds=timeout,
+            timeout=(self._config.connect_timeout, self._config.read_timeout),
         )
         with self._stream_lock:
             self._stream = stream

@@ -44,7 +44,7 @@ def run_watcher(namespaces: list[str] | None, metrics_port: int) -> None:
     """Lead, watch and enqueue until SIGTERM or SIGINT."""
     from django.conf import settings  # noqa: PLC0415 - read once the caller chose how to load them
 
-    from ambient.kube import control_plane_client  # noqa: PLC0415
+    from ambient.kube import control_plane_gateway  # noqa: PLC0415
     from reconciler import metrics  # noqa: PLC0415
     from reconciler.queueing import enqueue  # noqa: PLC0415
     from reconciler.queueing.depth import broker_queue_depth  # noqa: PLC0415
@@ -60,7 +60,7 @@ def run_watcher(namespaces: list[str] | None, metrics_port: int) -> None:
         read_timeout=settings.WATCH_READ_TIMEOUT,
     )
     liveness = Liveness()
-    watcher = SessionWatcher(config, control_plane_client, enqueue, liveness=liveness)
+    watcher = SessionWatcher(config, control_plane_gateway, enqueue, liveness=liveness)
     probes = None
     if metrics_port:
         metrics.QUEUE_DEPTH.set_function(broker_queue_depth)

@@ -6,7 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ambient.contract import GROUP, LABEL_SESSION, PLURAL, VERSION
+from ambient.contract import LABEL_SESSION, PLURAL
+from ambient.kube import JOB, POD, SESSION, Resource
 
 KubeObject = dict[str, Any]
 
@@ -30,8 +31,7 @@ def _labelled_session_key(obj: KubeObject) -> str | None:
 @dataclass(frozen=True)
 class WatchedResource:
     name: str  # metric label and log name
-    api_prefix: str  # "/api/v1" or "/apis/{group}/{version}"
-    plural: str
+    kind: Resource
     session_key: Callable[[KubeObject], str | None]
     label_selector: str | None = None
     # Relisting a session resource enqueues every session, not just the changed ones (rule: on start
@@ -41,30 +41,21 @@ class WatchedResource:
     # status only the reconciler writes. A child's status (Job conditions, pod phase) is news.
     skip_status_only_updates: bool = False
 
-    def path(self, namespace: str | None) -> str:
-        if namespace is None:
-            return f"{self.api_prefix}/{self.plural}"
-        return f"{self.api_prefix}/namespaces/{namespace}/{self.plural}"
-
 
 SESSIONS = WatchedResource(
     name=PLURAL,
-    api_prefix=f"/apis/{GROUP}/{VERSION}",
-    plural=PLURAL,
+    kind=SESSION,
     session_key=_own_key,
     enqueue_all_on_relist=True,
     skip_status_only_updates=True,
 )
 JOBS = WatchedResource(
     name="jobs",
-    api_prefix="/apis/batch/v1",
-    plural="jobs",
+    kind=JOB,
     session_key=_labelled_session_key,
     label_selector=LABEL_SESSION,
 )
-PODS = WatchedResource(
-    name="pods", api_prefix="/api/v1", plural="pods", session_key=_labelled_session_key, label_selector=LABEL_SESSION
-)
+PODS = WatchedResource(name="pods", kind=POD, session_key=_labelled_session_key, label_selector=LABEL_SESSION)
 WATCHED_RESOURCES: tuple[WatchedResource, ...] = (SESSIONS, JOBS, PODS)
 
 

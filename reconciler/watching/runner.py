@@ -8,15 +8,13 @@ import logging
 import threading
 from collections.abc import Callable
 
-from kubernetes.client import ApiClient
-
+from ambient.kube import KubeGateway
 from reconciler import metrics
 from reconciler.watching.config import WatcherConfig
 from reconciler.watching.election import LeaseElector
 from reconciler.watching.informer import Enqueue, ResourceWatch
 from reconciler.watching.liveness import Liveness
 from reconciler.watching.resources import WATCHED_RESOURCES, WatchedResource
-from reconciler.watching.transport import KubeTransport
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +25,7 @@ class SessionWatcher:
     def __init__(
         self,
         config: WatcherConfig,
-        client_factory: Callable[[], ApiClient],
+        gateway: Callable[[], KubeGateway],
         enqueue: Enqueue,
         *,
         liveness: Liveness | None = None,
@@ -37,17 +35,14 @@ class SessionWatcher:
         self.liveness = liveness or Liveness()
         self._enqueue = enqueue
         self._resources = resources
-        self._transport = KubeTransport(
-            client_factory, connect_timeout=config.connect_timeout, read_timeout=config.read_timeout
-        )
+        self._gateway = gateway
         self.elector = LeaseElector(
-            client_factory,
+            gateway,
             namespace=config.lease_namespace,
             name=config.lease_name,
             identity=config.identity,
             lease_duration_seconds=config.lease_duration_seconds,
             renew_deadline_seconds=config.lease_renew_deadline,
-            request_timeout=config.connect_timeout,
         )
         self._shutdown = threading.Event()
         self._streams_stop = threading.Event()
@@ -97,7 +92,7 @@ class SessionWatcher:
         namespaces: tuple[str | None, ...] = self.config.namespaces or (None,)
         self.watches = [
             ResourceWatch(
-                resource, namespace, self._transport, self._enqueue, self.config, self.liveness, self._streams_stop
+                resource, namespace, self._gateway, self._enqueue, self.config, self.liveness, self._streams_stop
             )
             for resource in self._resources
             for namespace in namespaces
