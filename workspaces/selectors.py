@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import mimetypes
+import os
 import stat
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from ambient.exceptions import InvalidInput, NotFound
 from workspaces.paths import relative_to_root, resolve
@@ -18,6 +19,10 @@ class WorkspaceFile:
     path: Path
     size: int
     content_type: str
+
+    def open(self) -> BinaryIO:
+        """Opened without following a final symlink, so one swapped in after the check fails."""
+        return os.fdopen(os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW), "rb")
 
 
 def _item(path: Path, *, root: Path) -> dict[str, Any]:

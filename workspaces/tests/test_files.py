@@ -71,3 +71,15 @@ def test_json_body_too_large_is_413(content: ContentClient, settings) -> None:
 def test_writing_a_directory_or_the_root_is_400(content: ContentClient) -> None:
     assert content.put_file("artifacts", b"x").status_code == 400
     assert content.put_file("", b"x").status_code == 400
+
+
+def test_symlinks_that_stay_inside_are_followed(content: ContentClient, workspace: Path) -> None:
+    (workspace / "artifacts/report.md").write_text("report")
+    (workspace / "artifacts/latest.md").symlink_to("report.md")
+    (workspace / "artifacts/linked-dir").symlink_to(workspace / "repos")
+    got = content.get("/workspace/file", {"path": "artifacts/latest.md"})
+    assert b"".join(got.streaming_content) == b"report"
+    assert content.get("/workspace/list", {"path": "artifacts/linked-dir"}).status_code == 200
+    written = content.put_file("artifacts/latest.md", b"new")
+    assert written.status_code == 200 and written.json()["path"] == "artifacts/report.md"
+    assert (workspace / "artifacts/report.md").read_bytes() == b"new"

@@ -48,6 +48,7 @@ CORPUS = [
     Case("put-huge-part", "put", "/workspace/file?path=artifacts/" + "x" * 300),
     Case("put-git-hook", "put", "/workspace/file?path=artifacts/.git/hooks/pre-commit"),
     Case("put-git-config-case", "put", "/workspace/file?path=artifacts/.GIT/config"),
+    Case("put-through-link-into-git", "put", "/workspace/file?path=artifacts/gitlink/config"),
     Case("get-symlink-escape", "get", "/workspace/file?path=artifacts/escape/secret.txt"),
     Case("get-symlink-etc", "get", "/workspace/file?path=artifacts/etc-link/passwd"),
     Case("get-dotdot", "get", "/workspace/file?path=../outside/secret.txt"),
@@ -122,6 +123,8 @@ def hostile_layout(workspace: Path, tmp_path: Path) -> Path:
     (workspace / "artifacts/escape").symlink_to(outside)
     (workspace / "artifacts/etc-link").symlink_to("/etc")
     (workspace / "artifacts/linked-file").symlink_to(outside / "secret.txt")
+    (workspace / "repos/r/.git").mkdir(parents=True)
+    (workspace / "artifacts/gitlink").symlink_to(workspace / "repos/r/.git")
     return outside
 
 

@@ -24,7 +24,7 @@ class WorkspaceFileView(ContentView):
         """Stream a workspace file's bytes with a guessed content type."""
         query = validated_query(request, WorkspaceFileQuery)
         found = workspace_file(path=query["path"], root=self.configured.workspace_root)
-        response = FileResponse(found.path.open("rb"), content_type=found.content_type)
+        response = FileResponse(found.open(), content_type=found.content_type)
         response["X-Content-Type-Options"] = "nosniff"
         return response
 
