@@ -30,6 +30,8 @@ from reconciler.lifecycle.content import (
     content_sync_recorded,
 )
 from reconciler.timestamps import format_time
+from sessions.services.github_tokens import session_github_token
+from sessions.services.workspace import GIT_TOKEN_HEADER
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +55,16 @@ class ContentOutcome:
     failed: list[str] = field(default_factory=list)
 
 
+def git_headers_of(session: Mapping[str, Any]) -> dict[str, str]:
+    """The session user's GitHub token for clones of private repositories (none: anonymous)."""
+    try:
+        found = session_github_token(session)
+    except ApplicationError as error:
+        logger.warning("no GitHub token for %s: %s", session["metadata"]["name"], error.message)
+        return {}
+    return {GIT_TOKEN_HEADER: found.token} if found else {}
+
+
 def content_service_of(session: Mapping[str, Any]) -> ContentService:
     metadata = session["metadata"]
     return ContentService(
@@ -60,12 +72,20 @@ def content_service_of(session: Mapping[str, Any]) -> ContentService:
     )
 
 
-def _call(content: ContentService, method: str, path: str, body: Mapping[str, Any] | None = None) -> tuple[int, Any]:
+def _call(
+    content: ContentService,
+    method: str,
+    path: str,
+    body: Mapping[str, Any] | None = None,
+    *,
+    headers: Mapping[str, str] | None = None,
+) -> tuple[int, Any]:
     try:
         response = content.request(
             method,
             path,
             json_body=dict(body) if body is not None else None,
+            headers=headers,
             read_timeout=settings.CONTENT_SERVICE_CLONE_TIMEOUT_SECONDS,
         )
     except ApplicationError as error:
@@ -83,7 +103,8 @@ def _repo_key(repo: Mapping[str, Any]) -> tuple[str, str]:
     return (str(repo.get("url") or ""), str(repo.get("branch") or ""))
 
 
-def repos_reconcile(content: ContentService, action: ReconcileRepos, outcome: ContentOutcome, now: datetime) -> None:
+def repos_reconcile(session: Mapping[str, Any], action: ReconcileRepos, outcome: ContentOutcome, now: datetime) -> None:
+    content = content_service_of(session)
     reconciled = {str(repo.get("name")): dict(repo) for repo in action.reconciled}
     desired_names = {str(repo["name"]) for repo in action.desired}
     for name in reconciled:
@@ -95,6 +116,7 @@ def repos_reconcile(content: ContentService, action: ReconcileRepos, outcome: Co
             logger.warning("removing repo %s of %s failed: %s", name, content.session, _error_text(answer, status))
         outcome.changed = True
     entries: list[KubeObject] = []
+    headers = git_headers_of(session)
     for wanted in action.desired:
         name = str(wanted["name"])
         previous = reconciled.get(name)
@@ -105,7 +127,7 @@ def repos_reconcile(content: ContentService, action: ReconcileRepos, outcome: Co
             # Another URL or branch under the same name: start from a clean clone.
             _call(content, "DELETE", f"/repos/{quote(name, safe='')}")
         body = {"url": wanted["url"], "name": name, **({"branch": wanted["branch"]} if wanted.get("branch") else {})}
-        status, answer = _call(content, "POST", "/repos/clone", body)
+        status, answer = _call(content, "POST", "/repos/clone", body, headers=headers)
         entry: KubeObject = {
             "name": name,
             "url": wanted["url"],
@@ -122,14 +144,15 @@ def repos_reconcile(content: ContentService, action: ReconcileRepos, outcome: Co
 
 
 def workflow_reconcile(
-    content: ContentService, action: ReconcileWorkflow, outcome: ContentOutcome, now: datetime
+    session: Mapping[str, Any], action: ReconcileWorkflow, outcome: ContentOutcome, now: datetime
 ) -> None:
+    content = content_service_of(session)
     outcome.workflow_touched = True
     wanted = action.desired
     if wanted is None:
         outcome.workflow = None
         return
-    status, answer = _call(content, "POST", "/workflows/clone", dict(wanted))
+    status, answer = _call(content, "POST", "/workflows/clone", dict(wanted), headers=git_headers_of(session))
     entry: KubeObject = dict(wanted)
     if status < 300:
         entry.update(status=WORKFLOW_ACTIVE, appliedAt=format_time(now))

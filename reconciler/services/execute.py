@@ -219,7 +219,7 @@ def _content_outcome(execution: Execution, generation: int) -> content_sync.Cont
 def _reconcile_repos(cluster: KubeGateway, execution: Execution, action: ReconcileRepos) -> None:
     try:
         content_sync.repos_reconcile(
-            content_sync.content_service_of(execution.session),
+            execution.session,
             action,
             _content_outcome(execution, action.generation),
             execution.now,
@@ -231,7 +231,7 @@ def _reconcile_repos(cluster: KubeGateway, execution: Execution, action: Reconci
 def _reconcile_workflow(cluster: KubeGateway, execution: Execution, action: ReconcileWorkflow) -> None:
     try:
         content_sync.workflow_reconcile(
-            content_sync.content_service_of(execution.session),
+            execution.session,
             action,
             _content_outcome(execution, action.generation),
             execution.now,

@@ -6,7 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from sessions.serializers.fields import validate_git_branch, validate_git_url
+from sessions.serializers.fields import validate_git_branch, validate_git_url, validate_repo_name
 from sessions.serializers.inputs import RepoSerializer, WorkflowSerializer
 from sessions.serializers.outputs import SessionSerializer
 
@@ -163,3 +163,60 @@ class WorkflowMetadataSerializer(serializers.Serializer):
     commands = serializers.ListField(child=serializers.DictField())
     agents = serializers.ListField(child=serializers.DictField())
     config = serializers.DictField()
+
+
+# --- GitHub (27–29) -----------------------------------------------------------------------------
+
+
+class GitHubTokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
+    expiresAt = serializers.CharField(allow_null=True, help_text="RFC 3339; null for tokens without an expiry.")
+    # The JSON key is `source`, which is also a Field attribute the stubs type; DRF's metaclass moves
+    # declared fields off the class, so the two never meet at run time.
+    source = serializers.ChoiceField(choices=["user-pat", "github-app", "project-secret"])  # type: ignore[assignment]
+
+
+class GitHubPushSerializer(serializers.Serializer):
+    """`{repo | repoIndex, commitMessage?, branch?}`: which repository (its name, or its index in spec.repos)."""
+
+    repo = serializers.CharField(required=False, max_length=100, validators=[validate_repo_name])
+    repoIndex = serializers.IntegerField(required=False, min_value=0)
+    commitMessage = serializers.CharField(required=False, max_length=MAX_COMMIT_MESSAGE_LENGTH)
+    branch = _branch()
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "repo" not in attrs and "repoIndex" not in attrs:
+            raise serializers.ValidationError({"repo": ["Name the repository (repo) or its index (repoIndex)."]})
+        return attrs
+
+
+class GitHubDiffQuerySerializer(serializers.Serializer):
+    repo = serializers.CharField(max_length=100, validators=[validate_repo_name])
+
+
+class DiffFilesSerializer(serializers.Serializer):
+    added = serializers.IntegerField()
+    removed = serializers.IntegerField()
+
+
+class GitHubDiffSerializer(serializers.Serializer):
+    files = DiffFilesSerializer()
+    total_added = serializers.IntegerField()
+    total_removed = serializers.IntegerField()
+
+
+# --- Out-of-the-box workflows (34) --------------------------------------------------------------
+
+
+class OotbWorkflowSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    description = serializers.CharField(allow_blank=True)
+    gitUrl = serializers.CharField()
+    branch = serializers.CharField()
+    path = serializers.CharField()
+    enabled = serializers.BooleanField()
+
+
+class OotbWorkflowsSerializer(serializers.Serializer):
+    workflows = OotbWorkflowSerializer(many=True)

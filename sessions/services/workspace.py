@@ -15,18 +15,23 @@ import urllib3
 from django.conf import settings
 
 from ambient.content.client import STREAM_CHUNK_BYTES, ContentService, response_json
+from ambient.content.endpoint import TokenReader
 from ambient.content.tokens import content_token_read
 from ambient.contract import Phase
 from ambient.exceptions import Conflict
 from sessions.api_constants import CODE_SESSION_NOT_RUNNING
 from sessions.auth import Caller
 from sessions.resource import phase_of
+from sessions.services.github_tokens import session_github_token
 
 KubeObject = dict[str, Any]
 
 # Git operations the api offers on a workspace directory, by HTTP method (content routes of the same name).
 GIT_READ_OPERATIONS: tuple[str, ...] = ("status", "list-branches", "merge-status", "diff")
 GIT_WRITE_OPERATIONS: tuple[str, ...] = ("push", "pull", "create-branch", "configure-remote", "synchronize")
+# Reads that talk to the remote, and so carry the user's git token.
+GIT_REMOTE_READS: frozenset[str] = frozenset({"list-branches", "merge-status"})
+GIT_TOKEN_HEADER = "X-Git-Token"  # noqa: S105 - a header name
 
 
 @dataclass(frozen=True)
@@ -37,7 +42,19 @@ class Relayed:
     data: Any
 
 
-def session_content_service(*, caller: Caller, namespace: str, name: str) -> ContentService:
+class SessionContentService(ContentService):
+    """The content service of one session, with the session as read (git calls need its user's token)."""
+
+    def __init__(self, *, session_object: KubeObject, namespace: str, session: str, token_reader: TokenReader) -> None:
+        super().__init__(namespace=namespace, session=session, token_reader=token_reader)
+        self.session_object = session_object
+
+    def git_headers(self) -> dict[str, str]:
+        found = session_github_token(self.session_object)
+        return {GIT_TOKEN_HEADER: found.token} if found else {}
+
+
+def session_content_service(*, caller: Caller, namespace: str, name: str) -> SessionContentService:
     """The content service of a Running session (409 otherwise: there is no pod to answer)."""
     session = caller.gateway().session_get(namespace=namespace, name=name)
     phase = phase_of(session)
@@ -48,7 +65,9 @@ def session_content_service(*, caller: Caller, namespace: str, name: str) -> Con
             code=CODE_SESSION_NOT_RUNNING,
             details={"phase": phase.value},
         )
-    return ContentService(namespace=namespace, session=name, token_reader=content_token_read)
+    return SessionContentService(
+        session_object=session, namespace=namespace, session=name, token_reader=content_token_read
+    )
 
 
 def _relay(response: urllib3.BaseHTTPResponse) -> Relayed:
@@ -100,17 +119,19 @@ def workspace_file_put(
     return _relay(response)
 
 
-def git_read(*, content: ContentService, operation: str, params: Mapping[str, str]) -> Relayed:
+def git_read(*, content: SessionContentService, operation: str, params: Mapping[str, str]) -> Relayed:
     response = content.request(
-        "GET", f"/git/{operation}", params=params, read_timeout=settings.CONTENT_SERVICE_GIT_TIMEOUT_SECONDS
+        "GET",
+        f"/git/{operation}",
+        params=params,
+        headers=content.git_headers() if operation in GIT_REMOTE_READS else {},
+        read_timeout=settings.CONTENT_SERVICE_GIT_TIMEOUT_SECONDS,
     )
     return _relay(response)
 
 
-def git_write(
-    *, content: ContentService, operation: str, body: Mapping[str, Any], git_token: str | None = None
-) -> Relayed:
-    headers = {"X-Git-Token": git_token} if git_token else {}
+def git_write(*, content: SessionContentService, operation: str, body: Mapping[str, Any]) -> Relayed:
+    headers = content.git_headers()
     response = content.request(
         "POST",
         f"/git/{operation}",

@@ -68,7 +68,7 @@ PROXY_WRITE_ERRORS = (400, 401, 403, 404, 409, 413, 503)
 UPLOAD_CHUNK_BYTES = 64 * 1024
 
 
-def _validated(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
+def validated(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
     serializer = serializer_class(data=data if data is not None else {})
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
@@ -83,7 +83,7 @@ def _content(request: Request, project: str, session: str) -> Any:
 
 
 def _path_argument(path: str) -> str:
-    return str(_validated(WorkspaceListQuerySerializer, {"path": path})["path"])
+    return str(validated(WorkspaceListQuerySerializer, {"path": path})["path"])
 
 
 class SessionContentActions:
@@ -102,7 +102,7 @@ class SessionContentActions:
         `repos/<name>` and restarts the agent. The session must be Running and interactive (409 otherwise);
         a repository of the same name → 409 `repo_exists`.
         """
-        data = _validated(RepoAddSerializer, request.data)
+        data = validated(RepoAddSerializer, request.data)
         name, updated = repo_services.session_repo_add(
             caller=caller_of(request), namespace=project, name=session, repo=data
         )
@@ -133,7 +133,7 @@ class SessionContentActions:
     def workflow(self, request: Request, project: str, session: str) -> Response:
         """Set `spec.activeWorkflow` to `{gitUrl, branch?, path?}` (409 unless Running); the reconciler
         clones it into `workflows/` and makes it active."""
-        data = _validated(WorkflowSelectSerializer, request.data)
+        data = validated(WorkflowSelectSerializer, request.data)
         updated = repo_services.session_workflow_set(
             caller=caller_of(request), namespace=project, name=session, workflow=data
         )
@@ -159,7 +159,7 @@ class SessionContentActions:
     @action(detail=True, methods=["get"], url_path="workspace")
     def workspace(self, request: Request, project: str, session: str) -> Response:
         """Entries of `path` (workspace-relative; the root when omitted): name, path, isDir, size, modifiedAt."""
-        query = _validated(WorkspaceListQuerySerializer, request.query_params)
+        query = validated(WorkspaceListQuerySerializer, request.query_params)
         content = _content(request, project, session)
         return _relayed(workspace_services.workspace_list(content=content, path=query["path"]))
 
@@ -212,13 +212,13 @@ class SessionContentActions:
     # --- Git on a workspace directory (19–26) --------------------------------------------------
 
     def _git_read(self, request: Request, project: str, session: str, operation: str, query_class: Any) -> Response:
-        query = _validated(query_class, request.query_params)
+        query = validated(query_class, request.query_params)
         content = _content(request, project, session)
         params = {key: str(value) for key, value in query.items() if value not in (None, "")}
         return _relayed(workspace_services.git_read(content=content, operation=operation, params=params))
 
     def _git_write(self, request: Request, project: str, session: str, operation: str, body_class: Any) -> Response:
-        body = _validated(body_class, request.data)
+        body = validated(body_class, request.data)
         content = _content(request, project, session)
         return _relayed(workspace_services.git_write(content=content, operation=operation, body=body))
 

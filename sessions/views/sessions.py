@@ -38,6 +38,7 @@ from sessions.serializers.outputs import (
 )
 from sessions.views.common import AUTHENTICATION_CLASSES, PARSER_CLASSES, error_responses
 from sessions.views.content import CONTENT_SESSION_VERBS, SessionContentActions
+from sessions.views.github import GITHUB_SESSION_VERBS, SessionGitHubActions
 
 READ_ERRORS = (401, 403, 404)
 WRITE_ERRORS = (400, 401, 403, 404, 409)
@@ -82,7 +83,7 @@ def _validated(serializer_class: type[serializers.Serializer], data: Any) -> dic
     ),
     destroy=extend_schema(summary="Delete a session", responses={204: None, **error_responses(*READ_ERRORS)}),
 )
-class SessionViewSet(SessionContentActions, viewsets.ViewSet):
+class SessionViewSet(SessionContentActions, SessionGitHubActions, viewsets.ViewSet):
     """Agentic sessions of one project. Each session is an AgenticSession custom resource; you act on it
     with your own Kubernetes identity, so your role in the project (admin, edit or view) decides what you may do.
     """
@@ -107,6 +108,7 @@ class SessionViewSet(SessionContentActions, viewsets.ViewSet):
         "displayname": "patch",
         "k8s_resources": "get",
         **CONTENT_SESSION_VERBS,
+        **GITHUB_SESSION_VERBS,
     }
 
     def get_serializer(self, *args: Any, **kwargs: Any) -> serializers.Serializer:

@@ -142,7 +142,7 @@ class ContentProcess:
     """The real content service (gunicorn, `ambient.settings.content`) on a free port, as a session pod
     runs it: its own workspace directory and content token, trusting the test git server."""
 
-    def __init__(self, workspace: Path, token: str, git_server: Any) -> None:
+    def __init__(self, workspace: Path, token: str, git_server: Any, *, git_token_fallback: bool = True) -> None:
         self.workspace = workspace
         self.token = token
         self.port = free_port()
@@ -154,7 +154,7 @@ class ContentProcess:
             "CONTENT_TOKEN": token,
             "CONTENT_BIND": f"127.0.0.1:{self.port}",
             "GIT_SSL_CA_FILE": str(git_server.ca_path),
-            "GIT_TOKEN": git_server.token,
+            "GIT_TOKEN": git_server.token if git_token_fallback else "",
             "AMBIENT_ALLOW_FILE_GIT_URLS": "true",
             "LOG_FORMAT": "text",
         }
@@ -191,14 +191,15 @@ class ContentProcess:
 
 
 @pytest.fixture
-def content_process(tmp_path: Path, git_server: Any) -> Iterator[Callable[[str], ContentProcess]]:
-    """`content_process(token)`: a real content service for one session (stopped after the test)."""
+def content_process(tmp_path: Path, git_server: Any) -> Iterator[Callable[..., ContentProcess]]:
+    """`content_process(token, git_token_fallback=True)`: a real content service for one session (stopped
+    after the test); without the fallback, git credentials come only from the api's X-Git-Token."""
     started: list[ContentProcess] = []
 
-    def start(token: str) -> ContentProcess:
+    def start(token: str, *, git_token_fallback: bool = True) -> ContentProcess:
         workspace = tmp_path / f"workspace-{len(started)}"
         workspace.mkdir()
-        service = ContentProcess(workspace, token, git_server)
+        service = ContentProcess(workspace, token, git_server, git_token_fallback=git_token_fallback)
         started.append(service)
         return service
 
@@ -206,3 +207,35 @@ def content_process(tmp_path: Path, git_server: Any) -> Iterator[Callable[[str],
     for service in started:
         service.stop()
     forget_content_tokens()
+
+
+@pytest.fixture
+def fake_github(settings) -> Iterator[Any]:
+    """A local GitHub API with a GitHub App the settings point at (installation 77 by default)."""
+    from gitops.github.app import forget_installation_tokens
+    from tests.content.fake_github import FakeGitHub
+
+    github = FakeGitHub().start()
+    settings.GITHUB_API_URL = github.url
+    settings.GITHUB_APP_ID = github.app_id
+    settings.GITHUB_APP_PRIVATE_KEY = github.private_key_pem
+    settings.GITHUB_APP_PRIVATE_KEY_FILE = ""
+    settings.GITHUB_APP_INSTALLATION_ID = "77"
+    settings.REDIS_URL = ""
+    forget_installation_tokens()
+    yield github
+    github.stop()
+    forget_installation_tokens()
+
+
+@pytest.fixture
+def project_secret(django_kube) -> Callable[[str, dict[str, str]], None]:
+    """`project_secret(project, data)`: the project's integration Secret (ambient-non-vertex-integrations)."""
+    core = kubernetes.client.CoreV1Api(django_kube.api_client())
+
+    def make(project: str, data: dict[str, str]) -> None:
+        encoded = {key: base64.b64encode(value.encode()).decode() for key, value in data.items()}
+        body = {"metadata": {"name": "ambient-non-vertex-integrations"}, "data": encoded}
+        core.create_namespaced_secret(project, kubernetes.client.V1Secret.model_validate(body))
+
+    return make

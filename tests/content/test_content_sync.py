@@ -14,7 +14,6 @@ from reconciler.lifecycle.content import desired_repos, desired_workflow
 from reconciler.lifecycle.draft import StatusDraft
 from reconciler.services.content_sync import (
     ContentOutcome,
-    content_service_of,
     content_sync_finish,
     repos_reconcile,
     workflow_reconcile,
@@ -44,13 +43,12 @@ def _sync(session: dict[str, Any], *, reconciled: tuple[dict[str, Any], ...] = (
         session={**session, "status": {**(session.get("status") or {}), "reconciledRepos": list(reconciled)}}
     )
     outcome = ContentOutcome(generation=observed.generation)
-    content = content_service_of(session)
     repos_reconcile(
-        content, ReconcileRepos(observed.generation, desired_repos(observed.spec), reconciled), outcome, NOW
+        session, ReconcileRepos(observed.generation, desired_repos(observed.spec), reconciled), outcome, NOW
     )
     workflow = desired_workflow(observed.spec)
     if workflow is not None:
-        workflow_reconcile(content, ReconcileWorkflow(observed.generation, workflow, None), outcome, NOW)
+        workflow_reconcile(session, ReconcileWorkflow(observed.generation, workflow, None), outcome, NOW)
     return content_sync_finish(observed, StatusDraft(observed, NOW).finish(), outcome, NOW)
 
 
