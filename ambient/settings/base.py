@@ -275,7 +275,7 @@ RECONCILER_CONTENT_IMAGE = env.str("RECONCILER_CONTENT_IMAGE", default=contract.
 RECONCILER_IMAGE_PULL_POLICY = env.str("RECONCILER_IMAGE_PULL_POLICY", default=contract.DEFAULT_IMAGE_PULL_POLICY)
 # Control-plane secrets copied into each session namespace: "name" or "name:required".
 RECONCILER_COPIED_SECRETS = env.list("RECONCILER_COPIED_SECRETS", default=[])
-# Empty: the image's own command (content: manage.py runserver on 0.0.0.0:8080).
+# Empty: the default in reconciler/config.py (content: gunicorn with workspaces/gunicorn.conf.py on 0.0.0.0:8080).
 RECONCILER_CONTENT_COMMAND = env.list("RECONCILER_CONTENT_COMMAND", default=[])
 RECONCILER_RUNNER_COMMAND = env.list("RECONCILER_RUNNER_COMMAND", default=list(contract.DEFAULT_RUNNER_COMMAND))
 RECONCILER_STORAGE_SIZE = env.str("RECONCILER_STORAGE_SIZE", default=contract.DEFAULT_STORAGE_SIZE)
