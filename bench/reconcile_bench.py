@@ -1,7 +1,8 @@
 """Reconciler benchmark against localkube with real worker and watcher processes.
 
 Everything a user would see is timed by a watch on the sessions (no polling). Scenarios, in order:
-1. create N sessions one after another → Running (p50/p99);
+1. create N sessions one after another → Running (p50/p99), and where each session's time goes
+   (bench/helpers/timeline.py), with the reconciler's API calls and passes per created session;
 2. API reads and writes per converged pass (reconcile tasks sent for settled Running sessions);
 3. spaced spec changes, one every 50 ms → observedGeneration caught up (p50/p99), and where the
    time goes (change → event → enqueued → task started → reads → decide → writes → visible);
@@ -36,6 +37,14 @@ from ambient.contract import ANNOTATION_DESIRED_PHASE, GROUP, PLURAL, VERSION  #
 from ambient.kube import KubeGateway  # noqa: E402
 from bench.helpers.report import figures_print  # noqa: E402
 from bench.helpers.support import SessionWatch, StageMeans, median, metric_sum, percentile, rss_mb  # noqa: E402
+from bench.helpers.timeline import (  # noqa: E402
+    ChildWatch,
+    creation_stages,
+    requests_print,
+    stage_figures,
+    stages_print,
+)
+from localkube.faults import RequestLog  # noqa: E402
 from localkube.testing import LocalKube, free_port  # noqa: E402
 from reconciler.embedded_images import write_image_map  # noqa: E402
 from reconciler.tests.services_support import (  # noqa: E402
@@ -100,11 +109,14 @@ def main() -> None:  # noqa: PLR0915 - one linear script
     image_map = directory / "images.yaml"
     write_image_map(image_map, {"images": {RUNNER_IMAGE: {"command": ["sleep", "86400"]}, CONTENT_IMAGE: {}}})
     kube = LocalKube(image_map_file=image_map, watch_history=100000)
+    # Room for every request of the creation burst (about 100 per session, controllers included).
+    kube.request_log = RequestLog(400_000)
     kube.start()
     redis = RedisServer(directory).start()
     stack = Stack(kube, redis, {}, directory, image_map, free_port())
     floor: subprocess.Popen[str] | None = None
     watch: SessionWatch | None = None
+    children: list[ChildWatch] = []
     try:
         crd_install(kube.api_client())
         kubernetes.client.CoreV1Api(kube.api_client()).create_namespace(
@@ -129,20 +141,28 @@ def main() -> None:  # noqa: PLR0915 - one linear script
         custom = kubernetes.client.CustomObjectsApi(admin)
         namespace = kube.create_namespace("bench-")
         watch = SessionWatch(KubeGateway(kube.api_client()), namespace).start()
+        children = [
+            ChildWatch(KubeGateway(kube.api_client()), namespace, collection) for collection in ("jobs", "pods")
+        ]
+        for child in children:
+            child.start()
         names = [f"s{index}" for index in range(options.sessions)]
         print(f"1/6 creating {len(names)} sessions", flush=True)
 
         # 1. create → Running.
         created: dict[str, float] = {}
-        create_mark = kube.request_log.mark()
+        create_mark, passes_before = kube.request_log.mark(), metric_sum(workers, PASSES)
         for name in names:
             created[name] = time.monotonic()
             session_create(admin, namespace, name, interactive=True)
         watch.wait(lambda: all(name in watch.running for name in names), 600, "every session Running")
         to_running = [watch.running[name] - created[name] for name in names]
         to_first_status = [watch.status_seen[name] - created[name] for name in names]
-        create_calls = [r for r in kube.request_log.records_since(create_mark) if r.user == RECONCILER_USER]
         settle(workers)
+        create_requests = kube.request_log.records_since(create_mark)
+        create_calls = [r for r in create_requests if r.user == RECONCILER_USER]
+        create_passes = metric_sum(workers, PASSES) - passes_before
+        create_stages = creation_stages(created, watch, children[0], children[1])
 
         # 2. API calls per converged pass: resync-like tasks for settled Running sessions.
         print("2/6 counting API calls of converged passes", flush=True)
@@ -208,11 +228,17 @@ def main() -> None:  # noqa: PLR0915 - one linear script
         if floor is not None:
             floor.terminate()
             floor.wait(10)
+        for child in children:
+            child.stop()
         if watch is not None:
             watch.stop()
         stack.stop()
 
     ms = 1000.0
+
+    def per_session(total: float) -> float:
+        return round(total / len(names), 1)
+
     spaced_p50, floor_p50 = median(spaced) * ms, median(floor_caught) * ms
     spaced_mean = sum(spaced) / len(spaced) * ms
     # (what, JSON key, mean ms); the rest is the mean total minus the stages measured.
@@ -229,7 +255,11 @@ def main() -> None:  # noqa: PLR0915 - one linear script
         "create_to_first_status_p50_s": round(median(to_first_status), 3),
         "create_to_running_p50_s": round(median(to_running), 3),
         "create_to_running_p99_s": round(percentile(to_running, 0.99), 3),
-        "reconciler_calls_per_created_session_count": round(len(create_calls) / len(names), 1),
+        "reconciler_calls_per_created_session_count": per_session(len(create_calls)),
+        "reconciler_reads_per_created_session_count": per_session(sum(r.verb in READ_VERBS for r in create_calls)),
+        "reconciler_events_per_created_session_count": per_session(sum("/events" in r.path for r in create_calls)),
+        "reconciler_passes_per_created_session_count": per_session(create_passes),
+        **stage_figures("create", create_stages),
         "spaced_change_p50_ms": round(spaced_p50, 1),
         "spaced_change_p99_ms": round(percentile(spaced, 0.99) * ms, 1),
         "floor_change_p50_ms": round(floor_p50, 1),
@@ -254,6 +284,8 @@ def main() -> None:  # noqa: PLR0915 - one linear script
         "writes_per_converged_pass_count": "0",
         "watcher_rss_mb": "≤ 120",
     }
+    requests_print(create_requests, RECONCILER_USER, len(names))
+    stages_print(f"create → Running, {len(names)} at once, where each session's time goes", create_stages)
     print(f"\nspaced change → caught up: mean {spaced_mean:.1f} ms; where it goes (means of the passes that wrote):")
     for what, _, value in stages:
         print(f"  {what.ljust(40)} {value:8.2f} ms")

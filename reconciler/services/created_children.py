@@ -34,6 +34,8 @@ from reconciler.services.children_memo import ChildrenSnapshot
 # Actions on the run (the Job and its pods, always read fresh) or on the session itself: they leave
 # the secondary children as the snapshot recorded them. Any other action makes the snapshot stale.
 RUN_AND_SESSION_ACTIONS: tuple[type[Action], ...] = (CreateJob, DeleteJob, DeletePod, SetInteractive, ClearIntent)
+# A session seen for the first time: nothing made for it yet.
+NO_CHILDREN = ChildrenSnapshot(children=frozenset(), token_refreshed_at=None, missing_secrets=frozenset())
 
 
 def touches_secondary_children(actions: Iterable[Action]) -> bool:

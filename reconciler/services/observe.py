@@ -86,7 +86,8 @@ def session_observe(
 
 def _snapshot_serves(session: Mapping[str, Any], config: ReconcilerConfig) -> bool:
     """Whether a recent children snapshot is as good as a fresh read for this decision: Creating or
-    Running with no intent pending (they build no Job and clean up no child), and a stop (Creating,
+    Running with no intent pending (they build no Job and clean up no child), Pending with no intent
+    when no secrets are copied, and a stop (Creating,
     Running or Stopping) when no secrets are copied — the copies are the only children a stop
     looks at; it revokes the runner token whether or not it was seen."""
     phase = (session.get("status") or {}).get("phase")
@@ -94,6 +95,11 @@ def _snapshot_serves(session: Mapping[str, Any], config: ReconcilerConfig) -> bo
     if intent.start:
         return False
     if phase in {Phase.CREATING.value, Phase.RUNNING.value} and not intent.stop:
+        return True
+    if phase == Phase.PENDING.value and not intent.stop and not config.copied_secrets:
+        # The pass that builds the Job: without copied secrets it needs no child's content, only
+        # which exist (creates answer AlreadyExists for the others), so first sight's empty
+        # snapshot or a run's last one serves it too.
         return True
     return phase in {Phase.CREATING.value, Phase.RUNNING.value, Phase.STOPPING.value} and not config.copied_secrets
 

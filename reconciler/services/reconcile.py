@@ -3,6 +3,11 @@
 Order matters: actions run before the status write, so a status such as Completed (after which
 nothing acts again) is only recorded once the Job deletion it implies has been accepted. A
 converged session makes no write call at all, so a quiet cluster stays quiet.
+
+A decision that asks to come back at once (first sight, which only stamps Pending and the start
+time the Job is built from) is followed in the same call by the next pass, decided on the session
+its status write returned: no trip through the queue and no second read of the CR, which is what
+a burst of new sessions waits for most.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from reconciler.lifecycle import Decision, Observed, decide, decide_action_failu
 from reconciler.services import history, session_writes
 from reconciler.services.children_memo import children_memo, recheck_seconds
 from reconciler.services.config import reconciler_config_from_settings
-from reconciler.services.created_children import snapshot_after_creation, touches_secondary_children
+from reconciler.services.created_children import NO_CHILDREN, snapshot_after_creation, touches_secondary_children
 from reconciler.services.execute import Execution, actions_execute
 from reconciler.services.observe import session_observe
 
@@ -30,6 +35,8 @@ logger = logging.getLogger(__name__)
 
 # After losing a race on the CR, look again almost at once: the newer state is already there.
 CONFLICT_REQUEUE_SECONDS = 0.5
+# Passes one call may chain (each asked to come back at once); only first sight asks today.
+CHAINED_PASSES_MAX = 3
 
 
 @dataclass(frozen=True)
@@ -61,32 +68,55 @@ def session_reconcile(
     config = config or reconciler_config_from_settings()
     stages: dict[str, float] = {}
     started = time.monotonic()
-    session = cluster.get(SESSION, namespace, name)
-    if session is None or session["metadata"].get("deletionTimestamp"):
-        # Deleted: ownerReferences let the garbage collector take every child.
-        return ReconcileOutcome(reason="gone", stages={"read": time.monotonic() - started})
-    now = now or datetime.now(UTC)
+    session: Mapping[str, Any] | None = cluster.get(SESSION, namespace, name)
+    stages["read"] = time.monotonic() - started
+    outcome = ReconcileOutcome(reason="gone", stages=stages)
+    for _ in range(CHAINED_PASSES_MAX):
+        if session is None or session["metadata"].get("deletionTimestamp"):
+            # Deleted: ownerReferences let the garbage collector take every child.
+            return ReconcileOutcome(reason="gone", stages=stages)
+        outcome, session = _pass(cluster, session, config, now or datetime.now(UTC), lease_lost, stages)
+        if outcome.requeue_after != 0.0 or outcome.reason != "applied":
+            break
+    return ReconcileOutcome(outcome.requeue_after, outcome.failed, outcome.reason, stages)
+
+
+def _pass(
+    cluster: KubeGateway,
+    session: Mapping[str, Any],
+    config: ReconcilerConfig,
+    now: datetime,
+    lease_lost: Callable[[], bool],
+    stages: dict[str, float],
+) -> tuple[ReconcileOutcome, Mapping[str, Any] | None]:
+    """One pass on the session read (or last written); the outcome and the session as it now is."""
+    reading = time.monotonic()
     observed = session_observe(cluster, session, config, recheck_seconds=recheck_seconds())
     decided = time.monotonic()
-    stages["read"] = decided - started
+    _add(stages, "read", decided - reading)
     decision = decide(observed, config, now)
-    stages["decide"] = time.monotonic() - decided
+    _add(stages, "decide", time.monotonic() - decided)
     if decision.is_noop:
         for warning in decision.warnings:
-            logger.warning("%s/%s: %s", namespace, name, warning)
-        return ReconcileOutcome(requeue_after=decision.requeue_after, reason="noop", stages=stages)
+            logger.warning("%s/%s: %s", observed.metadata.get("namespace"), observed.name, warning)
+        return ReconcileOutcome(requeue_after=decision.requeue_after, reason="noop"), session
     if touches_secondary_children(decision.actions):
         # Whatever the actions do to those children, the next pass reads them again.
         children_memo().forget(str(session["metadata"].get("uid") or ""))
     writing = time.monotonic()
+    written: Mapping[str, Any] | None = None
     try:
-        outcome = _apply(cluster, observed, decision, config, now, lease_lost)
+        outcome, written = _apply(cluster, observed, decision, config, now, lease_lost)
     except session_writes.SessionGone:
         outcome = ReconcileOutcome(reason="gone")
     except session_writes.ConflictRetriesExhausted:
         outcome = ReconcileOutcome(requeue_after=CONFLICT_REQUEUE_SECONDS, reason="conflict")
-    stages["write"] = time.monotonic() - writing
-    return ReconcileOutcome(outcome.requeue_after, outcome.failed, outcome.reason, stages)
+    _add(stages, "write", time.monotonic() - writing)
+    return outcome, written
+
+
+def _add(stages: dict[str, float], stage: str, seconds: float) -> None:
+    stages[stage] = stages.get(stage, 0.0) + seconds
 
 
 def _apply(
@@ -96,9 +126,11 @@ def _apply(
     config: ReconcilerConfig,
     now: datetime,
     lease_lost: Callable[[], bool],
-) -> ReconcileOutcome:
+) -> tuple[ReconcileOutcome, Mapping[str, Any] | None]:
+    """The outcome, and the session as our last write returned it (as read when nothing was written;
+    None when the pass stopped short)."""
     if lease_lost():
-        return ReconcileOutcome(requeue_after=0.0, reason="lease_lost")
+        return ReconcileOutcome(requeue_after=0.0, reason="lease_lost"), None
     execution = actions_execute(cluster, observed.session, decision.actions, config, now)
     if execution.failed is not None:
         logger.warning(
@@ -110,27 +142,33 @@ def _apply(
         )
         failure = decide_action_failure(observed, execution.failed, execution.failure_message, now)
         _status_commit(cluster, execution, failure, dict(failure.status_patch), observed.generation, now)
-        return ReconcileOutcome(failed=True, reason=type(execution.failed).__name__)
+        return ReconcileOutcome(failed=True, reason=type(execution.failed).__name__), None
     if lease_lost():
-        return ReconcileOutcome(requeue_after=0.0, reason="lease_lost")
+        return ReconcileOutcome(requeue_after=0.0, reason="lease_lost"), None
     patch = _own_generation_caught_up(observed, decision, execution.session)
     try:
         _status_commit(cluster, execution, decision, patch, observed.generation, now)
     except Conflict:
-        return ReconcileOutcome(requeue_after=CONFLICT_REQUEUE_SECONDS, reason="conflict")
+        return ReconcileOutcome(requeue_after=CONFLICT_REQUEUE_SECONDS, reason="conflict"), None
     for warning in decision.warnings:
         _warning_event(cluster, execution.session, warning, now)
-    _remember_created_children(observed, decision, execution, now)
-    return ReconcileOutcome(requeue_after=decision.requeue_after, reason="applied")
+    _remember_children(observed, decision, execution, now)
+    return ReconcileOutcome(requeue_after=decision.requeue_after, reason="applied"), execution.session
 
 
-def _remember_created_children(observed: Observed, decision: Decision, execution: Execution, now: datetime) -> None:
-    """The pass that made the run (Pending → Creating) knows every secondary child without reading:
-    the passes that follow while the pod comes up read only the session, its Job and its pods."""
-    if observed.status.get("phase") != Phase.PENDING.value or decision.status.get("phase") != Phase.CREATING.value:
-        return
+def _remember_children(observed: Observed, decision: Decision, execution: Execution, now: datetime) -> None:
+    """What a pass knows of the secondary children without reading them. First sight: none yet (the
+    session is new; a same-named leftover of an earlier session answers the create with
+    AlreadyExists, which counts as present, as a read would have), so the pass that creates them
+    skips six reads — unless secrets are copied, whose keys the Job is built from. The pass that
+    made the run (Pending → Creating): every one, so the passes that follow while the pod comes up
+    read only the session, its Job and its pods."""
+    before, after = observed.status.get("phase"), decision.status.get("phase")
     uid = str(observed.metadata.get("uid") or "")
-    children_memo().remember(uid, snapshot_after_creation(observed, execution.done, now), recheck_seconds())
+    if not before and after == Phase.PENDING.value and not execution.config.copied_secrets:
+        children_memo().remember(uid, NO_CHILDREN, recheck_seconds())
+    elif before == Phase.PENDING.value and after == Phase.CREATING.value:
+        children_memo().remember(uid, snapshot_after_creation(observed, execution.done, now), recheck_seconds())
 
 
 def _status_commit(
