@@ -92,20 +92,11 @@ def github_push(
     headers = _git_headers(session)
     base = f"/repos/{quote(folder, safe='')}/git"
     timeout = settings.CONTENT_SERVICE_GIT_TIMEOUT_SECONDS
-    if output.get("url") and output.get("url") != entry.get("url"):
-        configured = _relayed(
-            content.request(
-                "POST",
-                f"{base}/configure-remote",
-                json_body={"remoteUrl": output["url"], "branch": target_branch},
-                headers=headers,
-                read_timeout=timeout,
-            )
-        )
-        if configured.status >= 300:
-            _push_event(session, folder, target_branch, configured)
-            return configured
-    body = {"branch": target_branch, **({"message": commit_message} if commit_message else {})}
+    body: KubeObject = {"branch": target_branch}
+    if commit_message:
+        body["message"] = commit_message
+    if output.get("url"):
+        body["remoteUrl"] = output["url"]  # pushed there; the clone's origin stays the input repository
     pushed = _relayed(content.request("POST", f"{base}/push", json_body=body, headers=headers, read_timeout=timeout))
     _push_event(session, folder, target_branch, pushed)
     return pushed
