@@ -23,8 +23,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from kubernetes.client import V1RoleBinding
-
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ambient.settings.test")
@@ -33,14 +31,13 @@ import django  # noqa: E402
 
 django.setup()
 
-import kubernetes.client  # noqa: E402
 import requests  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.core.wsgi import get_wsgi_application  # noqa: E402
 
 from ambient import kube  # noqa: E402
-from ambient.contract import API_VERSION, GROUP, KIND, PLURAL, VERSION, Phase  # noqa: E402
+from ambient.contract import API_VERSION, KIND, Phase  # noqa: E402
 from localkube.testing import LocalKube  # noqa: E402
 from sessions.api_constants import MANAGED_LABEL, MANAGED_LABEL_VALUE, ROLE_ADMIN  # noqa: E402
 
@@ -73,8 +70,8 @@ def timed(iterations: int, call: Callable[[int], requests.Response], expected: i
     return samples
 
 
-def seed(localkube: LocalKube, project: str, count: int) -> None:
-    api = kubernetes.client.CustomObjectsApi(localkube.api_client())
+def seed(project: str, count: int) -> None:
+    gateway = kube.control_plane_gateway()
 
     def create(index: int) -> None:
         name = f"bench-{index:04d}"
@@ -88,10 +85,8 @@ def seed(localkube: LocalKube, project: str, count: int) -> None:
                 "repos": [{"url": "https://github.com/o/r.git", "branch": "main"}],
             },
         }
-        api.create_namespaced_custom_object(GROUP, VERSION, project, PLURAL, body)
-        api.patch_namespaced_custom_object_status(
-            GROUP, VERSION, project, PLURAL, name, {"status": {"phase": Phase.COMPLETED.value}}
-        )
+        gateway.create(kube.SESSION, project, body)
+        gateway.patch(kube.SESSION, project, name, {"status": {"phase": Phase.COMPLETED.value}}, subresource="status")
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         list(pool.map(create, range(count)))
@@ -108,23 +103,22 @@ def main() -> None:
         kube.reset()
         call_command("install_crds", stdout=io.StringIO())
         project = localkube.create_namespace("bench-")
-        core = kubernetes.client.CoreV1Api(localkube.api_client())
-        core.patch_namespace(project, {"metadata": {"labels": {MANAGED_LABEL: MANAGED_LABEL_VALUE}}})
+        gateway = kube.control_plane_gateway()
+        gateway.patch(kube.NAMESPACE, None, project, {"metadata": {"labels": {MANAGED_LABEL: MANAGED_LABEL_VALUE}}})
         token = localkube.create_user("bench@example.com")
-        kubernetes.client.RbacAuthorizationV1Api(localkube.api_client()).create_namespaced_role_binding(
+        gateway.create(
+            kube.ROLE_BINDING,
             project,
-            V1RoleBinding.model_validate(
-                {
-                    "metadata": {"name": "bench-admin"},
-                    "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": ROLE_ADMIN},
-                    "subjects": [
-                        {"kind": "User", "name": "bench@example.com", "apiGroup": "rbac.authorization.k8s.io"}
-                    ],
-                }
-            ),
+            {
+                "apiVersion": "rbac.authorization.k8s.io/v1",
+                "kind": "RoleBinding",
+                "metadata": {"name": "bench-admin"},
+                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": ROLE_ADMIN},
+                "subjects": [{"kind": "User", "name": "bench@example.com", "apiGroup": "rbac.authorization.k8s.io"}],
+            },
         )
         seeding_started = time.perf_counter()
-        seed(localkube, project, options.sessions)
+        seed(project, options.sessions)
         print(f"seeded {options.sessions} sessions in {time.perf_counter() - seeding_started:.1f}s")
 
         server = make_server(

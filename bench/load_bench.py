@@ -27,22 +27,19 @@ from pathlib import Path
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from kubernetes.client import V1Namespace, V1RoleBinding
-
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 from bench.helpers.bootstrap import django_setup_for_bench  # noqa: E402
 
 django_setup_for_bench()
 
-import kubernetes.client  # noqa: E402
 import requests  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.core.wsgi import get_wsgi_application  # noqa: E402
 
 from ambient import kube  # noqa: E402
-from ambient.contract import GROUP, PLURAL, VERSION  # noqa: E402
+from ambient.kube import KubeGateway  # noqa: E402
 from bench.helpers.report import figures_print  # noqa: E402
 from localkube.testing import LocalKube, free_port  # noqa: E402
 from reconciler.embedded_images import write_image_map  # noqa: E402
@@ -107,11 +104,8 @@ class Clients:
         return time.monotonic()
 
 
-def phases(admin: kubernetes.client.ApiClient, namespace: str) -> dict[str, str]:
-    custom = kubernetes.client.CustomObjectsApi(admin)
-    listed = custom.list_namespaced_custom_object(GROUP, VERSION, namespace, PLURAL)
-    assert isinstance(listed, dict)
-    items = listed["items"]
+def phases(admin: KubeGateway, namespace: str) -> dict[str, str]:
+    items = admin.list(kube.SESSION, namespace)
     return {item["metadata"]["name"]: str((item.get("status") or {}).get("phase") or "") for item in items}
 
 
@@ -134,9 +128,8 @@ def start_stack(directory: Path, workers: int) -> Stack:
     settings.KUBECONFIG = str(localkube.kubeconfig_path)
     kube.reset()
     call_command("install_crds", stdout=io.StringIO())
-    kubernetes.client.CoreV1Api(localkube.api_client()).create_namespace(
-        V1Namespace.model_validate({"metadata": {"name": "ambient-system"}})
-    )
+    namespace = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "ambient-system"}}
+    kube.control_plane_gateway().create(kube.NAMESPACE, None, namespace)
     stack.env = worker_env(reconciler_kubeconfig(localkube, directory / "kubeconfig"), redis.url, directory)
     stack.env["RECONCILER_CONTENT_COMMAND"] = "sleep,86400"
     stack.env["RECONCILER_CREATION_DEADLINE_SECONDS"] = "600"
@@ -152,26 +145,25 @@ def start_stack(directory: Path, workers: int) -> Stack:
 
 def project_with_admin(localkube: LocalKube) -> tuple[str, str]:
     project = localkube.create_namespace("load-")
-    admin = localkube.api_client()
-    kubernetes.client.CoreV1Api(admin).patch_namespace(
-        project, {"metadata": {"labels": {MANAGED_LABEL: MANAGED_LABEL_VALUE}}}
-    )
+    admin = kube.control_plane_gateway()
+    admin.patch(kube.NAMESPACE, None, project, {"metadata": {"labels": {MANAGED_LABEL: MANAGED_LABEL_VALUE}}})
     token = localkube.create_user("load@example.com")
-    kubernetes.client.RbacAuthorizationV1Api(admin).create_namespaced_role_binding(
+    admin.create(
+        kube.ROLE_BINDING,
         project,
-        V1RoleBinding.model_validate(
-            {
-                "metadata": {"name": "load-admin"},
-                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": ROLE_ADMIN},
-                "subjects": [{"kind": "User", "name": "load@example.com", "apiGroup": "rbac.authorization.k8s.io"}],
-            }
-        ),
+        {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "RoleBinding",
+            "metadata": {"name": "load-admin"},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": ROLE_ADMIN},
+            "subjects": [{"kind": "User", "name": "load@example.com", "apiGroup": "rbac.authorization.k8s.io"}],
+        },
     )
     return project, token
 
 
 def run(options: argparse.Namespace, stack: Stack) -> dict[str, float]:  # noqa: PLR0915 - one linear script
-    admin = stack.kube.api_client()
+    admin = kube.control_plane_gateway()
     project, token = project_with_admin(stack.kube)
     server = make_server(
         "127.0.0.1", 0, get_wsgi_application(), server_class=_ThreadingWSGIServer, handler_class=_QuietHandler

@@ -1,8 +1,8 @@
 """localkube benchmark: CRUD latency, a 1,000-object list, 200-watch fan-out and server RSS.
 
 Runs ``python -m localkube serve`` as a subprocess (so RSS is the server's own), drives it with
-the real kubernetes client for CRUD and aiohttp for the 200 concurrent watches. Prints a table,
-then one JSON line {figure: number}.
+the project's Kubernetes gateway (the real client's HTTP layer) for CRUD and aiohttp for the 200
+concurrent watches. Prints a table, then one JSON line {figure: number}.
 
     .venv/bin/python bench/localkube_bench.py [--objects 1000] [--watches 200]
 """
@@ -24,11 +24,15 @@ import time
 from pathlib import Path
 
 import aiohttp
-import kubernetes.client
-import kubernetes.config
-from kubernetes.client import V1ConfigMap, V1Namespace
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ambient.settings.test")
+
+from django.conf import settings  # noqa: E402
+
+from ambient import kube  # noqa: E402
+from ambient.kube import KubeGateway  # noqa: E402
 
 
 def free_port() -> int:
@@ -56,16 +60,16 @@ def timed(call) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def crud(core: kubernetes.client.CoreV1Api, namespace: str, count: int) -> dict[str, list[float]]:
+def crud(gateway: KubeGateway, namespace: str, count: int) -> dict[str, list[float]]:
     results: dict[str, list[float]] = {"create": [], "get": [], "update": []}
     for index in range(count):
         name = f"bench-{index}"
         body = {"metadata": {"name": name, "labels": {"bench": "crud"}}, "data": {"value": "x" * 100}}
-        results["create"].append(timed(lambda body=body: core.create_namespaced_config_map(namespace, body)))
-        results["get"].append(timed(lambda name=name: core.read_namespaced_config_map(name, namespace)))
+        results["create"].append(timed(lambda body=body: gateway.create(kube.CONFIG_MAP, namespace, body)))
+        results["get"].append(timed(lambda name=name: gateway.read(kube.CONFIG_MAP, namespace, name)))
         patch = {"data": {"value": f"y{index}"}}
         results["update"].append(
-            timed(lambda name=name, patch=patch: core.patch_namespaced_config_map(name, namespace, patch))
+            timed(lambda name=name, patch=patch: gateway.patch(kube.CONFIG_MAP, namespace, name, patch))
         )
     return results
 
@@ -145,19 +149,18 @@ def main() -> int:
             assert server.stdout is not None  # stdout=PIPE
             ready = json.loads(server.stdout.readline())
             idle_rss = rss_mb(server.pid)
-            api = kubernetes.config.new_client_from_config(ready["kubeconfig"])
-            core = kubernetes.client.CoreV1Api(api)
-            created = core.create_namespace(V1Namespace.model_validate({"metadata": {"generateName": "bench-"}}))
-            namespace = created.metadata.name if created.metadata else None
+            settings.KUBECONFIG = ready["kubeconfig"]
+            kube.reset()
+            gateway = kube.control_plane_gateway()
+            created = gateway.create(kube.NAMESPACE, None, {"metadata": {"generateName": "bench-"}})
+            namespace = (created.get("metadata") or {}).get("name")
             assert namespace, "the server names a namespace created with generateName"
-            latencies = crud(core, namespace, args.crud)
+            latencies = crud(gateway, namespace, args.crud)
             for index in range(args.crud, args.objects):
-                core.create_namespaced_config_map(
-                    namespace,
-                    V1ConfigMap.model_validate({"metadata": {"name": f"bench-{index}"}, "data": {"value": "x" * 100}}),
-                )
-            list_samples = [timed(lambda: core.list_namespaced_config_map(namespace)) for _ in range(5)]
-            listed = len(core.list_namespaced_config_map(namespace).items)
+                body = {"metadata": {"name": f"bench-{index}"}, "data": {"value": "x" * 100}}
+                gateway.create(kube.CONFIG_MAP, namespace, body)
+            list_samples = [timed(lambda: gateway.list(kube.CONFIG_MAP, namespace)) for _ in range(5)]
+            listed = len(gateway.list(kube.CONFIG_MAP, namespace))
             token = (Path(state) / "admin-token").read_text().strip()
             fan, watch_rss = asyncio.run(
                 fan_out(ready["url"], token, Path(state) / "ca.crt", namespace, args.watches, args.rounds, server.pid)

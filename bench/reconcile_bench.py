@@ -23,18 +23,14 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from kubernetes.client import V1Namespace
-
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 from bench.helpers.bootstrap import django_setup_for_bench  # noqa: E402
 
 django_setup_for_bench()
 
-import kubernetes.client  # noqa: E402
-
-from ambient.contract import ANNOTATION_DESIRED_PHASE, GROUP, PLURAL, VERSION  # noqa: E402
-from ambient.kube import KubeGateway  # noqa: E402
+from ambient.contract import ANNOTATION_DESIRED_PHASE  # noqa: E402
+from ambient.kube import NAMESPACE, SESSION, KubeGateway  # noqa: E402
 from bench.helpers.report import figures_print  # noqa: E402
 from bench.helpers.support import SessionWatch, StageMeans, median, metric_sum, percentile, rss_mb  # noqa: E402
 from bench.helpers.timeline import (  # noqa: E402
@@ -63,16 +59,16 @@ PASSES = "ambient_reconcile_duration_seconds_count"
 STAGES = "ambient_reconcile_stage_seconds"
 
 
-def change(custom: kubernetes.client.CustomObjectsApi, namespace: str, name: str, value: str) -> tuple[str, int]:
+def change(gateway: KubeGateway, namespace: str, name: str, value: str) -> tuple[str, int]:
     """A spec change (new generation); returns the key the watch stamps it under."""
     body = {"spec": {"displayName": value}}
-    written = custom.patch_namespaced_custom_object(GROUP, VERSION, namespace, PLURAL, name, body)
+    written = gateway.patch(SESSION, namespace, name, body)
     assert isinstance(written, dict)
     return name, int(written["metadata"]["generation"])
 
 
 def spaced_changes(
-    custom: kubernetes.client.CustomObjectsApi, watch: SessionWatch, namespace: str, names: list[str], tag: str
+    gateway: KubeGateway, watch: SessionWatch, namespace: str, names: list[str], tag: str
 ) -> tuple[list[float], list[float]]:
     """One change every 50 ms, each on another session; (change → caught up, change → event seen), seconds."""
     sent: dict[tuple[str, int], float] = {}
@@ -80,7 +76,7 @@ def spaced_changes(
     for index, name in enumerate(names):
         time.sleep(max(0.0, start + index * 0.05 - time.monotonic()))
         moment = time.monotonic()
-        sent[change(custom, namespace, name, f"{tag}-{index}")] = moment
+        sent[change(gateway, namespace, name, f"{tag}-{index}")] = moment
     watch.wait(lambda: all(key in watch.caught_up for key in sent), 120, f"{tag} changes caught up")
     caught = [watch.caught_up[key] - moment for key, moment in sent.items()]
     seen = [watch.generation_seen[key] - moment for key, moment in sent.items() if key in watch.generation_seen]
@@ -119,9 +115,8 @@ def main() -> None:  # noqa: PLR0915 - one linear script
     children: list[ChildWatch] = []
     try:
         crd_install(kube.api_client())
-        kubernetes.client.CoreV1Api(kube.api_client()).create_namespace(
-            V1Namespace.model_validate({"metadata": {"name": "ambient-system"}})
-        )
+        namespace_body = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "ambient-system"}}
+        KubeGateway(kube.api_client()).create(NAMESPACE, None, namespace_body)
         stack.env = worker_env(reconciler_kubeconfig(kube, directory / "kubeconfig"), redis.url, directory)
         stack.env["RECONCILER_CONTENT_COMMAND"] = "sleep,86400"
         stack.env["RECONCILER_CREATION_DEADLINE_SECONDS"] = "600"
@@ -138,7 +133,7 @@ def main() -> None:  # noqa: PLR0915 - one linear script
         watcher = stack.start_watcher()
         workers = [f"http://127.0.0.1:{port}/metrics" for port in ports]
         admin = kube.api_client()
-        custom = kubernetes.client.CustomObjectsApi(admin)
+        gateway = KubeGateway(admin)
         namespace = kube.create_namespace("bench-")
         watch = SessionWatch(KubeGateway(kube.api_client()), namespace).start()
         children = [
@@ -182,7 +177,7 @@ def main() -> None:  # noqa: PLR0915 - one linear script
         stage_names = ("queue_wait", "read", "decide", "write")
         meters = {s: StageMeans(workers, STAGES, (f'stage="{s}"', 'result="write"')).start() for s in stage_names}
         enqueue_meter = StageMeans([stack.watcher_metrics_url], "ambient_watch_enqueue_seconds").start()
-        spaced, spaced_seen = spaced_changes(custom, watch, namespace, names, "spaced")
+        spaced, spaced_seen = spaced_changes(gateway, watch, namespace, names, "spaced")
         stage_means = {s: meter.stop()[0] for s, meter in meters.items()}
         enqueue_mean = enqueue_meter.stop()[0]
         settle(workers)
@@ -192,7 +187,7 @@ def main() -> None:  # noqa: PLR0915 - one linear script
         sent: dict[tuple[str, int], float] = {}
         burst_start = time.monotonic()
         with ThreadPoolExecutor(8) as pool:
-            for key in pool.map(lambda name: change(custom, namespace, name, "burst"), names):
+            for key in pool.map(lambda name: change(gateway, namespace, name, "burst"), names):
                 sent[key] = burst_start
         watch.wait(lambda: all(key in watch.caught_up for key in sent), 300, "burst caught up")
         burst_seconds = max(watch.caught_up[key] for key in sent) - burst_start
@@ -205,7 +200,7 @@ def main() -> None:  # noqa: PLR0915 - one linear script
         for index in range(extra):
             body = session_manifest(f"idle{index}")
             body["metadata"]["annotations"] = {ANNOTATION_DESIRED_PHASE: "Stopped"}
-            custom.create_namespaced_custom_object(GROUP, VERSION, idle_namespace, PLURAL, body)
+            gateway.create(SESSION, idle_namespace, body)
         settle(workers, quiet=3.0, timeout=600)
         assert watcher.process is not None  # started above
         watcher_rss = rss_mb(watcher.process.pid)
@@ -223,7 +218,7 @@ def main() -> None:  # noqa: PLR0915 - one linear script
             cwd=REPO_ROOT,
         )
         assert floor.stdout is not None and floor.stdout.readline().strip() == "ready"
-        floor_caught, _ = spaced_changes(custom, watch, namespace, names, "floor")
+        floor_caught, _ = spaced_changes(gateway, watch, namespace, names, "floor")
     finally:
         if floor is not None:
             floor.terminate()

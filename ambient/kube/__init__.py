@@ -17,6 +17,7 @@ from ambient.kube.gateway import AccessCheck, Identity, KubeGateway, KubeObject
 from ambient.kube.resources import (
     CLUSTER_ROLE,
     CLUSTER_ROLE_BINDING,
+    CONFIG_MAP,
     CRD,
     EVENT,
     JOB,
@@ -38,6 +39,7 @@ from ambient.kube.watch import Expired, WatchError, WatchStream
 __all__ = [
     "CLUSTER_ROLE",
     "CLUSTER_ROLE_BINDING",
+    "CONFIG_MAP",
     "CRD",
     "EVENT",
     "JOB",

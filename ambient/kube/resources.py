@@ -37,6 +37,7 @@ PVC = Resource("PersistentVolumeClaim", "", "v1", "persistentvolumeclaims")
 SERVICE = Resource("Service", "", "v1", "services")
 SERVICE_ACCOUNT = Resource("ServiceAccount", "", "v1", "serviceaccounts")
 SECRET = Resource("Secret", "", "v1", "secrets")
+CONFIG_MAP = Resource("ConfigMap", "", "v1", "configmaps")
 EVENT = Resource("Event", "", "v1", "events")
 NAMESPACE = Resource("Namespace", "", "v1", "namespaces", namespaced=False)
 ROLE = Resource("Role", "rbac.authorization.k8s.io", "v1", "roles")
@@ -62,6 +63,7 @@ _BY_KIND: dict[str, Resource] = {
         SERVICE,
         SERVICE_ACCOUNT,
         SECRET,
+        CONFIG_MAP,
         EVENT,
         NAMESPACE,
         ROLE,
