@@ -27,6 +27,7 @@ from reconciler.lifecycle import Decision, Observed, decide, decide_action_failu
 from reconciler.services import history, session_writes
 from reconciler.services.children_memo import children_memo, recheck_seconds
 from reconciler.services.config import reconciler_config_from_settings
+from reconciler.services.content_sync import content_sync_finish
 from reconciler.services.created_children import NO_CHILDREN, snapshot_after_creation, touches_secondary_children
 from reconciler.services.execute import Execution, actions_execute
 from reconciler.services.observe import session_observe
@@ -145,6 +146,10 @@ def _apply(
         return ReconcileOutcome(failed=True, reason=type(execution.failed).__name__), None
     if lease_lost():
         return ReconcileOutcome(requeue_after=0.0, reason="lease_lost"), None
+    content_failed = False
+    if execution.content is not None:
+        # The repos/workflow actions ran: restart the SDK if the workspace changed, and record it all.
+        decision, content_failed = content_sync_finish(observed, decision, execution.content, now)
     patch = _own_generation_caught_up(observed, decision, execution.session)
     try:
         _status_commit(cluster, execution, decision, patch, observed.generation, now)
@@ -153,6 +158,9 @@ def _apply(
     for warning in decision.warnings:
         _warning_event(cluster, execution.session, warning, now)
     _remember_children(observed, decision, execution, now)
+    if content_failed:
+        # A clone failed (recorded in the status above): back off before trying again.
+        return ReconcileOutcome(failed=True, reason="content_sync_failed"), execution.session
     return ReconcileOutcome(requeue_after=decision.requeue_after, reason="applied"), execution.session
 
 
