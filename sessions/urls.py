@@ -1,5 +1,6 @@
 """Routes of the session API (included under `api/`)."""
 
+from django.urls import path
 from rest_framework.routers import APIRootView, DefaultRouter
 
 from sessions.permissions import IsKubernetesCaller
@@ -7,6 +8,7 @@ from sessions.views.chat import SessionMessagesViewSet
 from sessions.views.common import AUTHENTICATION_CLASSES
 from sessions.views.projects import ProjectViewSet
 from sessions.views.sessions import SessionViewSet
+from sessions.views.workflows import OotbWorkflowsView
 
 
 class AmbientAPIRoot(APIRootView):
@@ -37,4 +39,7 @@ router.register(
     basename="session-messages-original",
 )
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("workflows/ootb", OotbWorkflowsView.as_view(), name="ootb-workflows"),
+    *router.urls,
+]
