@@ -122,8 +122,15 @@ MAX_TASK_COUNTDOWN = BROKER_VISIBILITY_TIMEOUT // 2
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": BROKER_VISIBILITY_TIMEOUT}
 
-if REDIS_URL:
+# CHANNEL_LAYER_BACKEND: "core" (channels_redis' stable list-based layer) or "pubsub" (Redis Pub/Sub,
+# beta upstream: one PUBLISH per broadcast instead of one push per socket; see bench/chat_bench.py).
+CHANNEL_LAYER_BACKEND = env.str("CHANNEL_LAYER_BACKEND", default="core")
+if REDIS_URL and CHANNEL_LAYER_BACKEND == "pubsub":
     CHANNEL_LAYERS: dict[str, dict[str, Any]] = {
+        "default": {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+    }
+elif REDIS_URL:
+    CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
