@@ -118,9 +118,12 @@ def test_crud_status_codes_and_shapes(localkube, kube_namespace, kind):
     assert status == 200 and patched["kind"] == kind
     assert int(patched["metadata"]["resourceVersion"]) > int(created["metadata"]["resourceVersion"])
 
-    current = send_json(localkube, "GET", f"{path}/x")[1]  # the runtime may have written status since
-    current["metadata"].setdefault("annotations", {})["touched"] = "yes"
-    status, updated = send_json(localkube, "PUT", f"{path}/x", current)
+    for _attempt in range(20):  # the runtime writes pod status too: read-modify-write until ours lands
+        current = send_json(localkube, "GET", f"{path}/x")[1]
+        current["metadata"].setdefault("annotations", {})["touched"] = "yes"
+        status, updated = send_json(localkube, "PUT", f"{path}/x", current)
+        if status != 409:
+            break
     assert status == 200 and updated["metadata"]["annotations"]["touched"] == "yes"
 
     stale = {**patched, "metadata": {**patched["metadata"], "resourceVersion": created["metadata"]["resourceVersion"]}}
