@@ -194,6 +194,8 @@ OOTB_WORKFLOWS_REPO = env.str("OOTB_WORKFLOWS_REPO", default="https://github.com
 OOTB_WORKFLOWS_BRANCH = env.str("OOTB_WORKFLOWS_BRANCH", default="main")
 OOTB_WORKFLOWS_PATH = env.str("OOTB_WORKFLOWS_PATH", default="workflows")
 OOTB_WORKFLOWS_CACHE_SECONDS = env.float("OOTB_WORKFLOWS_CACHE_SECONDS", default=300.0)
+# A token for a private catalogue repository (sent through git's askpass, never in the URL).
+OOTB_WORKFLOWS_GIT_TOKEN = env.str("OOTB_WORKFLOWS_GIT_TOKEN", default="")
 
 # Embedded mode: which local command localkube runs for each container image (localkube/README.md).
 EMBEDDED_IMAGE_MAP = env.str("EMBEDDED_IMAGE_MAP", default="")
