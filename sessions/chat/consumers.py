@@ -25,6 +25,7 @@ from sessions.chat.protocol import (
     CLOSE_NOT_FOUND,
     CLOSE_UNAUTHENTICATED,
     ERROR_FORBIDDEN,
+    ERROR_GONE,
     ERROR_INTERNAL,
     TYPE_PING,
     FrameError,
@@ -34,7 +35,7 @@ from sessions.chat.protocol import (
     pong_frame,
 )
 from sessions.chat.selectors import chat_messages_replay
-from sessions.chat.services import chat_message_post
+from sessions.chat.services import chat_message_post_async, chat_thread_get_or_create
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +67,7 @@ class SessionChatConsumer(AsyncWebsocketConsumer):
     group: str | None = None
     # Highest message id sent to this client: replayed and live copies of a message go out once.
     last_sent_id: int = 0
+    thread_id: int | None = None
 
     async def connect(self) -> None:
         route = self.scope["url_route"]["kwargs"]
@@ -113,9 +115,15 @@ class SessionChatConsumer(AsyncWebsocketConsumer):
             await self._send_json(error_frame(ERROR_FORBIDDEN, message, timezone.now()))
             return
         try:
-            await database_sync_to_async(chat_message_post)(
-                target=self.access.target, inbound=inbound, sender=self.access.sender
+            if self.thread_id is None:
+                thread = await database_sync_to_async(chat_thread_get_or_create)(target=self.access.target)
+                self.thread_id = thread.pk
+            await chat_message_post_async(
+                target=self.access.target, inbound=inbound, sender=self.access.sender, thread_id=self.thread_id
             )
+        except NotFound as error:
+            await self._send_json(error_frame(ERROR_GONE, error.message, timezone.now()))
+            await self.close(code=CLOSE_NOT_FOUND)
         except Exception:
             logger.exception("chat message for %s could not be stored", self.group)
             await self._send_json(

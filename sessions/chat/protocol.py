@@ -38,6 +38,7 @@ ERROR_FRAME_TOO_LARGE = "frame_too_large"
 ERROR_FORBIDDEN = "forbidden"
 ERROR_RESERVED_TYPE = "reserved_type"
 ERROR_INTERNAL = "internal_error"
+ERROR_GONE = "session_gone"
 
 # --- History paging ------------------------------------------------------------------------------
 

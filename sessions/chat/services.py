@@ -12,10 +12,12 @@ from datetime import datetime
 from typing import Any
 
 from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
 
+from ambient.exceptions import NotFound
 from sessions.chat.models import ChatMessage, ChatThread
 from sessions.chat.protocol import Inbound, envelope, group_name
 
@@ -44,15 +46,24 @@ def chat_thread_get_or_create(*, target: ChatTarget) -> ChatThread:
         return ChatThread.objects.get(**lookup)
 
 
-def chat_message_post(*, target: ChatTarget, inbound: Inbound, sender: str) -> dict[str, Any]:
-    """Store one message and broadcast it to the session's group; returns the envelope sent."""
-    thread = chat_thread_get_or_create(target=target)
+def chat_message_post(
+    *, target: ChatTarget, inbound: Inbound, sender: str, thread_id: int | None = None
+) -> dict[str, Any]:
+    """Store one message and broadcast it to the session's group; returns the envelope sent.
+
+    `thread_id` (from chat_thread_get_or_create) saves a lookup when the caller sends repeatedly.
+    """
+    if thread_id is None:
+        thread_id = chat_thread_get_or_create(target=target).pk
     layer = get_channel_layer()
     with transaction.atomic():
-        locked = ChatThread.objects.select_for_update().get(pk=thread.pk)
+        # The UPDATE takes the thread's row lock, held until commit: one session's messages are
+        # inserted and broadcast one at a time, in id order, whichever api process sends them.
+        if not ChatThread.objects.filter(pk=thread_id).update(last_activity_at=timezone.now()):
+            raise NotFound(f"Session {target.session!r} was deleted; its chat is gone.")
         now = timezone.now()
         message = ChatMessage.objects.create(
-            thread=locked,
+            thread_id=thread_id,
             namespace=target.namespace,
             session=target.session,
             type=inbound.type,
@@ -60,7 +71,6 @@ def chat_message_post(*, target: ChatTarget, inbound: Inbound, sender: str) -> d
             sender=sender,
             created_at=now,
         )
-        ChatThread.objects.filter(pk=locked.pk).update(last_activity_at=now)
         sent = envelope(
             message_id=message.id,
             session=target.session,
@@ -75,6 +85,17 @@ def chat_message_post(*, target: ChatTarget, inbound: Inbound, sender: str) -> d
                 group_name(target.namespace, target.session), {"type": BROADCAST_EVENT, "message": sent}
             )
     return sent
+
+
+async def chat_message_post_async(
+    *, target: ChatTarget, inbound: Inbound, sender: str, thread_id: int | None = None
+) -> dict[str, Any]:
+    """chat_message_post from a consumer. On PostgreSQL on any worker thread, so sessions are served in
+    parallel (the row lock still orders each session); SQLite takes one writer at a time, so there on
+    Django's one database thread."""
+    parallel = connections["default"].vendor != "sqlite"
+    post = database_sync_to_async(chat_message_post, thread_sensitive=not parallel)
+    return await post(target=target, inbound=inbound, sender=sender, thread_id=thread_id)
 
 
 def chat_history_delete(*, namespace: str, session: str) -> int:

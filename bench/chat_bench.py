@@ -1,0 +1,275 @@
+"""Chat fan-out under load: 200 WebSocket clients on 50 sessions, 20 messages each, across api processes.
+
+One run: starts an in-process localkube (TokenReview, access reviews, the CRs), a fresh PostgreSQL
+database, and `--processes` api processes (`python -m ambient.asgi_server`, one uvicorn worker each)
+sharing the machine's Redis as the channel layer. Clients of one session are spread over the
+processes, so every broadcast crosses Redis. Each client sends `--messages` messages and must
+receive every message of its session exactly once, in the same id order as the session's other
+clients and in each sender's order. Prints a table, then one line of JSON.
+
+    .venv/bin/python bench/chat_bench.py [--clients 200] [--sessions 50] [--messages 20] [--processes 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import io
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ambient.settings.test")
+
+import django  # noqa: E402
+
+django.setup()
+
+import kubernetes.client  # noqa: E402
+import psutil  # noqa: E402
+import psycopg  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from kubernetes.client import V1RoleBinding  # noqa: E402
+from websockets.asyncio.client import connect  # noqa: E402
+from websockets.exceptions import ConnectionClosed  # noqa: E402
+
+from ambient import kube  # noqa: E402
+from ambient.contract import API_VERSION, GROUP, KIND, PLURAL, VERSION, Phase  # noqa: E402
+from bench.helpers.report import figures_print  # noqa: E402
+from localkube.testing import LocalKube  # noqa: E402
+from sessions.api_constants import MANAGED_LABEL, MANAGED_LABEL_VALUE, ROLE_ADMIN  # noqa: E402
+
+FIRST_PORT = 8220  # helper G's port range (8220-8239)
+POSTGRES = "postgresql://postgres@127.0.0.1:5432"
+REDIS = os.environ.get("CHAT_BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+GOALS = {"fanout_p99_ms": "< 250", "lost_messages": "0", "out_of_order": "0"}
+
+
+@dataclass
+class Received:
+    """What one client saw: (message id, sender client, sender's sequence number, latency ms)."""
+
+    frames: list[tuple[int, int, int, float]] = field(default_factory=list)
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))]
+
+
+def seed(localkube: LocalKube, sessions: int) -> tuple[str, str]:
+    """A managed project with `sessions` Running sessions and an admin's token."""
+    project = localkube.create_namespace("chat-bench-")
+    client = localkube.api_client()
+    kubernetes.client.CoreV1Api(client).patch_namespace(
+        project, {"metadata": {"labels": {MANAGED_LABEL: MANAGED_LABEL_VALUE}}}
+    )
+    token = localkube.create_user("chat-bench@example.com")
+    kubernetes.client.RbacAuthorizationV1Api(client).create_namespaced_role_binding(
+        project,
+        V1RoleBinding.model_validate(
+            {
+                "metadata": {"name": "chat-bench-admin"},
+                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": ROLE_ADMIN},
+                "subjects": [
+                    {"kind": "User", "name": "chat-bench@example.com", "apiGroup": "rbac.authorization.k8s.io"}
+                ],
+            }
+        ),
+    )
+    custom = kubernetes.client.CustomObjectsApi(client)
+    for index in range(sessions):
+        name = f"chat-{index:03d}"
+        body = {"apiVersion": API_VERSION, "kind": KIND, "metadata": {"name": name}, "spec": {"interactive": True}}
+        custom.create_namespaced_custom_object(GROUP, VERSION, project, PLURAL, body)
+        status = {"status": {"phase": Phase.RUNNING.value}}
+        custom.patch_namespaced_custom_object_status(GROUP, VERSION, project, PLURAL, name, status)
+    return project, token
+
+
+def database_create(name: str) -> str:
+    with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')  # the name is ours, made of [a-z0-9_]
+    return f"{POSTGRES}/{name}"
+
+
+def database_drop(name: str) -> None:
+    with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def api_environment(kubeconfig: Path, database_url: str, state: Path, options: argparse.Namespace) -> dict[str, str]:
+    environment = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "KUBE"))}
+    environment.update(
+        DJANGO_SETTINGS_MODULE="ambient.settings.local",
+        DJANGO_DEBUG="false",
+        # Persistent connections: the consumers' database work runs on one thread per process.
+        DATABASE_CONN_MAX_AGE=str(options.conn_max_age),
+        CHANNEL_LAYER_BACKEND=options.layer,
+        AMBIENT_STATE_DIR=str(state),
+        KUBECONFIG=str(kubeconfig),
+        DATABASE_URL=database_url,
+        REDIS_URL=REDIS,
+        LOG_LEVEL="WARNING",
+        PYTHONPATH=str(REPO_ROOT),
+    )
+    return environment
+
+
+def wait_for_port(port: int, deadline: float) -> None:
+    import socket
+
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise SystemExit(f"api on port {port} did not start")
+
+
+async def client(
+    index: int,
+    url: str,
+    token: str,
+    options: argparse.Namespace,
+    expected: int,
+    connected: asyncio.Barrier,
+    received: Received,
+) -> None:
+    async with connect(url, additional_headers={"Authorization": f"Bearer {token}"}, max_size=2**20) as socket:
+        await connected.wait()  # nobody sends before every client listens
+
+        async def listen() -> None:
+            while len(received.frames) < expected:
+                frame = json.loads(await socket.recv())
+                arrived = time.perf_counter()
+                payload = frame["payload"]
+                latency = (arrived - payload["sent"]) * 1000
+                received.frames.append((frame["id"], payload["client"], payload["seq"], latency))
+
+        listener = asyncio.create_task(listen())
+        for sequence in range(options.messages):
+            message = {"client": index, "seq": sequence, "sent": time.perf_counter()}
+            await socket.send(json.dumps({"type": "user_message", "payload": message}))
+            await asyncio.sleep(options.interval)
+        with contextlib.suppress(TimeoutError, ConnectionClosed):  # what is missing is counted as lost
+            await asyncio.wait_for(listener, timeout=options.timeout)
+
+
+def check(received: list[Received], session_of: list[int], expected: int) -> tuple[int, int]:
+    """(lost or duplicated deliveries, clients that saw an order differing from their session's)."""
+    lost = out_of_order = 0
+    order_of_session: dict[int, list[int]] = {}
+    for index, seen in enumerate(received):
+        ids = [frame[0] for frame in seen.frames]
+        lost += abs(expected - len(set(ids))) + (len(ids) - len(set(ids)))
+        per_sender: dict[int, list[int]] = {}
+        for _, sender, sequence, _ in seen.frames:
+            per_sender.setdefault(sender, []).append(sequence)
+        in_order = ids == sorted(ids) and all(seq == sorted(seq) for seq in per_sender.values())
+        reference = order_of_session.setdefault(session_of[index], ids)
+        out_of_order += int(not in_order or ids != reference)
+    return lost, out_of_order
+
+
+async def drive(urls: list[str], token: str, options: argparse.Namespace) -> tuple[list[Received], float]:
+    per_session = options.clients // options.sessions
+    expected = per_session * options.messages
+    barrier = asyncio.Barrier(options.clients)
+    received = [Received() for _ in range(options.clients)]
+    started = time.perf_counter()
+    tasks = []
+    for index in range(options.clients):
+        session = index % options.sessions
+        # Consecutive clients of a session land on different api processes.
+        url = urls[(index // options.sessions) % len(urls)].format(session=f"chat-{session:03d}")
+        tasks.append(client(index, url, token, options, expected, barrier, received[index]))
+    await asyncio.gather(*tasks)
+    return received, time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=200)
+    parser.add_argument("--sessions", type=int, default=50)
+    parser.add_argument("--messages", type=int, default=20, help="messages each client sends")
+    parser.add_argument("--processes", type=int, default=2, help="api processes")
+    parser.add_argument("--interval", type=float, default=1.0, help="seconds between one client's sends")
+    parser.add_argument("--layer", choices=["core", "pubsub"], default="pubsub", help="CHANNEL_LAYER_BACKEND")
+    parser.add_argument("--conn-max-age", type=int, default=60, help="the api's DATABASE_CONN_MAX_AGE")
+    parser.add_argument("--timeout", type=float, default=60.0, help="seconds a client waits for the rest")
+    options = parser.parse_args()
+    if options.clients % options.sessions:
+        raise SystemExit("--clients must be a multiple of --sessions")
+
+    database = f"ambient_chat_bench_{os.getpid()}"
+    processes: list[subprocess.Popen[bytes]] = []
+    with LocalKube() as localkube:
+        settings.KUBECONFIG = str(localkube.kubeconfig_path)
+        kube.reset()
+        call_command("install_crds", stdout=io.StringIO())
+        project, token = seed(localkube, options.sessions)
+        database_url = database_create(database)
+        state = Path(localkube.kubeconfig_path).parent / "api-state"
+        log_directory = Path(tempfile.mkdtemp(prefix="chat-bench-logs-"))
+        print(f"api logs in {log_directory}")
+        environment = api_environment(localkube.kubeconfig_path, database_url, state, options)
+        try:
+            subprocess.run(
+                [sys.executable, "manage.py", "migrate", "-v", "0"], cwd=REPO_ROOT, env=environment, check=True
+            )
+            ports = [FIRST_PORT + number for number in range(options.processes)]
+            for port in ports:
+                command = [sys.executable, "-m", "ambient.asgi_server", "--port", str(port), "--workers", "1"]
+                log = (log_directory / f"api-{port}.log").open("wb")
+                processes.append(subprocess.Popen(command, cwd=REPO_ROOT, env=environment, stdout=log, stderr=log))
+            for port in ports:
+                wait_for_port(port, time.monotonic() + 60)
+            urls = [f"ws://127.0.0.1:{port}/api/projects/{project}/agentic-sessions/{{session}}/ws" for port in ports]
+            received, elapsed = asyncio.run(drive(urls, token, options))
+            rss = [psutil.Process(process.pid).memory_info().rss / 2**20 for process in processes]
+        finally:
+            for process in processes:
+                process.terminate()
+            for process in processes:
+                process.wait(timeout=30)
+            database_drop(database)
+
+    per_session = options.clients // options.sessions
+    session_of = [index % options.sessions for index in range(options.clients)]
+    lost, out_of_order = check(received, session_of, per_session * options.messages)
+    latencies = [frame[3] for seen in received for frame in seen.frames]
+    sent = options.clients * options.messages
+    figures: dict[str, Any] = {
+        "clients": options.clients,
+        "sessions": options.sessions,
+        "api_processes": options.processes,
+        "channel_layer": options.layer,
+        "conn_max_age_s": options.conn_max_age,
+        "send_interval_ms": round(options.interval * 1000),
+        "messages_sent": sent,
+        "deliveries": len(latencies),
+        "lost_messages": lost,
+        "out_of_order": out_of_order,
+        "fanout_p50_ms": round(percentile(latencies, 0.50), 1),
+        "fanout_p99_ms": round(percentile(latencies, 0.99), 1),
+        "fanout_max_ms": round(max(latencies), 1),
+        "messages_per_s": round(sent / elapsed, 1),
+        "api_rss_max_mb": round(max(rss), 1),
+        "api_rss_total_mb": round(sum(rss), 1),
+    }
+    figures_print(figures, GOALS)
+
+
+if __name__ == "__main__":
+    main()
