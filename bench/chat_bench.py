@@ -35,7 +35,6 @@ import django  # noqa: E402
 django.setup()
 
 import kubernetes.client  # noqa: E402
-import psutil  # noqa: E402
 import psycopg  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
@@ -60,6 +59,14 @@ class Received:
     """What one client saw: (message id, sender client, sender's sequence number, latency ms)."""
 
     frames: list[tuple[int, int, int, float]] = field(default_factory=list)
+
+
+def resident_mb(pid: int) -> float:
+    """Resident set size of a process (Linux /proc), in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def percentile(samples: list[float], fraction: float) -> float:
@@ -237,7 +244,7 @@ def main() -> None:
                 wait_for_port(port, time.monotonic() + 60)
             urls = [f"ws://127.0.0.1:{port}/api/projects/{project}/agentic-sessions/{{session}}/ws" for port in ports]
             received, elapsed = asyncio.run(drive(urls, token, options))
-            rss = [psutil.Process(process.pid).memory_info().rss / 2**20 for process in processes]
+            rss = [resident_mb(process.pid) for process in processes]
         finally:
             for process in processes:
                 process.terminate()
