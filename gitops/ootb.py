@@ -19,7 +19,7 @@ from typing import Any
 from django.conf import settings
 
 from ambient.exceptions import ApplicationError, Unavailable
-from gitops.command import GitSettings, run_git
+from gitops.command import GitCredentials, GitSettings, run_git
 from gitops.validation import branch_problem, git_url_problem, relative_path_problem
 
 logger = logging.getLogger(__name__)
@@ -71,6 +71,7 @@ def workflows_discover(*, repo: str, branch: str, path: str) -> list[dict[str, A
             ["clone", "--quiet", "--depth", "1", "--single-branch", "--branch", branch, "--", repo, str(checkout)],
             cwd=Path(scratch),
             settings=_git_settings(),
+            credentials=GitCredentials(token=token) if (token := settings.OOTB_WORKFLOWS_GIT_TOKEN) else None,
             network=True,
         )
         root = (checkout / path) if path else checkout
