@@ -22,7 +22,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
 from runner.config import RunnerConfig
-from runner.frames import INBOUND_TYPES, INTERRUPT, Frame
+from runner.frames import INBOUND_TYPES, INTERRUPT, PING, PONG, Frame
 
 logger = logging.getLogger("runner.channel")
 
@@ -58,6 +58,7 @@ class Channel:
         self._task: asyncio.Task[None] | None = None
         self._send_lock = asyncio.Lock()
         self._sequence = 0
+        self._pong = asyncio.Event()
         self.connects = 0
 
     @property
@@ -102,17 +103,29 @@ class Channel:
             self._outbox.pop(0)
 
     async def close(self, *, drain_seconds: float = 5.0) -> None:
-        """Give queued frames a few seconds to go out, then close."""
+        """Give queued frames a few seconds to go out and be stored, then close.
+
+        Written to the socket is not stored: a server may drop what it had not handled when the
+        connection closes. The api handles one client's frames in order, so its answer to a final
+        ping means every frame before it was dealt with.
+        """
         if self._task is None:
             return
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(drain_seconds):
-                while self._outbox:
+                while True:
                     await self.connected.wait()
                     async with self._send_lock:
                         await self._flush()
-                    if self._outbox:
-                        await asyncio.sleep(0.05)
+                        if self._outbox or self._connection is None:
+                            continue
+                        self._pong.clear()
+                        try:
+                            await self._connection.send(json.dumps({"type": PING}))
+                        except ConnectionClosed:
+                            continue
+                    await self._pong.wait()
+                    break
         self._task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._task
@@ -161,7 +174,9 @@ class Channel:
                     continue  # already seen on an earlier connection
                 self._last_received = message_id
             kind = envelope.get("type")
-            if kind == INTERRUPT:
+            if kind == PONG:
+                self._pong.set()
+            elif kind == INTERRUPT:
                 await self._on_interrupt()
                 self.mark_handled(envelope)
             elif kind in INBOUND_TYPES:

@@ -24,7 +24,9 @@ END_SESSION = "end_session"
 END_SESSION_ALIASES = frozenset({END_SESSION, "terminate", "stop"})
 INBOUND_TYPES = frozenset({USER_MESSAGE, INTERRUPT}) | END_SESSION_ALIASES
 
+# The api answers a ping to the sender only, after every frame the sender sent before it.
 PING = "ping"
+PONG = "pong"
 
 
 def frame(kind: str, payload: dict[str, Any] | None = None) -> Frame:

@@ -26,7 +26,7 @@ def e2e_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     os.environ.setdefault("LOCALKUBE_NODE_MEMORY", "256Gi")
     kube = LocalKube(image_map_file=image_map_path)
     redis = RedisServer(directory)
-    stack = Stack(kube, redis, {}, directory, image_map_path, free_port())
+    stack = Stack(kube, redis, {}, directory, image_map_path, free_port(), api_port=free_port())
     stack.set_image_map()
     kube.start()
     try:
@@ -36,7 +36,7 @@ def e2e_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         )
         kube_config = reconciler_kubeconfig(kube, directory / "reconciler-kubeconfig")
         redis.start()
-        stack.env = worker_env(kube_config, redis.url, directory)
+        stack.env = worker_env(kube_config, redis.url, directory, stack.api_port)
         migrate = ManagedProcess(
             "migrate",
             [sys.executable, str(REPO_ROOT / "manage.py"), "migrate", "--noinput"],

@@ -40,6 +40,9 @@ class Stack:
     workers: list[ManagedProcess] = field(default_factory=list)
     watcher: ManagedProcess | None = None
     watcher_metrics_url: str = ""
+    # Reserved when the stack is built (runners get WEBSOCKET_URLs on it); the api starts on demand.
+    api_port: int = 0
+    api: ManagedProcess | None = None
 
     @property
     def admin(self) -> kubernetes.client.ApiClient:
@@ -67,8 +70,38 @@ class Stack:
         ]
         return ManagedProcess(name, argv, env, self.directory, REPO_ROOT)
 
+    def start_api(self) -> ManagedProcess:
+        """The api over ASGI (uvicorn, one process) on `api_port`, as the admin identity like the watcher."""
+        if self.api is not None and self.api.alive:
+            return self.api
+        argv = [
+            sys.executable,
+            "-m",
+            "ambient.asgi_server",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(self.api_port),
+            "--workers",
+            "1",
+        ]
+        # The chat writes from several sockets at once: SQLite waits for the lock instead of failing,
+        # and takes it when a transaction begins (a read that later writes cannot be refused midway).
+        database = f"{self.env['DATABASE_URL']}?timeout=30&transaction_mode=IMMEDIATE"
+        env = {**self.env, "KUBECONFIG": str(self.kube.kubeconfig_path), "DATABASE_URL": database}
+        api = ManagedProcess("api", argv, env, self.directory, REPO_ROOT).start()
+        wait_for(lambda: http_ok(f"{self.api_url}/healthz"), 60, f"api to be ready\n{api.tail()}")
+        self.api = api
+        return api
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.api_port}"
+
     def stop(self) -> None:
         """Stop every process of the stack, then Redis and localkube."""
+        if self.api is not None:
+            self.api.stop()
         if self.watcher is not None:
             self.watcher.stop()
         for worker in self.workers:
@@ -104,10 +137,10 @@ class Stack:
         if self.watcher is None or not self.watcher.alive:
             self.start_watcher()
 
-    def set_image_map(self, *, runner_mapped: bool = True) -> None:
-        document = image_map(
-            runner_image=RUNNER_IMAGE, content_image=CONTENT_IMAGE, runner_command=["{python}", str(FAKE_RUNNER)]
-        )
+    def set_image_map(self, *, runner_mapped: bool = True, real_runner: bool = False) -> None:
+        """The runner image runs fake_runner.py, or with `real_runner` this checkout's `python -m runner`."""
+        runner_command = ["{python}", "-m", "runner"] if real_runner else ["{python}", str(FAKE_RUNNER)]
+        document = image_map(runner_image=RUNNER_IMAGE, content_image=CONTENT_IMAGE, runner_command=runner_command)
         if not runner_mapped:
             del document["images"][RUNNER_IMAGE]
         write_image_map(self.image_map_path, document)
@@ -123,9 +156,13 @@ class Stack:
             app.close()
 
 
-def worker_env(kube_config: Path, redis_url: str, directory: Path) -> dict[str, str]:
+def worker_env(kube_config: Path, redis_url: str, directory: Path, api_port: int = 0) -> dict[str, str]:
     passthrough = {key: value for key, value in os.environ.items() if key in {"PATH", "HOME", "LANG", "TMPDIR"}}
+    api = f"127.0.0.1:{api_port or 8000}"
     return {
+        # Where runners reach the api (Stack.start_api serves there).
+        "RECONCILER_WEBSOCKET_URL_TEMPLATE": f"ws://{api}/api/projects/{{namespace}}/agentic-sessions/{{session}}/ws",
+        "RECONCILER_BACKEND_API_URL_TEMPLATE": f"http://{api}/api",
         **passthrough,
         "PYTHONPATH": str(REPO_ROOT),
         "PYTHONUNBUFFERED": "1",

@@ -1,0 +1,117 @@
+"""The real runner (echo backend) in a session's pod, chatting through the real api over ASGI.
+
+localkube runs this checkout's `python -m runner` for the runner image; the worker gives it a
+WEBSOCKET_URL on the api the stack starts (uvicorn, Channels on the stack's Redis). A client sends
+messages with `POST …/messages` and reads the session's socket as a UI would.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import kubernetes.client
+import pytest
+import requests
+from websockets.sync.client import ClientConnection, connect
+
+from ambient.contract import pvc_name
+from sessions.api_constants import MANAGED_LABEL
+from tests.e2e.stack import Stack
+from tests.e2e.support import conditions, session_create, wait_phase
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+
+@pytest.fixture
+def chat_stack(stack: Stack, kube_namespace: str) -> Stack:
+    # An Ambient project is a namespace with the managed label; the api serves no other.
+    patch = {"metadata": {"labels": {MANAGED_LABEL: "true"}}}
+    kubernetes.client.CoreV1Api(stack.admin).patch_namespace(kube_namespace, patch)
+    stack.start_api()
+    stack.set_image_map(real_runner=True)  # the `stack` fixture restores the fake runner afterwards
+    return stack
+
+
+def _headers(stack: Stack) -> dict[str, str]:
+    return {"Authorization": f"Bearer {stack.kube.admin_token}"}
+
+
+def _post(stack: Stack, namespace: str, name: str, body: dict[str, Any]) -> dict[str, Any]:
+    url = f"{stack.api_url}/api/projects/{namespace}/agentic-sessions/{name}/messages"
+    response = requests.post(url, json=body, headers=_headers(stack), timeout=30)
+    assert response.status_code == 202, response.text
+    return dict(response.json())
+
+
+@pytest.fixture
+def socket_for(chat_stack: Stack) -> Iterator[Any]:
+    with contextlib.ExitStack() as sockets:
+
+        def open_socket(namespace: str, name: str) -> ClientConnection:
+            url = f"ws://127.0.0.1:{chat_stack.api_port}/api/projects/{namespace}/agentic-sessions/{name}/ws?after=0"
+            return sockets.enter_context(connect(url, additional_headers=_headers(chat_stack), open_timeout=30))
+
+        yield open_socket
+
+
+def _until(socket: ClientConnection, predicate: Any, timeout: float = 60.0) -> dict[str, Any]:
+    """Frames in order until one satisfies `predicate` (the socket's own timeout bounds a hung test)."""
+    while True:
+        frame = json.loads(socket.recv(timeout=timeout))
+        if predicate(frame):
+            return dict(frame)
+
+
+def _text(frame: dict[str, Any]) -> str:
+    payload = frame.get("payload") or {}
+    return str((payload.get("content") or {}).get("text", "")) if frame.get("type") == "agent.message" else ""
+
+
+def _workspace(stack: Stack, namespace: str, name: str) -> Path:
+    return stack.kube.state_dir / "volumes" / "pvc" / namespace / pvc_name(name)
+
+
+def test_interactive_session_chats_writes_a_file_and_completes_on_end_session(
+    chat_stack: Stack, kube_namespace: str, socket_for: Any
+) -> None:
+    session_create(chat_stack.admin, kube_namespace, "talk", interactive=True)
+    wait_phase(chat_stack.admin, kube_namespace, "talk", "Running", timeout=120)
+    socket = socket_for(kube_namespace, "talk")
+    queued = _post(chat_stack, kube_namespace, "talk", {"content": "hello runner"})
+    assert isinstance(queued["id"], int)
+    _until(socket, lambda frame: _text(frame) == "echo: hello runner")
+
+    _post(chat_stack, kube_namespace, "talk", {"content": "/write artifacts/from-chat.md written by the agent"})
+    _until(socket, lambda frame: _text(frame).startswith("wrote artifacts/from-chat.md"))
+    written = _workspace(chat_stack, kube_namespace, "talk") / "artifacts" / "from-chat.md"
+    assert written.read_text() == "written by the agent\n"
+
+    history = requests.get(
+        f"{chat_stack.api_url}/api/projects/{kube_namespace}/agentic-sessions/talk/messages?after=0&limit=1000",
+        headers=_headers(chat_stack),
+        timeout=30,
+    ).json()
+    texts = [_text(message) for message in history["messages"]]
+    assert "echo: hello runner" in texts
+
+    _post(chat_stack, kube_namespace, "talk", {"type": "end_session"})
+    wait_phase(chat_stack.admin, kube_namespace, "talk", "Completed", timeout=120)
+
+
+def test_non_interactive_session_answers_its_prompt_and_completes(
+    chat_stack: Stack, kube_namespace: str, socket_for: Any
+) -> None:
+    session_create(chat_stack.admin, kube_namespace, "once", initialPrompt="summarise this")
+    wait_phase(chat_stack.admin, kube_namespace, "once", "Completed", timeout=120)
+    socket = socket_for(kube_namespace, "once")  # ?after=0: the history comes first
+    _until(socket, lambda frame: _text(frame) == "echo: summarise this")
+
+
+def test_agent_error_fails_the_session_with_sdk_error(chat_stack: Stack, kube_namespace: str) -> None:
+    session_create(chat_stack.admin, kube_namespace, "broken", initialPrompt="/fail on purpose")
+    failed = wait_phase(chat_stack.admin, kube_namespace, "broken", "Failed", timeout=120)
+    assert conditions(failed)["Failed"] == ("True", "SDKError")
