@@ -1,4 +1,5 @@
-"""``python -m localkube serve``: run the API server (and the runtime, if installed) until SIGTERM."""
+"""``localkube serve`` (or ``python -m localkube serve``): run the API server, and the runtime if
+installed, until SIGTERM."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ def default_controllers() -> list[Controller]:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m localkube", description=__doc__)
+    parser = argparse.ArgumentParser(prog="localkube", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the embedded Kubernetes API server")
     serve.add_argument("--port", type=int, default=6443)
