@@ -158,7 +158,7 @@ def _ensure_runner_token(cluster: KubeGateway, execution: Execution, action: Ens
         service_account=action.service_account_name,
         now=execution.now,
     )
-    execution.session = session_writes.session_write(
+    execution.session = session_writes.metadata_write(
         cluster,
         execution.session,
         session_writes.annotations_set(
@@ -197,7 +197,7 @@ def _delete_runner_token(cluster: KubeGateway, execution: Execution, action: Del
 
 
 def _set_interactive(cluster: KubeGateway, execution: Execution, action: SetInteractive) -> None:
-    execution.session = session_writes.session_write(
+    execution.session = session_writes.metadata_write(
         cluster, execution.session, session_writes.interactive_set(action.value)
     )
 
@@ -205,7 +205,7 @@ def _set_interactive(cluster: KubeGateway, execution: Execution, action: SetInte
 def _clear_intent(cluster: KubeGateway, execution: Execution, action: ClearIntent) -> None:
     read = (execution.session.get("metadata") or {}).get("annotations") or {}
     expected = {key: read[key] for key in action.annotations if key in read}
-    execution.session = session_writes.session_write(
+    execution.session = session_writes.metadata_write(
         cluster, execution.session, session_writes.annotations_remove(action.annotations, expected)
     )
 

@@ -29,7 +29,7 @@ class ConflictRetriesExhausted(Exception):
     """Every attempt lost a race; the task requeues rather than spin."""
 
 
-def session_write(cluster: KubeGateway, session: Mapping[str, Any], build: PatchBuilder) -> KubeObject:
+def metadata_write(cluster: KubeGateway, session: Mapping[str, Any], build: PatchBuilder) -> KubeObject:
     """Merge-patch metadata/spec of `session`; returns the object as written (or as read if no-op)."""
     namespace, name = str(session["metadata"]["namespace"]), str(session["metadata"]["name"])
     current: list[Mapping[str, Any]] = [session]  # what the next attempt decides from
