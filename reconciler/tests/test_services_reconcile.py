@@ -81,8 +81,11 @@ def test_pending_creates_children_and_job_then_creating(localkube: LocalKube, ku
     rows = ConditionTransition.objects.filter(namespace=kube_namespace, session_name="s1")
     assert {row.condition_type for row in rows} >= {"Ready", "JobCreated", "PVCReady", "SecretsReady"}
     events = core.list_namespaced_event(kube_namespace).items
-    reasons = {event.reason for event in events if event.involved_object.kind == "AgenticSession"}
-    assert {"Initializing", "Created", "AllRequiredSecretsFound"} <= reasons
+    mine = [event for event in events if event.involved_object.kind == "AgenticSession"]
+    # One Event per status write (first sight, then the creating write), naming every flip.
+    assert len(mine) == 2 and "Initializing" in {event.reason for event in mine}
+    messages = " ".join(event.message or "" for event in mine)
+    assert all(f"{condition} unset → True" in messages for condition in ("PVCReady", "SecretsReady", "JobCreated"))
 
 
 def test_converged_reconcile_makes_no_writes(localkube: LocalKube, kube_namespace: str) -> None:
