@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,9 @@ class Received:
     """What one client saw: (message id, sender client, sender's sequence number, latency ms)."""
 
     frames: list[tuple[int, int, int, float]] = field(default_factory=list)
+    # The two halves of each latency (wall clock): sent → stored by the api, stored → delivered.
+    stored_ms: list[float] = field(default_factory=list)
+    delivered_ms: list[float] = field(default_factory=list)
 
 
 def resident_mb(pid: int) -> float:
@@ -159,14 +163,17 @@ async def client(
         async def listen() -> None:
             while len(received.frames) < expected:
                 frame = json.loads(await socket.recv())
-                arrived = time.perf_counter()
+                arrived, arrived_wall = time.perf_counter(), time.time()
                 payload = frame["payload"]
                 latency = (arrived - payload["sent"]) * 1000
                 received.frames.append((frame["id"], payload["client"], payload["seq"], latency))
+                stored = datetime.strptime(frame["timestamp"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC).timestamp()
+                received.stored_ms.append((stored - payload["sent_wall"]) * 1000)
+                received.delivered_ms.append((arrived_wall - stored) * 1000)
 
         listener = asyncio.create_task(listen())
         for sequence in range(options.messages):
-            message = {"client": index, "seq": sequence, "sent": time.perf_counter()}
+            message = {"client": index, "seq": sequence, "sent": time.perf_counter(), "sent_wall": time.time()}
             await socket.send(json.dumps({"type": "user_message", "payload": message}))
             await asyncio.sleep(options.interval)
         with contextlib.suppress(TimeoutError, ConnectionClosed):  # what is missing is counted as lost
@@ -271,9 +278,15 @@ def main() -> None:
         "fanout_p50_ms": round(percentile(latencies, 0.50), 1),
         "fanout_p99_ms": round(percentile(latencies, 0.99), 1),
         "fanout_max_ms": round(max(latencies), 1),
+        "stored_p50_ms": round(percentile([v for seen in received for v in seen.stored_ms], 0.50), 1),
+        "stored_p99_ms": round(percentile([v for seen in received for v in seen.stored_ms], 0.99), 1),
+        "delivered_p50_ms": round(percentile([v for seen in received for v in seen.delivered_ms], 0.50), 1),
+        "delivered_p99_ms": round(percentile([v for seen in received for v in seen.delivered_ms], 0.99), 1),
         "messages_per_s": round(sent / elapsed, 1),
         "api_rss_max_mb": round(max(rss), 1),
         "api_rss_total_mb": round(sum(rss), 1),
+        # The machine's 1-minute load when the run ended: latency on a shared machine follows it.
+        "load_average_1m": round(os.getloadavg()[0], 1),
     }
     figures_print(figures, GOALS)
 
