@@ -26,6 +26,8 @@ pytestmark = [pytest.mark.localkube, pytest.mark.integration, pytest.mark.slow, 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 SEEDED_SESSION = "seeded"
 _tokens: dict[str, str] = {}
+# The out-of-the-box workflow catalogue is read from a repository on the local git server (no network).
+_catalogue: dict[str, str] = {}
 
 
 # The schema view needs neither a cluster nor a database, so the schema loads at collection time.
@@ -39,7 +41,14 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_app
     derandomize="SCHEMATHESIS_MAX_EXAMPLES" not in os.environ,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
-def test_api_matches_its_schema(case, django_kube, make_user, project, seed_session):
+def test_api_matches_its_schema(
+    case, django_kube, make_user, project, seed_session, settings, git_repository, git_server
+):
+    if "url" not in _catalogue:
+        _catalogue["url"] = git_repository({"workflows/demo/.ambient/ambient.json": '{"name": "Demo"}'})
+    settings.OOTB_WORKFLOWS_REPO = _catalogue["url"]
+    settings.OOTB_WORKFLOWS_GIT_TOKEN = git_server.token
+    settings.GIT_SSL_CA_FILE = str(git_server.ca_path)
     # Function-scoped fixtures are shared by all examples of one operation: seed once per project.
     if project not in _tokens:
         seed_session(project, SEEDED_SESSION, phase="Completed")
