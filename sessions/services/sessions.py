@@ -11,6 +11,7 @@ from ambient.exceptions import AlreadyExists, Conflict, NotFound
 from ambient.kube import NAMESPACE, AccessCheck, control_plane_gateway
 from sessions.api_constants import ANNOTATION_CLONED_FROM, CODE_SESSION_RUNNING, MANAGED_LABEL, MANAGED_LABEL_VALUE
 from sessions.auth import Caller
+from sessions.chat.services import chat_history_delete
 from sessions.resource import phase_of, presented
 from sessions.services.specs import (
     clone_name_candidates,
@@ -127,8 +128,10 @@ def session_display_name_set(
 
 
 def session_delete(*, caller: Caller, namespace: str, name: str) -> None:
-    """Delete the CR; its Job, PVC, Service, RBAC and secrets go with it by ownerReference GC."""
+    """Delete the CR; its Job, PVC, Service, RBAC and secrets go with it by ownerReference GC, and its
+    chat history here (a session deleted with kubectl loses it at the next inactivity sweep)."""
     caller.gateway().session_delete(namespace=namespace, name=name)
+    chat_history_delete(namespace=namespace, session=name)
 
 
 def session_clone(
