@@ -240,3 +240,31 @@ def test_disconnect_without_connect_does_not_raise() -> None:
 
     run(scenario)
     assert json.dumps({})  # reached without an exception
+
+
+def test_the_sessions_runner_may_send_with_get_only_and_another_sessions_runner_may_not_connect(
+    project: str, seed_session: Callable[..., dict[str, Any]], django_kube: Any, admin_token: str, kube_sessions: Any
+) -> None:
+    from ambient.contract import ANNOTATION_RUNNER_SA, GROUP, PLURAL, VERSION, service_account_name
+    from tests.security.api_support import runner_token
+
+    session = seed_session(project, "ran", phase="Running", interactive=True)
+    other = seed_session(project, "other", phase="Running", interactive=True)
+    annotation = {"metadata": {"annotations": {ANNOTATION_RUNNER_SA: service_account_name("ran")}}}
+    kube_sessions.patch_namespaced_custom_object(GROUP, VERSION, project, PLURAL, "ran", annotation)
+    token = runner_token(django_kube, project, session)
+
+    async def scenario() -> tuple[dict[str, Any], dict[str, Any], int]:
+        runner = await open_socket(socket_path(project, "ran"), token)
+        user = await open_socket(socket_path(project, "ran"), admin_token)
+        await send_frame(runner, {"type": "agent.message", "payload": {"text": "hi"}})
+        own, seen = await next_frame(runner), await next_frame(user)
+        await runner.disconnect()
+        await user.disconnect()
+        refused = await refused_with(socket_path(project, other["metadata"]["name"]), token)
+        return own, seen, refused
+
+    own, seen, refused = run(scenario)
+    assert own == seen and seen["type"] == "agent.message"
+    assert seen["sender"] == f"system:serviceaccount:{project}:{service_account_name('ran')}"
+    assert refused == CLOSE_FORBIDDEN
