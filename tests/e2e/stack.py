@@ -141,6 +141,9 @@ class Stack:
         """The runner image runs fake_runner.py, or with `real_runner` this checkout's `python -m runner`."""
         runner_command = ["{python}", "-m", "runner"] if real_runner else ["{python}", str(FAKE_RUNNER)]
         document = image_map(runner_image=RUNNER_IMAGE, content_image=CONTENT_IMAGE, runner_command=runner_command)
+        if real_runner:
+            # Tests add repositories from local paths; only the test stack lets the content service clone those.
+            document["images"][CONTENT_IMAGE]["env"]["AMBIENT_ALLOW_FILE_GIT_URLS"] = "true"
         if not runner_mapped:
             del document["images"][RUNNER_IMAGE]
         write_image_map(self.image_map_path, document)

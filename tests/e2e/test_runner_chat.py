@@ -7,8 +7,9 @@ messages with `POST …/messages` and reads the session's socket as a UI would.
 
 from __future__ import annotations
 
-import contextlib
 import json
+import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,12 +17,13 @@ from typing import Any
 import kubernetes.client
 import pytest
 import requests
+from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
 from ambient.contract import pvc_name
 from sessions.api_constants import MANAGED_LABEL
 from tests.e2e.stack import Stack
-from tests.e2e.support import conditions, session_create, wait_phase
+from tests.e2e.support import conditions, session_create, session_patch, session_read, wait_for, wait_phase
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -47,23 +49,50 @@ def _post(stack: Stack, namespace: str, name: str, body: dict[str, Any]) -> dict
     return dict(response.json())
 
 
+class ChatReader:
+    """A UI-like reader of a session's socket: frames in order, resuming with ?after if the socket drops."""
+
+    def __init__(self, stack: Stack, namespace: str, name: str) -> None:
+        self.url = f"ws://127.0.0.1:{stack.api_port}/api/projects/{namespace}/agentic-sessions/{name}/ws"
+        self.headers = _headers(stack)
+        self.last_id = 0
+        self.socket: ClientConnection | None = None
+
+    def close(self) -> None:
+        if self.socket is not None:
+            self.socket.close()
+
+    def until(self, predicate: Any, timeout: float = 60.0) -> dict[str, Any]:
+        """The first frame after those already read that satisfies `predicate`."""
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            assert remaining > 0, "the expected frame did not arrive"
+            if self.socket is None:
+                url = f"{self.url}?after={self.last_id}"
+                self.socket = connect(url, additional_headers=self.headers, open_timeout=30)
+            try:
+                frame = json.loads(self.socket.recv(timeout=remaining))
+            except ConnectionClosed:
+                self.socket = None
+                continue
+            if isinstance(frame.get("id"), int):
+                self.last_id = max(self.last_id, frame["id"])
+            if predicate(frame):
+                return dict(frame)
+
+
 @pytest.fixture
 def socket_for(chat_stack: Stack) -> Iterator[Any]:
-    with contextlib.ExitStack() as sockets:
+    readers: list[ChatReader] = []
 
-        def open_socket(namespace: str, name: str) -> ClientConnection:
-            url = f"ws://127.0.0.1:{chat_stack.api_port}/api/projects/{namespace}/agentic-sessions/{name}/ws?after=0"
-            return sockets.enter_context(connect(url, additional_headers=_headers(chat_stack), open_timeout=30))
+    def open_reader(namespace: str, name: str) -> ChatReader:
+        readers.append(ChatReader(chat_stack, namespace, name))
+        return readers[-1]
 
-        yield open_socket
-
-
-def _until(socket: ClientConnection, predicate: Any, timeout: float = 60.0) -> dict[str, Any]:
-    """Frames in order until one satisfies `predicate` (the socket's own timeout bounds a hung test)."""
-    while True:
-        frame = json.loads(socket.recv(timeout=timeout))
-        if predicate(frame):
-            return dict(frame)
+    yield open_reader
+    for reader in readers:
+        reader.close()
 
 
 def _text(frame: dict[str, Any]) -> str:
@@ -83,10 +112,10 @@ def test_interactive_session_chats_writes_a_file_and_completes_on_end_session(
     socket = socket_for(kube_namespace, "talk")
     queued = _post(chat_stack, kube_namespace, "talk", {"content": "hello runner"})
     assert isinstance(queued["id"], int)
-    _until(socket, lambda frame: _text(frame) == "echo: hello runner")
+    socket.until(lambda frame: _text(frame) == "echo: hello runner")
 
     _post(chat_stack, kube_namespace, "talk", {"content": "/write artifacts/from-chat.md written by the agent"})
-    _until(socket, lambda frame: _text(frame).startswith("wrote artifacts/from-chat.md"))
+    socket.until(lambda frame: _text(frame).startswith("wrote artifacts/from-chat.md"))
     written = _workspace(chat_stack, kube_namespace, "talk") / "artifacts" / "from-chat.md"
     assert written.read_text() == "written by the agent\n"
 
@@ -108,10 +137,47 @@ def test_non_interactive_session_answers_its_prompt_and_completes(
     session_create(chat_stack.admin, kube_namespace, "once", initialPrompt="summarise this")
     wait_phase(chat_stack.admin, kube_namespace, "once", "Completed", timeout=120)
     socket = socket_for(kube_namespace, "once")  # ?after=0: the history comes first
-    _until(socket, lambda frame: _text(frame) == "echo: summarise this")
+    socket.until(lambda frame: _text(frame) == "echo: summarise this")
 
 
 def test_agent_error_fails_the_session_with_sdk_error(chat_stack: Stack, kube_namespace: str) -> None:
     session_create(chat_stack.admin, kube_namespace, "broken", initialPrompt="/fail on purpose")
     failed = wait_phase(chat_stack.admin, kube_namespace, "broken", "Failed", timeout=120)
     assert conditions(failed)["Failed"] == ("True", "SDKError")
+
+
+def _git_repository(path: Path) -> str:
+    path.mkdir()
+    for argv in (
+        ["git", "init", "--quiet", "--initial-branch=main"],
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "--quiet", "--allow-empty", "-m", "x"],
+    ):
+        subprocess.run(argv, cwd=path, check=True)
+    return f"file://{path}"
+
+
+def test_adding_a_repo_restarts_the_agent_in_the_new_directory(
+    chat_stack: Stack, kube_namespace: str, socket_for: Any, tmp_path: Path
+) -> None:
+    session_create(chat_stack.admin, kube_namespace, "grow", interactive=True)
+    wait_phase(chat_stack.admin, kube_namespace, "grow", "Running", timeout=120)
+    socket = socket_for(kube_namespace, "grow")
+    _post(chat_stack, kube_namespace, "grow", {"content": "/layout"})
+    socket.until(lambda frame: _text(frame) == "cwd=artifacts dirs= starts=1")
+
+    url = _git_repository(tmp_path / "tools")
+    session_patch(chat_stack.admin, kube_namespace, "grow", {"spec": {"repos": [{"url": url, "branch": "main"}]}})
+    restarted = socket.until(lambda frame: (frame.get("payload") or {}).get("message") == "sdk.restarted", timeout=120)
+    workspace = _workspace(chat_stack, kube_namespace, "grow")
+    assert restarted["payload"]["cwd"].endswith("/repos/tools")
+    acknowledged = int((workspace / ".ambient" / "sdk-restart-acknowledged").read_text())
+
+    def count_recorded() -> dict[str, Any] | None:
+        session = session_read(chat_stack.admin, kube_namespace, "grow")
+        return session if (session.get("status") or {}).get("sdkRestartCount") == acknowledged else None
+
+    wait_for(count_recorded, 60, "status.sdkRestartCount to match the runner's acknowledgement")
+    _post(chat_stack, kube_namespace, "grow", {"content": "/layout"})
+    socket.until(lambda frame: _text(frame) == "cwd=repos/tools dirs=artifacts starts=2")
+    _post(chat_stack, kube_namespace, "grow", {"type": "end_session"})
+    wait_phase(chat_stack.admin, kube_namespace, "grow", "Completed", timeout=120)
