@@ -81,7 +81,7 @@ async def fan_out(
     headers = {"Authorization": f"Bearer {token}"}
     connector = aiohttp.TCPConnector(limit=0, ssl=context)
     async with aiohttp.ClientSession(connector=connector, headers=headers) as session:
-        base = f"{url}/api/v1/namespaces/{namespace}/configmaps"
+        base = f"{url}{kube.CONFIG_MAP.path(namespace)}"
         async with session.post(base, json={"metadata": {"name": "fanout"}, "data": {"round": "0"}}) as response:
             created = await response.json()
         rv = created["metadata"]["resourceVersion"]

@@ -126,7 +126,7 @@ def test_clients_are_reused_per_identity(kube_settings, localkube):
     assert kube.control_plane_gateway().api_client is not before
 
 
-def test_retry_on_conflict_stops_after_its_attempts():
+def test_retry_on_conflict_stops_after_its_attempts() -> None:
     attempts: list[int] = []
 
     def always_lose() -> None:

@@ -21,7 +21,7 @@ from django.conf import settings
 
 from ambient.contract import CONTENT_PORT, service_name
 from ambient.exceptions import Unavailable
-from ambient.kube import control_plane_gateway
+from ambient.kube import SERVICE, control_plane_gateway
 
 CONTENT_TOKEN_HEADER = "X-Ambient-Content-Token"  # noqa: S105 - a header name
 ROUTE_DIRECT = "direct"
@@ -81,10 +81,8 @@ def content_endpoint(*, namespace: str, session: str, content_token: str) -> Con
         return ContentEndpoint(namespace, session, base, headers, _shared_direct_pool(), ROUTE_DIRECT)
     api_client = _control_plane_api_client()
     configuration = api_client.configuration
-    base = (
-        f"{configuration.host.rstrip('/')}/api/v1/namespaces/{namespace}/services/"
-        f"{service_name(session)}:{CONTENT_PORT}/proxy"
-    )
+    proxy = SERVICE.path(namespace, f"{service_name(session)}:{CONTENT_PORT}", "proxy")
+    base = f"{configuration.host.rstrip('/')}{proxy}"
     headers = {**token_headers, **_api_server_auth_headers(configuration)}
     return ContentEndpoint(namespace, session, base, headers, api_client.rest_client.pool_manager, ROUTE_SERVICE_PROXY)
 
