@@ -7,6 +7,7 @@ messages with `POST …/messages` and reads the session's socket as a UI would.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import time
@@ -57,10 +58,10 @@ class ChatReader:
         self.headers = _headers(stack)
         self.last_id = 0
         self.socket: ClientConnection | None = None
+        self.sockets = contextlib.ExitStack()
 
     def close(self) -> None:
-        if self.socket is not None:
-            self.socket.close()
+        self.sockets.close()
 
     def until(self, predicate: Any, timeout: float = 60.0) -> dict[str, Any]:
         """The first frame after those already read that satisfies `predicate`."""
@@ -70,7 +71,7 @@ class ChatReader:
             assert remaining > 0, "the expected frame did not arrive"
             if self.socket is None:
                 url = f"{self.url}?after={self.last_id}"
-                self.socket = connect(url, additional_headers=self.headers, open_timeout=30)
+                self.socket = self.sockets.enter_context(connect(url, additional_headers=self.headers, open_timeout=30))
             try:
                 frame = json.loads(self.socket.recv(timeout=remaining))
             except ConnectionClosed:
