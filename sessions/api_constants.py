@@ -47,7 +47,6 @@ ENV_PARENT_SESSION_ID = "PARENT_SESSION_ID"
 PAGE_SIZE_DEFAULT = 20
 PAGE_SIZE_MAX = 100
 DISPLAY_NAME_MAX_LENGTH = 200
-WRITE_ATTEMPTS = 5
 
 # --- Removed endpoints ---------------------------------------------------------------------------
 
