@@ -7,6 +7,7 @@ every other call the CLI would make, and HOME is a temporary directory. Each tur
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -63,14 +64,20 @@ def _agent_payloads(chat: FakeChat) -> list[dict[str, Any]]:
 
 
 def test_a_text_reply_reaches_the_socket_as_agent_message(
-    chat: FakeChat, start_runner: StartRunner, claude_env: dict[str, str], anthropic: FakeAnthropic
+    chat: FakeChat, start_runner: StartRunner, claude_env: dict[str, str], anthropic: FakeAnthropic, workspace: Path
 ) -> None:
+    workflow = workspace / "workflows" / "review"
+    (workflow / ".ambient").mkdir(parents=True)
+    (workflow / ".ambient" / "ambient.json").write_text(json.dumps({"systemPrompt": "Answer in one line."}))
     runner = start_runner(INTERACTIVE="false", INITIAL_PROMPT="hello claude", **claude_env)
     assert runner.wait(120) == 0
     chat.wait_for(lambda _: "claude says: hello claude" in chat.texts())
     results = [payload for payload in _agent_payloads(chat) if payload.get("type") == "result.message"]
     assert results and results[0]["payload"]["is_error"] is False
     assert anthropic.requests and all(request.get("stream") for request in anthropic.requests)
+    # The workflow is the working directory and its systemPrompt reaches the model.
+    system = str(anthropic.requests[0].get("system"))
+    assert "Answer in one line." in system and f"Working directory: {workflow}." in system
 
 
 def test_a_tool_use_turn_changes_the_workspace(

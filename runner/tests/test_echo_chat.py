@@ -132,3 +132,14 @@ def test_a_replacement_runner_does_not_answer_handled_messages_again(chat: FakeC
     assert chat.texts().count("echo: first prompt") == 1
     chat.post(content="/end")
     assert second.wait(30) == 0
+
+
+def test_an_interrupt_reaches_the_agent_at_once_and_the_chat_goes_on(chat: FakeChat, start_runner: StartRunner) -> None:
+    runner = start_runner()
+    chat.wait_for(lambda messages: "Chat ready" in _system_messages(chat))
+    chat.post("interrupt")
+    chat.wait_for(lambda messages: "interrupt.sent" in _system_messages(chat))
+    chat.post(content="still there?")
+    chat.wait_for(lambda _: "echo: still there?" in chat.texts())
+    chat.post("terminate")  # an alias of end_session
+    assert runner.wait(30) == 0
