@@ -38,8 +38,8 @@ from django.core.wsgi import get_wsgi_application  # noqa: E402
 
 from ambient import kube  # noqa: E402
 from ambient.contract import API_VERSION, KIND, Phase  # noqa: E402
+from bench.helpers.support import project_admin_grant  # noqa: E402
 from localkube.testing import LocalKube  # noqa: E402
-from sessions.api_constants import MANAGED_LABEL, MANAGED_LABEL_VALUE, ROLE_ADMIN  # noqa: E402
 
 GOALS_MS = {"list_p50": 150.0, "get_p50": 20.0}
 
@@ -103,20 +103,8 @@ def main() -> None:
         kube.reset()
         call_command("install_crds", stdout=io.StringIO())
         project = localkube.create_namespace("bench-")
-        gateway = kube.control_plane_gateway()
-        gateway.patch(kube.NAMESPACE, None, project, {"metadata": {"labels": {MANAGED_LABEL: MANAGED_LABEL_VALUE}}})
         token = localkube.create_user("bench@example.com")
-        gateway.create(
-            kube.ROLE_BINDING,
-            project,
-            {
-                "apiVersion": "rbac.authorization.k8s.io/v1",
-                "kind": "RoleBinding",
-                "metadata": {"name": "bench-admin"},
-                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": ROLE_ADMIN},
-                "subjects": [{"kind": "User", "name": "bench@example.com", "apiGroup": "rbac.authorization.k8s.io"}],
-            },
-        )
+        project_admin_grant(kube.control_plane_gateway(), project, "bench@example.com")
         seeding_started = time.perf_counter()
         seed(project, options.sessions)
         print(f"seeded {options.sessions} sessions in {time.perf_counter() - seeding_started:.1f}s")

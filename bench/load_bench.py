@@ -41,10 +41,10 @@ from django.core.wsgi import get_wsgi_application  # noqa: E402
 from ambient import kube  # noqa: E402
 from ambient.kube import KubeGateway  # noqa: E402
 from bench.helpers.report import figures_print  # noqa: E402
+from bench.helpers.support import project_admin_grant  # noqa: E402
 from localkube.testing import LocalKube, free_port  # noqa: E402
 from reconciler.embedded_images import write_image_map  # noqa: E402
 from reconciler.tests.services_support import reconciler_kubeconfig  # noqa: E402
-from sessions.api_constants import MANAGED_LABEL, MANAGED_LABEL_VALUE, ROLE_ADMIN  # noqa: E402
 from tests.e2e.processes import ManagedProcess, RedisServer  # noqa: E402
 from tests.e2e.stack import CONTENT_IMAGE, RUNNER_IMAGE, Stack, worker_env  # noqa: E402
 
@@ -145,20 +145,8 @@ def start_stack(directory: Path, workers: int) -> Stack:
 
 def project_with_admin(localkube: LocalKube) -> tuple[str, str]:
     project = localkube.create_namespace("load-")
-    admin = kube.control_plane_gateway()
-    admin.patch(kube.NAMESPACE, None, project, {"metadata": {"labels": {MANAGED_LABEL: MANAGED_LABEL_VALUE}}})
     token = localkube.create_user("load@example.com")
-    admin.create(
-        kube.ROLE_BINDING,
-        project,
-        {
-            "apiVersion": "rbac.authorization.k8s.io/v1",
-            "kind": "RoleBinding",
-            "metadata": {"name": "load-admin"},
-            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": ROLE_ADMIN},
-            "subjects": [{"kind": "User", "name": "load@example.com", "apiGroup": "rbac.authorization.k8s.io"}],
-        },
-    )
+    project_admin_grant(kube.control_plane_gateway(), project, "load@example.com")
     return project, token
 
 

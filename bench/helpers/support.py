@@ -11,7 +11,23 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ambient.kube import SESSION, KubeGateway, Resource
+from ambient.kube import NAMESPACE, ROLE_BINDING, SESSION, KubeGateway, Resource
+from sessions.api_constants import MANAGED_LABEL, MANAGED_LABEL_VALUE, ROLE_ADMIN
+
+RBAC_GROUP = "rbac.authorization.k8s.io"
+
+
+def project_admin_grant(gateway: KubeGateway, project: str, username: str) -> None:
+    """Make namespace `project` a managed Ambient project whose admin is the user `username`."""
+    gateway.patch(NAMESPACE, None, project, {"metadata": {"labels": {MANAGED_LABEL: MANAGED_LABEL_VALUE}}})
+    binding = {
+        "apiVersion": f"{RBAC_GROUP}/v1",
+        "kind": "RoleBinding",
+        "metadata": {"name": "bench-admin"},
+        "roleRef": {"apiGroup": RBAC_GROUP, "kind": "ClusterRole", "name": ROLE_ADMIN},
+        "subjects": [{"kind": "User", "name": username, "apiGroup": RBAC_GROUP}],
+    }
+    gateway.create(ROLE_BINDING, project, binding)
 
 
 def percentile(values: list[float], fraction: float) -> float:
