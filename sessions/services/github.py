@@ -84,12 +84,13 @@ def github_push(
     """Commit everything in the repo and push it to its output remote (else its own) on `output.branch` or
     `ambient/<session>`; the outcome is also an Event on the session."""
     content = session_content_service(caller=caller, namespace=namespace, name=name)
-    session = caller.gateway().session_get(namespace=namespace, name=name)
+    content.require_running()
+    session = content.session_object
     entry = _repo_of(session, repo=repo, index=index)
     folder = repo_name(entry)
     output = entry.get("output") or {}
     target_branch = branch or output.get("branch") or f"{PUSH_BRANCH_PREFIX}{name}"
-    headers = _git_headers(session)
+    headers = content.git_headers()
     base = f"/repos/{quote(folder, safe='')}/git"
     timeout = settings.CONTENT_SERVICE_GIT_TIMEOUT_SECONDS
     body: KubeObject = {"branch": target_branch}
@@ -105,8 +106,8 @@ def github_push(
 def github_diff(*, caller: Caller, namespace: str, name: str, repo: str) -> Relayed:
     """Uncommitted changes of one repository: files and lines added and removed (untracked included)."""
     content = session_content_service(caller=caller, namespace=namespace, name=name)
-    session = caller.gateway().session_get(namespace=namespace, name=name)
-    folder = repo_name(_repo_of(session, repo=repo, index=None))
+    content.require_running()
+    folder = repo_name(_repo_of(content.session_object, repo=repo, index=None))
     return _relayed(
         content.request(
             "GET",
@@ -114,11 +115,6 @@ def github_diff(*, caller: Caller, namespace: str, name: str, repo: str) -> Rela
             read_timeout=settings.CONTENT_SERVICE_GIT_TIMEOUT_SECONDS,
         )
     )
-
-
-def _git_headers(session: Mapping[str, Any]) -> dict[str, str]:
-    found = session_github_token(session)
-    return {"X-Git-Token": found.token} if found else {}
 
 
 def _relayed(response: Any) -> Relayed:

@@ -18,7 +18,7 @@ from ambient.content.client import STREAM_CHUNK_BYTES, ContentService, response_
 from ambient.content.endpoint import TokenReader
 from ambient.content.tokens import content_token_read
 from ambient.contract import Phase
-from ambient.exceptions import Conflict
+from ambient.exceptions import Conflict, Unavailable
 from sessions.api_constants import CODE_SESSION_NOT_RUNNING
 from sessions.auth import Caller
 from sessions.resource import phase_of
@@ -43,31 +43,51 @@ class Relayed:
 
 
 class SessionContentService(ContentService):
-    """The content service of one session, with the session as read (git calls need its user's token)."""
+    """The content service of one session, as the caller may reach it.
 
-    def __init__(self, *, session_object: KubeObject, namespace: str, session: str, token_reader: TokenReader) -> None:
+    File and metadata calls go straight to the content service: the session is read (with the
+    caller's token) only when that fails, to answer 404 for no session and 409 for one that is not
+    Running instead of 503 — a Running session's content service answers without that extra read.
+    Git calls read the session first (its user's GitHub token) and so check the phase up front.
+    """
+
+    def __init__(self, *, caller: Caller, namespace: str, session: str, token_reader: TokenReader) -> None:
         super().__init__(namespace=namespace, session=session, token_reader=token_reader)
-        self.session_object = session_object
+        self._caller = caller
+        self._session_object: KubeObject | None = None
+
+    @property
+    def session_object(self) -> KubeObject:
+        if self._session_object is None:
+            self._session_object = self._caller.gateway().session_get(namespace=self.namespace, name=self.session)
+        return self._session_object
+
+    def require_running(self) -> None:
+        phase = phase_of(self.session_object)
+        if phase != Phase.RUNNING:
+            raise Conflict(
+                f"The session is {phase}: its workspace is served only while it runs. Start the session "
+                "(POST .../start) and wait for phase Running.",
+                code=CODE_SESSION_NOT_RUNNING,
+                details={"phase": phase.value},
+            )
+
+    def request(self, *args: Any, **kwargs: Any) -> urllib3.BaseHTTPResponse:
+        try:
+            return super().request(*args, **kwargs)
+        except Unavailable:
+            self.require_running()  # 404 / 409 say more than "unreachable" when they apply
+            raise
 
     def git_headers(self) -> dict[str, str]:
+        self.require_running()
         found = session_github_token(self.session_object)
         return {GIT_TOKEN_HEADER: found.token} if found else {}
 
 
 def session_content_service(*, caller: Caller, namespace: str, name: str) -> SessionContentService:
-    """The content service of a Running session (409 otherwise: there is no pod to answer)."""
-    session = caller.gateway().session_get(namespace=namespace, name=name)
-    phase = phase_of(session)
-    if phase != Phase.RUNNING:
-        raise Conflict(
-            f"The session is {phase}: its workspace is served only while it runs. Start the session "
-            "(POST .../start) and wait for phase Running.",
-            code=CODE_SESSION_NOT_RUNNING,
-            details={"phase": phase.value},
-        )
-    return SessionContentService(
-        session_object=session, namespace=namespace, session=name, token_reader=content_token_read
-    )
+    """The content service of a session (409 when it is not Running: there is no pod to answer)."""
+    return SessionContentService(caller=caller, namespace=namespace, session=name, token_reader=content_token_read)
 
 
 def _relay(response: urllib3.BaseHTTPResponse) -> Relayed:
