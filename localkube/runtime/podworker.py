@@ -64,6 +64,7 @@ class PodWorker:
         self.unschedulable: str | None = None
         self.start_time: str | None = (pod.get("status") or {}).get("startTime")
         self.ports: dict[int, int] = {}
+        self._ports_annotated = False
         self.volume_paths: dict[str, Any] = {}
         self.sourced: list[SourcedVolume] = []
         # From volume setup until the pod is done: a watched change of a source refreshes its volumes.
@@ -145,8 +146,9 @@ class PodWorker:
         try:
             await self._retrying(self._schedule, "scheduling")
             await self._retrying(self._setup_volumes, "volume setup")
-            self._allocate_ports()
-            await self._retrying(self._annotate_ports, "port annotation")
+            if not self._ports_annotated:  # the binding carries them, unless the pod came bound
+                self._allocate_ports()
+                await self._retrying(self._annotate_ports, "port annotation")
             volume_sync = asyncio.create_task(self._volume_sync_loop())
             sidecars = []
             for runner in self.init_runners:
@@ -244,9 +246,13 @@ class PodWorker:
                 )
             await asyncio.sleep(self.kubelet.config.sync_seconds)
         if not (self.pod.get("spec") or {}).get("nodeName"):
-            await self.kubelet.client.patch(
-                resource_path("v1", "pods", self.namespace, self.name), {"spec": {"nodeName": c.NODE_NAME}}
-            )
+            # The host ports go with the binding: one write of the pod instead of two.
+            self._allocate_ports()
+            binding: dict[str, Any] = {"spec": {"nodeName": c.NODE_NAME}}
+            if self.ports:
+                binding["metadata"] = {"annotations": {c.HOST_PORTS_ANNOTATION: self._ports_value()}}
+            await self.kubelet.client.patch(resource_path("v1", "pods", self.namespace, self.name), binding)
+            self._ports_annotated = True
             await self.kubelet.recorder.record(
                 self.pod,
                 "Scheduled",
@@ -326,11 +332,14 @@ class PodWorker:
     async def _annotate_ports(self) -> None:
         if not self.ports:
             return
-        value = json.dumps({str(port): host for port, host in self.ports.items()}, sort_keys=True)
         await self.kubelet.client.patch(
             resource_path("v1", "pods", self.namespace, self.name),
-            {"metadata": {"annotations": {c.HOST_PORTS_ANNOTATION: value}}},
+            {"metadata": {"annotations": {c.HOST_PORTS_ANNOTATION: self._ports_value()}}},
         )
+        self._ports_annotated = True
+
+    def _ports_value(self) -> str:
+        return json.dumps({str(port): host for port, host in self.ports.items()}, sort_keys=True)
 
     # -- status -----------------------------------------------------------------------------------
 
