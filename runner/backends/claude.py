@@ -83,6 +83,9 @@ class ClaudeBackend:
         env = {}
         if not os.environ.get("CLAUDE_CONFIG_DIR"):
             env["CLAUDE_CONFIG_DIR"] = str(layout.workspace / CONFIG_DIR)
+        if self.config.max_tokens and not os.environ.get("CLAUDE_CODE_MAX_OUTPUT_TOKENS"):
+            # The CLI's own cap on a reply; it has no temperature setting, so LLM_TEMPERATURE is not passed.
+            env["CLAUDE_CODE_MAX_OUTPUT_TOKENS"] = str(self.config.max_tokens)
         return ClaudeAgentOptions(
             cwd=str(layout.cwd),
             add_dirs=[str(path) for path in layout.add_dirs],

@@ -49,8 +49,9 @@ class EchoBackend:
             except OutsideWorkspace as error:
                 return f"cannot write: {error}", TurnOutcome()
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(content + "\n")
-            return f"wrote {path} ({len(content) + 1} bytes)", TurnOutcome()
+            data = (content + "\n").encode()
+            target.write_bytes(data)
+            return f"wrote {path} ({len(data)} bytes)", TurnOutcome()
         if command == "/layout":
             dirs = ",".join(self._relative(path) for path in self.layout.add_dirs)
             return f"cwd={self._relative(self.layout.cwd)} dirs={dirs} starts={self.starts}", TurnOutcome()

@@ -55,6 +55,7 @@ def claude_env(anthropic: FakeAnthropic, tmp_path: Path) -> dict[str, str]:
         "ANTHROPIC_BASE_URL": anthropic.base_url,
         "ANTHROPIC_API_KEY": "sk-fake",
         "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
+        "LLM_MAX_TOKENS": "3000",
         "HOME": str(home),
     }
 
@@ -78,6 +79,7 @@ def test_a_text_reply_reaches_the_socket_as_agent_message(
     # The workflow is the working directory and its systemPrompt reaches the model.
     system = str(anthropic.requests[0].get("system"))
     assert "Answer in one line." in system and f"Working directory: {workflow}." in system
+    assert anthropic.requests[0]["max_tokens"] == 3000  # LLM_MAX_TOKENS
 
 
 def test_a_tool_use_turn_changes_the_workspace(
