@@ -70,7 +70,10 @@ class GitSettings:
     user_name: str = "Ambient Code Bot"
     user_email: str = "bot@ambient-code.local"
     local_timeout_seconds: float = 30.0
-    network_timeout_seconds: float = 300.0
+    # Under the api's own per-operation timeouts (CONTENT_SERVICE_GIT/_CLONE_TIMEOUT_SECONDS, 120/300 s),
+    # so the caller hears git's 504 rather than its own timeout.
+    network_timeout_seconds: float = 110.0
+    clone_timeout_seconds: float = 290.0
     allow_file_urls: bool = False
     ca_file: str = ""
 
@@ -134,6 +137,7 @@ def run_git(
     settings: GitSettings,
     credentials: GitCredentials | None = None,
     network: bool = False,
+    timeout: float | None = None,
     check: bool = True,
     input_text: str | None = None,
 ) -> GitResult:
@@ -142,7 +146,8 @@ def run_git(
     for entry in HARDENING_CONFIG:
         command += ["-c", entry]
     command += list(arguments)
-    timeout = settings.network_timeout_seconds if network else settings.local_timeout_seconds
+    if timeout is None:
+        timeout = settings.network_timeout_seconds if network else settings.local_timeout_seconds
     process = subprocess.Popen(
         command,
         cwd=cwd,

@@ -38,6 +38,9 @@ def content_settings() -> ContentSettings:
             network_timeout_seconds=getattr(
                 settings, "GIT_NETWORK_TIMEOUT_SECONDS", constants.DEFAULT_GIT_NETWORK_TIMEOUT_SECONDS
             ),
+            clone_timeout_seconds=getattr(
+                settings, "GIT_CLONE_TIMEOUT_SECONDS", constants.DEFAULT_GIT_CLONE_TIMEOUT_SECONDS
+            ),
             allow_file_urls=getattr(settings, "AMBIENT_ALLOW_FILE_GIT_URLS", False),
             ca_file=getattr(settings, "GIT_SSL_CA_FILE", ""),
         ),

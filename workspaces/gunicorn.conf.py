@@ -2,7 +2,7 @@
 
 Threads, not processes: requests mostly wait on git subprocesses and disk, and per-directory
 locks (workspaces/locks.py) keep concurrent git calls on one repository in order. The worker
-timeout outlasts the longest git network call so git's own timeout answers first (504).
+timeout outlasts the longest git call (a clone) so git's own timeout answers first (504).
 """
 
 import os
@@ -12,7 +12,7 @@ bind = os.environ.get("CONTENT_BIND", "0.0.0.0:8080")  # the Service targets the
 worker_class = "gthread"
 workers = int(os.environ.get("CONTENT_WORKERS", "1"))
 threads = int(os.environ.get("CONTENT_THREADS", "8"))
-timeout = int(float(os.environ.get("GIT_NETWORK_TIMEOUT_SECONDS", "300"))) + 30
+timeout = int(float(os.environ.get("GIT_CLONE_TIMEOUT_SECONDS", "290"))) + 30
 graceful_timeout = 10
 keepalive = 5
 accesslog = "-"

@@ -48,7 +48,7 @@ def repository_clone(
             cwd=destination.parent,
             settings=settings,
             credentials=credentials,
-            network=True,
+            timeout=settings.clone_timeout_seconds,
         )
         staging.rename(destination)
     finally:

@@ -101,7 +101,7 @@ def silent_remote() -> Iterator[int]:
 
 
 def test_a_hung_remote_times_out(tmp_path: Path, silent_remote: int) -> None:
-    settings = GitSettings(network_timeout_seconds=1.0)
+    settings = GitSettings(clone_timeout_seconds=1.0)
     with pytest.raises(GitTimeout) as raised:
         repository_clone(
             url=f"https://127.0.0.1:{silent_remote}/r.git",
