@@ -22,6 +22,7 @@ from localkube.routing import RequestInfo
 from localkube.watch import serve_watch
 
 _TRUE = ("1", "true", "True")
+_TYPE_META = ("kind", "apiVersion")
 
 
 def method_not_allowed() -> ApiError:
@@ -81,6 +82,10 @@ async def _list(r: ResourceRequest) -> web.StreamResponse:
         return json_response(
             tables.table(r.resource_type, r.info.version, listing["items"], include_object, listing["metadata"])
         )
+    if r.resource_type.builtin:
+        # A built-in kind's list items carry no kind/apiVersion (the list's own say it), as kube's
+        # typed lists encode them; custom resources' items keep theirs, as kube's unstructured lists do.
+        listing["items"] = [{k: v for k, v in item.items() if k not in _TYPE_META} for item in listing["items"]]
     return json_response(listing)
 
 

@@ -113,6 +113,7 @@ def test_crud_status_codes_and_shapes(localkube, kube_namespace, kind):
     assert (listing["kind"], listing["apiVersion"]) == (f"{kind}List", api_version)
     assert listing["metadata"]["resourceVersion"].isdigit()
     assert [item["metadata"]["name"] for item in listing["items"]] == ["x"] or kind == "ServiceAccount"
+    assert all("kind" not in item and "apiVersion" not in item for item in listing["items"])  # typed list items
 
     status, patched = send_json(localkube, "PATCH", f"{path}/x", change, content_type="application/merge-patch+json")
     assert status == 200 and patched["kind"] == kind
