@@ -14,6 +14,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from localkube.codec import json_response
 from localkube.errors import status_body
 from localkube.interfaces import ObjectReader
 from localkube.runtime.constants import COND_READY, HOST_PORTS_ANNOTATION
@@ -40,7 +41,7 @@ FOLLOW_POLL_SECONDS = 0.2
 
 
 def _error(code: int, message: str, reason: str) -> web.Response:
-    return web.json_response(status_body(code, message, reason), status=code)
+    return json_response(status_body(code, message, reason), code)
 
 
 # -- logs ----------------------------------------------------------------------------------------
