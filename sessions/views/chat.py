@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_serializer, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -42,6 +42,8 @@ class MessageEnvelopeSerializer(serializers.Serializer):
     payload = serializers.DictField()
 
 
+# `many=False`: the list action answers one page object, not an array.
+@extend_schema_serializer(many=False)
 class HistorySerializer(serializers.Serializer):
     sessionId = serializers.CharField()  # noqa: N815 - the wire name
     messages = MessageEnvelopeSerializer(many=True)
