@@ -26,7 +26,8 @@ _TYPE_META = ("kind", "apiVersion")
 
 
 def method_not_allowed() -> ApiError:
-    return ApiError(405, "the server does not allow this method on the requested resource", "MethodNotAllowed")
+    # kube's REST container has no route for the method: its error handler writes empty details.
+    return ApiError(405, "the server does not allow this method on the requested resource", "MethodNotAllowed", {})
 
 
 @dataclass

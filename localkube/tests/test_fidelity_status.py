@@ -94,3 +94,16 @@ def test_kubectl_reports_an_unserved_kind_as_a_real_cluster_does(localkube, kube
 def test_success_bodies_end_with_a_newline(localkube, kube_namespace):
     status, raw = send(localkube, "GET", f"/api/v1/namespaces/{kube_namespace}")
     assert status == 200 and raw.endswith(b"}\n")
+
+
+def test_method_not_allowed_on_a_create_only_kind(localkube):
+    status, raw = send(localkube, "GET", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews")
+    assert status == 405
+    assert (
+        raw
+        == (
+            STATUS_HEAD
+            + '"status":"Failure","message":"the server does not allow this method on the requested resource",'
+            '"reason":"MethodNotAllowed","details":{},"code":405}\n'
+        ).encode()
+    )
