@@ -109,7 +109,7 @@ def test_repos_and_workflow_follow_the_spec(stack: Stack, kube_namespace: str, a
     assert listed.status_code == 200, listed.content
     assert [item["name"] for item in listed.json()["items"]] == ["tools"]
     readme = api.get(f"{url}/workspace/repos/tools/README.md")
-    assert b"".join(readme.streaming_content) == b"tools\n"
+    assert readme.getvalue() == b"tools\n"
 
     removed = api.delete(f"{url}/repos/tools")
     assert removed.status_code == 200, removed.content
