@@ -23,7 +23,9 @@ NEEDED: dict[str, set[Grant]] = {
     | {("rbac.authorization.k8s.io", "rolebindings", "create"), ("rbac.authorization.k8s.io", "clusterroles", "bind")}
     | {("authentication.k8s.io", "tokenreviews", "create"), ("authorization.k8s.io", "subjectaccessreviews", "create")}
     | grants(group=SESSIONS[0], resources=(SESSIONS[1],), verbs=("get", "list", "create", "update", "patch", "delete"))
-    | {("batch", "jobs", "get"), ("", "pods", "list"), ("", "persistentvolumeclaims", "get"), ("", "services", "get")},
+    | {("batch", "jobs", "get"), ("", "pods", "list"), ("", "persistentvolumeclaims", "get"), ("", "services", "get")}
+    # sessions/services/workspace.py, github.py, github_tokens.py (ambient/content/tokens.py).
+    | {("", "secrets", "get"), ("", "configmaps", "get"), ("", "events", "create")},
     # reconciler/services (observe, execute, tokens) through the gateway.
     "ambient-reconciler": grants(group=SESSIONS[0], resources=(SESSIONS[1],), verbs=("get", "list", "patch"))
     | {(SESSIONS[0], "agenticsessions/status", "patch")}
@@ -36,6 +38,7 @@ NEEDED: dict[str, set[Grant]] = {
     )
     | grants(group="", resources=("secrets",), verbs=("get", "list", "create", "patch", "delete"))
     | {("", "serviceaccounts/token", "create"), ("", "events", "create")}
+    | {("", "configmaps", "get")}
     | grants(
         group="rbac.authorization.k8s.io",
         resources=("roles", "rolebindings"),
