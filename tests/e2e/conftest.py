@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import kubernetes.client
 import pytest
@@ -15,6 +16,16 @@ from reconciler.embedded_images import REPO_ROOT
 from reconciler.tests.services_support import crd_install, reconciler_kubeconfig
 from tests.e2e.processes import ManagedProcess, RedisServer
 from tests.e2e.stack import CONTROL_PLANE_NAMESPACE, Stack, worker_env
+
+E2E_DIRECTORY = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Every test here drives real worker and watcher processes, so `make test-fast` can skip the
+    # directory without importing it.
+    for item in items:
+        if item.path.is_relative_to(E2E_DIRECTORY):
+            item.add_marker(pytest.mark.e2e)
 
 
 @pytest.fixture(scope="session")
