@@ -69,6 +69,8 @@ class ClaudeBackend:
         self.client: ClaudeSDKClient | None = None
         self.layout: Layout | None = None
         self.resume_id = ""
+        # Set by interrupt(): the turn then ends with an error result that is the user's doing.
+        self.interrupted = False
         allowed = os.environ.get("RUNNER_ALLOWED_TOOLS", "")
         self.allowed_tools = [tool.strip() for tool in allowed.split(",") if tool.strip()] or list(
             DEFAULT_ALLOWED_TOOLS
@@ -116,6 +118,7 @@ class ClaudeBackend:
             raise AgentError(f"the Claude CLI did not start: {error}") from error
 
     async def interrupt(self) -> None:
+        self.interrupted = True
         if self.client is not None:
             try:
                 await self.client.interrupt()
@@ -139,6 +142,7 @@ class ClaudeBackend:
     async def turn(self, prompt: str, emit: Emit) -> TurnOutcome:
         if self.client is None:
             raise AgentError("the claude agent was not started")
+        self.interrupted = False
         try:
             await self.client.query(prompt)
             async for message in self.client.receive_response():
@@ -157,7 +161,7 @@ class ClaudeBackend:
                     await emit(text_message(block.text))
                 elif isinstance(block, ToolUseBlock):
                     await emit(tool_use(block.name, block.input, block.id))
-            if message.error:
+            if message.error and not self.interrupted:
                 raise AgentError(f"the model call failed: {message.error}")
         elif isinstance(message, UserMessage) and isinstance(message.content, list):
             for block in message.content:
@@ -178,5 +182,6 @@ class ClaudeBackend:
                 "result": message.result,
             }
             await emit(result_summary(summary))
-            if message.is_error:
+            aborted = self.interrupted or (message.terminal_reason or "").startswith("aborted")
+            if message.is_error and not aborted:
                 raise AgentError(f"the agent's turn failed: {message.result or message.subtype}")

@@ -32,6 +32,8 @@ def _policy(workspace: Path) -> Any:
             name, _, content = prompt.removeprefix("write ").partition(" ")
             path = workspace / "artifacts" / name
             return fake_anthropic.tool_call("Write", {"file_path": str(path), "content": content})
+        if "take your time" in prompt:
+            return fake_anthropic.Reply(text="finally", pause_seconds=8)
         if "explode" in prompt:
             return fake_anthropic.api_error(400, "prompt is not acceptable to the fake")
         return fake_anthropic.text(f"claude says: {prompt}")
@@ -122,5 +124,20 @@ def test_an_sdk_restart_resumes_the_same_conversation(
     assert "marmalade" in str(anthropic.requests[-1]["messages"])
     # ... and the rebuilt agent works in the new layout (the added repo became its working directory).
     assert f"Working directory: {workspace / 'repos' / 'added'}." in str(anthropic.requests[-1].get("system"))
+    chat.post("end_session")
+    assert runner.wait(60) == 0
+
+
+def test_an_interrupt_stops_the_turn_without_failing_the_session(
+    chat: FakeChat, start_runner: StartRunner, claude_env: dict[str, str]
+) -> None:
+    runner = start_runner(**claude_env)
+    chat.post(content="take your time")
+    chat.wait_type("agent.running", timeout=120)
+    chat.post("interrupt")
+    chat.wait_type("agent.waiting", timeout=120)
+    chat.post(content="are you there?")
+    chat.wait_for(lambda _: "claude says: are you there?" in chat.texts(), timeout=120)
+    assert runner.poll() is None
     chat.post("end_session")
     assert runner.wait(60) == 0

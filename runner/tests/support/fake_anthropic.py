@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -27,6 +28,8 @@ class Reply:
     tool_input: dict[str, Any] = field(default_factory=dict)
     error_status: int = 0
     error_type: str = "invalid_request_error"
+    # Seconds the stream pauses before its last events: a turn long enough to interrupt.
+    pause_seconds: float = 0.0
 
     @property
     def is_error(self) -> bool:
@@ -185,9 +188,14 @@ class FakeAnthropic:
                 self.send_header("Cache-Control", "no-cache")
                 self.send_header("Connection", "close")
                 self.end_headers()
-                for name, data in _events(reply, model, index):
-                    self.wfile.write(f"event: {name}\ndata: {json.dumps(data)}\n\n".encode())
-                    self.wfile.flush()
+                try:
+                    for name, data in _events(reply, model, index):
+                        if name == "content_block_stop" and reply.pause_seconds:
+                            time.sleep(reply.pause_seconds)
+                        self.wfile.write(f"event: {name}\ndata: {json.dumps(data)}\n\n".encode())
+                        self.wfile.flush()
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up on the stream (an interrupt)
                 self.close_connection = True
 
         return Handler
