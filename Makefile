@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: run test test-fast typecheck lint format bench venv venv-dev venv-embedded migrate lock clean
+.PHONY: run test test-fast chromium typecheck lint format bench venv venv-dev venv-embedded migrate lock clean
 
 $(BIN)/python:
 	@echo ">>> creating virtualenv $(VENV) with $$($(PYTHON) --version)"
@@ -63,9 +63,18 @@ PYTEST := PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=$(abspath $(VENV))/pycach
 FAST_SELECTION := -m "not e2e and not slow" --ignore=tests/e2e --ignore=tests/api/test_schemathesis.py \
 	-p no:schemathesis -p no:hypothesispytest
 
+## chromium: Debian's Chromium for the browser tests (tests/browser), installed with apt-get when
+## missing and we are root; otherwise those tests skip and say how to install it.
+chromium:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo ">>> installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else echo ">>> chromium is missing and we are not root: browser tests will be skipped (sudo apt-get install chromium)"; fi
+
 ## test: lint and types, then the whole suite in parallel (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set).
 ## PYTEST_WORKERS=1 runs it on one worker.
-test: venv-dev
+test: venv-dev chromium
 	@echo ">>> ruff check"
 	$(BIN)/ruff check .
 	@echo ">>> ruff format --check"
