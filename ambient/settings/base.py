@@ -264,6 +264,8 @@ API_FORWARDED_ALLOW_IPS = env.str("API_FORWARDED_ALLOW_IPS", default="127.0.0.1"
 # --- Session chat (messages and the WebSocket, docs/design/API.md) ----------------------------
 # A chat message (POST body or WebSocket frame) larger than this is refused: 413 / an error frame.
 CHAT_MAX_MESSAGE_BYTES = env.int("CHAT_MAX_MESSAGE_BYTES", default=256 * 1024)
+# An open chat socket re-checks its token and access this often (at its next frame in or out).
+CHAT_ACCESS_RECHECK_SECONDS = env.float("CHAT_ACCESS_RECHECK_SECONDS", default=300.0)
 # spec.inactivityTimeout absent → this many seconds without a chat message in either direction
 # stops a Running session (0 here or in the spec: never); beat looks every interval.
 SESSION_DEFAULT_INACTIVITY_TIMEOUT_SECONDS = env.int("SESSION_DEFAULT_INACTIVITY_TIMEOUT_SECONDS", default=24 * 3600)
