@@ -2,6 +2,9 @@
 
 import pytest
 
+# The values a settings module computes from the environment: importing the module is enough (and a
+# fraction of django.setup(), which also loads every app); a fresh process reads the environment.
+LOAD = "import importlib, os; settings = importlib.import_module(os.environ['DJANGO_SETTINGS_MODULE']); "
 SETUP = "import django; django.setup(); from django.conf import settings; "
 
 PRODUCTION_ENV = {
@@ -15,7 +18,7 @@ PRODUCTION_ENV = {
 @pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DATABASE_URL", "REDIS_URL", "DJANGO_ALLOWED_HOSTS"])
 def test_production_fails_fast_without_a_required_variable(run_django, missing):
     env = {key: value for key, value in PRODUCTION_ENV.items() if key != missing}
-    result = run_django(SETUP + "print(settings.SECRET_KEY)", settings="ambient.settings.production", env=env)
+    result = run_django(LOAD + "print(settings.SECRET_KEY)", settings="ambient.settings.production", env=env)
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert missing in result.stderr
@@ -31,7 +34,7 @@ def test_production_settings_pass_the_deployment_checklist(run_django):
 
 
 def test_production_uses_redis_for_broker_and_channels(run_django):
-    code = SETUP + "print(settings.CELERY_BROKER_URL); print(settings.CHANNEL_LAYERS['default']['BACKEND'])"
+    code = LOAD + "print(settings.CELERY_BROKER_URL); print(settings.CHANNEL_LAYERS['default']['BACKEND'])"
     result = run_django(code, settings="ambient.settings.production", env=PRODUCTION_ENV)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["redis://127.0.0.1:6379/0", "channels_redis.core.RedisChannelLayer"]
@@ -39,7 +42,7 @@ def test_production_uses_redis_for_broker_and_channels(run_django):
 
 def test_local_defaults_need_no_environment(run_django, tmp_path):
     code = (
-        SETUP + "print(settings.DATABASES['default']['ENGINE']); print(settings.CELERY_BROKER_URL); "
+        LOAD + "print(settings.DATABASES['default']['ENGINE']); print(settings.CELERY_BROKER_URL); "
         "print(settings.CHANNEL_LAYERS['default']['BACKEND'])"
     )
     result = run_django(code, settings="ambient.settings.local", env={"AMBIENT_STATE_DIR": str(tmp_path)})
@@ -52,7 +55,7 @@ def test_local_defaults_need_no_environment(run_django, tmp_path):
 
 
 def test_local_settings_follow_redis_url_like_production(run_django, tmp_path):
-    code = SETUP + "print(settings.CELERY_BROKER_URL); print(settings.CHANNEL_LAYERS['default']['BACKEND'])"
+    code = LOAD + "print(settings.CELERY_BROKER_URL); print(settings.CHANNEL_LAYERS['default']['BACKEND'])"
     env = {"AMBIENT_STATE_DIR": str(tmp_path), "REDIS_URL": "redis://:pw@127.0.0.1:6380/0"}
     result = run_django(code, settings="ambient.settings.local", env=env)
     assert result.returncode == 0, result.stderr
@@ -60,7 +63,7 @@ def test_local_settings_follow_redis_url_like_production(run_django, tmp_path):
 
 
 def test_database_url_selects_postgresql(run_django, tmp_path):
-    code = SETUP + "print(settings.DATABASES['default']['ENGINE'])"
+    code = LOAD + "print(settings.DATABASES['default']['ENGINE'])"
     env = {"AMBIENT_STATE_DIR": str(tmp_path), "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/ambient"}
     result = run_django(code, settings="ambient.settings.local", env=env)
     assert result.returncode == 0, result.stderr
