@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -60,6 +61,11 @@ def _authorize(headers: list[tuple[bytes, bytes]], query_string: bytes, project:
     return chat_access_for(caller=caller, namespace=project, session=session)
 
 
+def _close_reason(text: str) -> str:
+    """A close reason may hold at most 123 bytes."""
+    return text.encode()[:120].decode(errors="ignore")
+
+
 class SessionChatConsumer(AsyncWebsocketConsumer):
     """One client (a UI or the session's runner) of one session's chat."""
 
@@ -68,6 +74,8 @@ class SessionChatConsumer(AsyncWebsocketConsumer):
     # Highest message id sent to this client: replayed and live copies of a message go out once.
     last_sent_id: int = 0
     thread_id: int | None = None
+    # When access was last confirmed (time.monotonic()); re-checked every CHAT_ACCESS_RECHECK_SECONDS.
+    checked_at: float = 0.0
 
     async def connect(self) -> None:
         route = self.scope["url_route"]["kwargs"]
@@ -75,10 +83,7 @@ class SessionChatConsumer(AsyncWebsocketConsumer):
         query_string = self.scope.get("query_string", b"")
         try:
             after = socket_after(query_string)
-            # Kubernetes calls block: run them off the event loop and off the database thread.
-            self.access = await sync_to_async(_authorize, thread_sensitive=False)(
-                list(self.scope.get("headers", [])), query_string, project, session
-            )
+            self.access = await self._authorize()
         except ApplicationError as error:
             await self._refuse(close_code_for(error), error.message)
             return
@@ -86,6 +91,7 @@ class SessionChatConsumer(AsyncWebsocketConsumer):
             logger.exception("chat socket for %s/%s could not be authorised", project, session)
             await self._refuse(CLOSE_INTERNAL_ERROR, "internal error")
             return
+        self.checked_at = time.monotonic()
         target = self.access.target
         self.group = group_name(target.namespace, target.session)
         # Join before replaying, so a message sent meanwhile arrives live if the replay missed it.
@@ -100,7 +106,7 @@ class SessionChatConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if self.access is None:
+        if self.access is None or not await self._still_allowed():
             return
         try:
             inbound = parse_frame(text_data, max_bytes=settings.CHAT_MAX_MESSAGE_BYTES)
@@ -135,18 +141,47 @@ class SessionChatConsumer(AsyncWebsocketConsumer):
         await self._deliver(event["message"])
 
     async def _deliver(self, message: dict[str, Any]) -> None:
-        if message["id"] <= self.last_sent_id:
+        if self.access is None or message["id"] <= self.last_sent_id or not await self._still_allowed():
             return
         self.last_sent_id = message["id"]
         await self._send_json(message)
+
+    async def _authorize(self) -> ChatAccess:
+        route = self.scope["url_route"]["kwargs"]
+        headers = list(self.scope.get("headers", []))
+        # Kubernetes calls block: run them off the event loop and off the database thread.
+        authorize = sync_to_async(_authorize, thread_sensitive=False)
+        return await authorize(headers, self.scope.get("query_string", b""), route["project"], route["session"])
+
+    async def _still_allowed(self) -> bool:
+        """A socket outlives its checks: a revoked or expired token, a removed role or a deleted (or
+        re-created) session closes it at the next frame in or out after CHAT_ACCESS_RECHECK_SECONDS."""
+        if self.access is None:
+            return False
+        if time.monotonic() - self.checked_at < settings.CHAT_ACCESS_RECHECK_SECONDS:
+            return True
+        try:
+            access = await self._authorize()
+        except ApplicationError as error:
+            self.access = None
+            await self.close(code=close_code_for(error), reason=_close_reason(error.message))
+            return False
+        except Exception:
+            logger.exception("chat access re-check for %s failed; keeping the socket open", self.group)
+            return True
+        if access.target != self.access.target:
+            self.access = None
+            await self.close(code=CLOSE_NOT_FOUND, reason="The session was deleted.")
+            return False
+        self.access, self.checked_at = access, time.monotonic()
+        return True
 
     async def _send_json(self, frame: dict[str, Any]) -> None:
         await self.send(text_data=json.dumps(frame, separators=(",", ":")))
 
     async def _refuse(self, code: int, reason: str) -> None:
         await self.accept()
-        # A close reason may hold at most 123 bytes.
-        await self.close(code=code, reason=reason.encode()[:120].decode(errors="ignore"))
+        await self.close(code=code, reason=_close_reason(reason))
 
 
 class UnknownPathConsumer(AsyncWebsocketConsumer):

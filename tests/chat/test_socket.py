@@ -268,3 +268,48 @@ def test_the_sessions_runner_may_send_with_get_only_and_another_sessions_runner_
     assert own == seen and seen["type"] == "agent.message"
     assert seen["sender"] == f"system:serviceaccount:{project}:{service_account_name('ran')}"
     assert refused == CLOSE_FORBIDDEN
+
+
+def test_an_open_socket_closes_once_the_callers_role_is_removed(
+    project: str, chat_session: str, make_user, django_kube: Any, settings: Any
+) -> None:
+    import kubernetes.client
+
+    from sessions.auth import forget_cached_access
+
+    username, token = make_user("view", project)
+    settings.CHAT_ACCESS_RECHECK_SECONDS = 0
+
+    async def scenario() -> int:
+        socket = await open_socket(socket_path(project, chat_session), token)
+        await send_frame(socket, {"type": "ping"})
+        assert (await next_frame(socket))["type"] == "pong"
+        rbac = kubernetes.client.RbacAuthorizationV1Api(django_kube.api_client())
+        for binding in rbac.list_namespaced_role_binding(project).items:
+            if any(subject.name == username for subject in binding.subjects or []):
+                rbac.delete_namespaced_role_binding(binding.metadata.name, project)
+        forget_cached_access()
+        await send_frame(socket, {"type": "ping"})
+        closed = await socket.receive_output(timeout=10)
+        assert closed["type"] == "websocket.close"
+        return int(closed["code"])
+
+    assert run(scenario) == CLOSE_FORBIDDEN
+
+
+def test_an_open_socket_closes_when_its_session_is_recreated(
+    project: str, chat_session: str, admin_token: str, kube_sessions: Any, seed_session: Any, settings: Any
+) -> None:
+    from ambient.contract import GROUP, PLURAL, VERSION
+
+    settings.CHAT_ACCESS_RECHECK_SECONDS = 0
+
+    async def scenario() -> int:
+        socket = await open_socket(socket_path(project, chat_session), admin_token)
+        kube_sessions.delete_namespaced_custom_object(GROUP, VERSION, project, PLURAL, chat_session)
+        seed_session(project, chat_session, phase="Running")
+        await send_frame(socket, {"type": "ping"})
+        closed = await socket.receive_output(timeout=10)
+        return int(closed["code"])
+
+    assert run(scenario) == CLOSE_NOT_FOUND
