@@ -275,6 +275,7 @@ def test_an_open_socket_closes_once_the_callers_role_is_removed(
 ) -> None:
     import kubernetes.client
 
+    from localkube.testing import present
     from sessions.auth import forget_cached_access
 
     username, token = make_user("view", project)
@@ -287,7 +288,8 @@ def test_an_open_socket_closes_once_the_callers_role_is_removed(
         rbac = kubernetes.client.RbacAuthorizationV1Api(django_kube.api_client())
         for binding in rbac.list_namespaced_role_binding(project).items:
             if any(subject.name == username for subject in binding.subjects or []):
-                rbac.delete_namespaced_role_binding(binding.metadata.name, project)
+                metadata = present(binding.metadata, "the binding's metadata")
+                rbac.delete_namespaced_role_binding(present(metadata.name, "the binding's name"), project)
         forget_cached_access()
         await send_frame(socket, {"type": "ping"})
         closed = await socket.receive_output(timeout=10)
