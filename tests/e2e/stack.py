@@ -137,10 +137,15 @@ class Stack:
         if self.watcher is None or not self.watcher.alive:
             self.start_watcher()
 
-    def set_image_map(self, *, runner_mapped: bool = True, real_runner: bool = False) -> None:
-        """The runner image runs fake_runner.py, or with `real_runner` this checkout's `python -m runner`."""
+    def set_image_map(
+        self, *, runner_mapped: bool = True, real_runner: bool = False, runner_env: dict[str, str] | None = None
+    ) -> None:
+        """The runner image runs fake_runner.py, or with `real_runner` this checkout's `python -m runner`
+        (with `runner_env` in the image's environment, as `make run` passes its agent variables)."""
         runner_command = ["{python}", "-m", "runner"] if real_runner else ["{python}", str(FAKE_RUNNER)]
-        document = image_map(runner_image=RUNNER_IMAGE, content_image=CONTENT_IMAGE, runner_command=runner_command)
+        document = image_map(
+            runner_image=RUNNER_IMAGE, content_image=CONTENT_IMAGE, runner_command=runner_command, runner_env=runner_env
+        )
         if real_runner:
             # Tests add repositories from local paths; only the test stack lets the content service clone those.
             document["images"][CONTENT_IMAGE]["env"]["AMBIENT_ALLOW_FILE_GIT_URLS"] = "true"

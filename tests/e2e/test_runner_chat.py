@@ -22,6 +22,9 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
 from ambient.contract import pvc_name
+from reconciler.embedded_images import agent_environment
+from runner.tests.support import fake_anthropic
+from runner.tests.support.fake_anthropic import Body, FakeAnthropic, Reply
 from sessions.api_constants import MANAGED_LABEL
 from tests.e2e.stack import Stack
 from tests.e2e.support import conditions, session_create, session_patch, session_read, wait_for, wait_phase
@@ -182,3 +185,42 @@ def test_adding_a_repo_restarts_the_agent_in_the_new_directory(
     socket.until(lambda frame: _text(frame) == "cwd=repos/tools dirs=artifacts starts=2")
     _post(chat_stack, kube_namespace, "grow", {"type": "end_session"})
     wait_phase(chat_stack.admin, kube_namespace, "grow", "Completed", timeout=120)
+
+
+@pytest.fixture
+def claude_stack(chat_stack: Stack, tmp_path: Path) -> Iterator[Stack]:
+    """Runners use the claude backend against the fake Messages API, configured as `make run` does it."""
+
+    def answer(body: Body) -> Reply:
+        prompt = fake_anthropic.last_user_text(body)
+        if "explode" in prompt:
+            return fake_anthropic.api_error(400, "the fake refuses this prompt")
+        return fake_anthropic.text(f"claude says: {prompt}")
+
+    server = FakeAnthropic(answer)
+    make_run_environment = {
+        "ANTHROPIC_API_KEY": "sk-fake",
+        "ANTHROPIC_BASE_URL": server.base_url,
+        "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
+        "UNRELATED_SECRET": "never copied",
+    }
+    chat_stack.set_image_map(real_runner=True, runner_env=agent_environment(make_run_environment))
+    try:
+        yield chat_stack
+    finally:
+        server.close()
+
+
+def test_claude_backend_answers_through_the_fake_messages_api(
+    claude_stack: Stack, kube_namespace: str, socket_for: Any
+) -> None:
+    session_create(claude_stack.admin, kube_namespace, "smart", initialPrompt="hello claude")
+    wait_phase(claude_stack.admin, kube_namespace, "smart", "Completed", timeout=180)
+    socket = socket_for(kube_namespace, "smart")
+    socket.until(lambda frame: _text(frame) == "claude says: hello claude")
+
+
+def test_claude_api_error_fails_the_session_with_sdk_error(claude_stack: Stack, kube_namespace: str) -> None:
+    session_create(claude_stack.admin, kube_namespace, "refused", initialPrompt="please explode")
+    failed = wait_phase(claude_stack.admin, kube_namespace, "refused", "Failed", timeout=180)
+    assert conditions(failed)["Failed"] == ("True", "SDKError")
