@@ -14,6 +14,7 @@ from typing import Any
 from aiohttp import web
 
 from localkube import tls
+from localkube.auth import impersonation
 from localkube.background import EventWorker
 from localkube.codec import json_response
 from localkube.collector import GarbageCollector
@@ -242,6 +243,8 @@ class LocalKubeServer:
                     user = UserInfo("system:anonymous", groups=("system:unauthenticated",))
                 else:
                     raise ApiError(401, "Unauthorized", "Unauthorized")
+            if impersonation.wants_impersonation(request.headers):
+                user = impersonation.impersonated_user(user, request.headers, ctx.authorizer.authorize)
             username = user.username
             request[USER_KEY] = user
             self._authorize(info, user)
