@@ -98,6 +98,7 @@ async def start_controllers(ctx: ControllerContext) -> None:
         asyncio.create_task(jobs.queue.run(), name="localkube-job-controller"),
         asyncio.create_task(secrets.run(), name="localkube-secret-informer"),
         asyncio.create_task(configmaps.run(), name="localkube-configmap-informer"),
+        asyncio.create_task(recorder.run(), name="localkube-event-sender"),
     ]
     try:
         # asyncio.wait, not gather: on cancellation gather would cancel the kubelet at once, racing

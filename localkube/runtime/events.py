@@ -2,10 +2,16 @@
 
 Repeats of the same reason and message on the same object bump ``count`` instead of adding
 rows, as client-go's event correlator does, so a back-off loop does not flood ``describe``.
+
+Recording never waits for the API server, as with client-go's broadcaster: ``record`` queues the
+Event and one sender posts the queue in order, one request at a time. A burst of pods (a dozen
+Events each) then takes its Events' share of the server's one loop after the pods' own writes
+instead of in front of them; a full queue drops the newest, as the broadcaster does.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from typing import Any
@@ -15,6 +21,8 @@ from localkube.runtime.clock import now_rfc3339
 from localkube.runtime.constants import NODE_NAME
 
 logger = logging.getLogger(__name__)
+# Events waiting for the sender; client-go's broadcaster buffers 1000 (a burst of 200 pods makes ~2600).
+QUEUE_LIMIT = 10000
 
 
 def involved_object(obj: dict[str, Any], field_path: str | None = None) -> dict[str, Any]:
@@ -33,9 +41,16 @@ def involved_object(obj: dict[str, Any], field_path: str | None = None) -> dict[
 
 
 class EventRecorder:
-    def __init__(self, client: KubeClient) -> None:
+    def __init__(self, client: KubeClient, queue_limit: int = QUEUE_LIMIT) -> None:
         self.client = client
         self._seen: dict[tuple[str, ...], tuple[str, int]] = {}
+        self._queue_limit = queue_limit
+        self._pending: asyncio.Queue[tuple[dict[str, Any], str, str, str, bool, str | None, str]] | None = None
+
+    def _queue(self) -> asyncio.Queue[tuple[dict[str, Any], str, str, str, bool, str | None, str]]:
+        if self._pending is None:  # made on the loop that uses it
+            self._pending = asyncio.Queue(self._queue_limit)
+        return self._pending
 
     async def record(
         self,
@@ -47,11 +62,32 @@ class EventRecorder:
         warning: bool = False,
         field_path: str | None = None,
     ) -> None:
-        """Record an Event; failures are logged, never raised: events are best effort in kube too."""
+        """Queue an Event for the sender (``run``) and return at once; events are best effort in kube too."""
         reference = involved_object(obj, field_path)
+        try:
+            self._queue().put_nowait((reference, reason, message, component, warning, field_path, now_rfc3339()))
+        except asyncio.QueueFull:
+            logger.debug("event queue full; dropping %s/%s", reason, reference["name"])
+
+    async def run(self) -> None:
+        """Post queued Events in order, one at a time, until cancelled."""
+        queue = self._queue()
+        while True:
+            await self._send(*await queue.get())
+
+    async def _send(
+        self,
+        reference: dict[str, Any],
+        reason: str,
+        message: str,
+        component: str,
+        warning: bool,
+        field_path: str | None,
+        now: str,
+    ) -> None:
+        """Post (or count up) one Event; failures are logged, never raised."""
         namespace = reference["namespace"] or "default"
         key = (reference["uid"], field_path or "", reason, message, component)
-        now = now_rfc3339()
         try:
             if key in self._seen:
                 name, count = self._seen[key]
