@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import io
 import json
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -155,16 +156,19 @@ async def client(
     options: argparse.Namespace,
     expected: int,
     connected: asyncio.Barrier,
+    go: asyncio.Event,
     received: Received,
 ) -> None:
     async with connect(url, additional_headers={"Authorization": f"Bearer {token}"}, max_size=2**20) as socket:
-        await connected.wait()  # nobody sends before every client listens
+        await connected.wait()
+        await go.wait()  # nobody sends before every client of every process listens
 
         async def listen() -> None:
             while len(received.frames) < expected:
                 frame = json.loads(await socket.recv())
                 arrived, arrived_wall = time.perf_counter(), time.time()
                 payload = frame["payload"]
+                # perf_counter is CLOCK_MONOTONIC: comparable between the bench's client processes.
                 latency = (arrived - payload["sent"]) * 1000
                 received.frames.append((frame["id"], payload["client"], payload["seq"], latency))
                 stored = datetime.strptime(frame["timestamp"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC).timestamp()
@@ -178,6 +182,61 @@ async def client(
             await asyncio.sleep(options.interval)
         with contextlib.suppress(TimeoutError, ConnectionClosed):  # what is missing is counted as lost
             await asyncio.wait_for(listener, timeout=options.timeout)
+
+
+async def drive_slice(
+    urls: list[str], token: str, options: argparse.Namespace, indices: list[int], everyone: Any
+) -> dict[int, Received]:
+    """This process's clients: connect them all, wait for every process's, then chat."""
+    expected = (options.clients // options.sessions) * options.messages
+    connected = asyncio.Barrier(len(indices) + 1)
+    go = asyncio.Event()
+    received = {index: Received() for index in indices}
+    tasks = []
+    for index in indices:
+        session = index % options.sessions
+        # Consecutive clients of a session land on different api processes.
+        url = urls[(index // options.sessions) % len(urls)].format(session=f"chat-{session:03d}")
+        tasks.append(asyncio.create_task(client(index, url, token, options, expected, connected, go, received[index])))
+    await connected.wait()
+    await asyncio.to_thread(everyone.wait)
+    go.set()
+    await asyncio.gather(*tasks)
+    return received
+
+
+def client_process(
+    urls: list[str], token: str, options: dict[str, Any], indices: list[int], everyone: Any, results: Any
+) -> None:
+    received = asyncio.run(drive_slice(urls, token, argparse.Namespace(**options), indices, everyone))
+    results.put({index: (seen.frames, seen.stored_ms, seen.delivered_ms) for index, seen in received.items()})
+
+
+def drive(urls: list[str], token: str, options: argparse.Namespace) -> tuple[list[Received], float]:
+    """The clients, spread over `--client-processes` processes so the bench's own CPU is not the limit."""
+    context = multiprocessing.get_context("spawn")
+    count = options.client_processes
+    everyone = context.Barrier(count + 1)
+    results = context.Queue()
+    workers = [
+        context.Process(
+            target=client_process,
+            args=(urls, token, vars(options), list(range(number, options.clients, count)), everyone, results),
+        )
+        for number in range(count)
+    ]
+    for worker in workers:
+        worker.start()
+    everyone.wait(timeout=120)
+    started = time.perf_counter()
+    merged: dict[int, tuple[list[tuple[int, int, int, float]], list[float], list[float]]] = {}
+    for _ in workers:
+        merged.update(results.get(timeout=options.timeout + options.messages * options.interval + 120))
+    elapsed = time.perf_counter() - started
+    for worker in workers:
+        worker.join(timeout=30)
+    received = [Received(*merged[index]) for index in range(options.clients)]
+    return received, elapsed
 
 
 def check(received: list[Received], session_of: list[int], expected: int) -> tuple[int, int]:
@@ -196,22 +255,6 @@ def check(received: list[Received], session_of: list[int], expected: int) -> tup
     return lost, out_of_order
 
 
-async def drive(urls: list[str], token: str, options: argparse.Namespace) -> tuple[list[Received], float]:
-    per_session = options.clients // options.sessions
-    expected = per_session * options.messages
-    barrier = asyncio.Barrier(options.clients)
-    received = [Received() for _ in range(options.clients)]
-    started = time.perf_counter()
-    tasks = []
-    for index in range(options.clients):
-        session = index % options.sessions
-        # Consecutive clients of a session land on different api processes.
-        url = urls[(index // options.sessions) % len(urls)].format(session=f"chat-{session:03d}")
-        tasks.append(client(index, url, token, options, expected, barrier, received[index]))
-    await asyncio.gather(*tasks)
-    return received, time.perf_counter() - started
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=200)
@@ -219,6 +262,7 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=20, help="messages each client sends")
     parser.add_argument("--processes", type=int, default=2, help="api processes")
     parser.add_argument("--interval", type=float, default=1.0, help="seconds between one client's sends")
+    parser.add_argument("--client-processes", type=int, default=4, help="processes the clients run in")
     parser.add_argument("--layer", choices=["core", "pubsub"], default="pubsub", help="CHANNEL_LAYER_BACKEND")
     parser.add_argument("--conn-max-age", type=int, default=60, help="the api's DATABASE_CONN_MAX_AGE")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds a client waits for the rest")
@@ -250,7 +294,7 @@ def main() -> None:
             for port in ports:
                 wait_for_port(port, time.monotonic() + 60)
             urls = [f"ws://127.0.0.1:{port}/api/projects/{project}/agentic-sessions/{{session}}/ws" for port in ports]
-            received, elapsed = asyncio.run(drive(urls, token, options))
+            received, elapsed = drive(urls, token, options)
             rss = [resident_mb(process.pid) for process in processes]
         finally:
             for process in processes:
