@@ -55,3 +55,20 @@ async def read_body(request: web.Request, ctx: ApiContext, required: bool = True
             f"application/json, application/yaml ({error})",
             "BadRequest",
         ) from None
+
+
+def wants_pretty(request: web.Request) -> bool:
+    """kube-apiserver indents JSON for ``?pretty=true`` and for curl, Wget and browsers."""
+    if "pretty" in request.query_string:
+        value = request.query.get("pretty", "")
+        if value:
+            return value.lower() in ("1", "t", "true")
+    return request.headers.get("User-Agent", "").startswith(("curl", "Wget", "Mozilla/5.0"))
+
+
+def prettified(response: web.StreamResponse) -> web.StreamResponse:
+    """The same JSON document indented as Go's MarshalIndent(…, "", "  ") writes it."""
+    if not isinstance(response, web.Response) or response.content_type != JSON or not isinstance(response.body, bytes):
+        return response  # watch streams and non-JSON bodies stay as they are
+    response.body = json.dumps(json.loads(response.body), indent=2).encode() + b"\n"
+    return response

@@ -35,6 +35,12 @@ _IMMUTABLE_METADATA = (
 )
 
 
+def with_type_meta(resource_type: ResourceType, obj: KubeObject) -> KubeObject:
+    """The object with its kind and storage apiVersion leading, in the order kube-apiserver writes."""
+    rest = {key: value for key, value in obj.items() if key not in ("kind", "apiVersion")}
+    return {"kind": resource_type.kind, "apiVersion": resource_type.api_version(resource_type.storage_version), **rest}
+
+
 class WriteResult:
     """The object a write returns, plus warnings (pruned unknown fields) for the Warning header."""
 
@@ -143,8 +149,7 @@ class ObjectService:
                     "the namespace of the provided object does not match the namespace sent on the request",
                     "BadRequest",
                 )
-        obj["apiVersion"] = resource_type.api_version(resource_type.storage_version)
-        obj["kind"] = resource_type.kind
+        obj = with_type_meta(resource_type, obj)
         admission.initialize_metadata(resource_type, obj, namespace)
         self._check_namespace(resource_type, namespace)
         name = obj["metadata"]["name"]
@@ -300,8 +305,7 @@ class ObjectService:
             defaults.prepare_write(resource_type, new)
             pod_validation.validate_workload(resource_type, new)
             immutability.validate_update(resource_type, old, new)
-        new["apiVersion"] = resource_type.api_version(resource_type.storage_version)
-        new["kind"] = resource_type.kind
+        new = with_type_meta(resource_type, new)
         new["metadata"]["resourceVersion"] = old["metadata"]["resourceVersion"]
         if old["metadata"].get("deletionTimestamp"):
             added = set(new["metadata"].get("finalizers") or []) - set(old["metadata"].get("finalizers") or [])

@@ -16,7 +16,7 @@ from aiohttp import web
 from localkube import tls
 from localkube.auth import impersonation
 from localkube.background import EventWorker
-from localkube.codec import json_response
+from localkube.codec import json_response, prettified, wants_pretty
 from localkube.collector import GarbageCollector
 from localkube.context import ApiContext, ControllerContext
 from localkube.deletion import Deleter
@@ -268,7 +268,7 @@ class LocalKubeServer:
                 logger.exception("localkube: internal error on %s %s", request.method, request.path)
                 response = json_response(status_body(500, f"Internal error occurred: {error}", "InternalError"), 500)
         ctx.request_log.add(request.method, request.path, username, info.verb, response.status)
-        return response
+        return prettified(response) if wants_pretty(request) else response
 
     def _authenticate(self, request: web.Request) -> UserInfo | None:
         assert self.ctx is not None

@@ -107,3 +107,13 @@ def test_method_not_allowed_on_a_create_only_kind(localkube):
             '"reason":"MethodNotAllowed","details":{},"code":405}\n'
         ).encode()
     )
+
+
+def test_pretty_json_for_the_pretty_parameter_and_curl(localkube, kube_namespace):
+    """Indented as Go's MarshalIndent with two spaces, newline-terminated, like kube-apiserver."""
+    status, raw = send(localkube, "GET", f"/api/v1/namespaces/{kube_namespace}/secrets/missing?pretty=true")
+    assert status == 404
+    assert raw.decode().startswith('{\n  "kind": "Status",\n  "apiVersion": "v1",\n  "metadata": {},\n')
+    assert raw.endswith(b'  "code": 404\n}\n')
+    status, raw = send(localkube, "GET", f"/api/v1/namespaces/{kube_namespace}?pretty=false")
+    assert status == 200 and raw.startswith(b'{"')
