@@ -268,7 +268,10 @@ class LocalKubeServer:
                 logger.exception("localkube: internal error on %s %s", request.method, request.path)
                 response = json_response(status_body(500, f"Internal error occurred: {error}", "InternalError"), 500)
         ctx.request_log.add(request.method, request.path, username, info.verb, response.status)
-        return prettified(response) if wants_pretty(request) else response
+        # A proxied answer (services/proxy) or a log is the pod's own bytes: never re-indented.
+        if info.subresource not in ("proxy", "log") and wants_pretty(request):
+            return prettified(response)
+        return response
 
     def _authenticate(self, request: web.Request) -> UserInfo | None:
         assert self.ctx is not None
