@@ -23,7 +23,7 @@ class ConditionTransition:
     """A condition whose status or reason changed (new_status None: the condition was removed).
 
     Only a status flip moves lastTransitionTime; a reason change is still reported because it
-    tells the story (Ready False/Initializing → False/Stopping) in Events and the timeline.
+    tells the story (Ready False/Initializing → False/Stopping) in Events and the condition history.
     """
 
     type: str
