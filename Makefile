@@ -22,14 +22,16 @@ $(VENV)/.requirements.stamp: requirements.txt | $(BIN)/python
 	$(PIP_LOCKED) -r requirements.txt
 	@touch $@
 
-$(VENV)/.requirements-embedded.stamp: requirements.txt requirements-embedded.txt | $(BIN)/python
+$(VENV)/.requirements-embedded.stamp: requirements.txt requirements-embedded.txt localkube/pyproject.toml | $(BIN)/python
 	@echo ">>> installing requirements-embedded.txt"
 	$(PIP_LOCKED) -r requirements-embedded.txt
+	$(PY) -m pip install --quiet --no-deps -e ./localkube
 	@touch $@ $(VENV)/.requirements.stamp
 
-$(VENV)/.requirements-dev.stamp: requirements.txt requirements-embedded.txt requirements-dev.txt | $(BIN)/python
+$(VENV)/.requirements-dev.stamp: requirements.txt requirements-embedded.txt requirements-dev.txt localkube/pyproject.toml | $(BIN)/python
 	@echo ">>> installing requirements-dev.txt"
 	$(PIP_LOCKED) -r requirements-dev.txt
+	$(PY) -m pip install --quiet --no-deps -e ./localkube
 	@touch $@ $(VENV)/.requirements.stamp $(VENV)/.requirements-embedded.stamp
 
 venv: $(VENV)/.requirements.stamp
@@ -107,7 +109,7 @@ bench: venv-dev
 	@set -e; for script in bench/*.py; do echo ">>> $$script"; $(PY) $$script; done
 
 ## lock: rewrite the hashed locks from requirements*.in (keeps current pins; add a package to a .in first).
-LOCK := $(BIN)/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes
+LOCK := $(BIN)/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes --no-emit-package localkube
 lock: venv-dev
 	$(LOCK) requirements.in -o requirements.txt
 	$(LOCK) requirements-embedded.in -o requirements-embedded.txt
