@@ -2,8 +2,10 @@
 
 API callers present a Kubernetes bearer token (`Authorization: Bearer …`, else the OAuth proxy's
 `X-Forwarded-Access-Token`); every CR call is then made with that token so Kubernetes RBAC decides.
-Django staff users logged in to the admin (session auth, for the browsable API) act through the
-control plane's own identity (ARCHITECTURE §8).
+Django staff users logged in to the admin (session auth: the admin console and the browsable API)
+have no token: the control plane acts for them through Kubernetes impersonation
+(`Impersonate-User` = the Django username, `Impersonate-Group` = `ambient:django-staff` and their
+Django groups), so RBAC decides for them exactly as for a token of that user.
 """
 
 from __future__ import annotations
@@ -17,11 +19,19 @@ from rest_framework.authentication import BaseAuthentication, SessionAuthenticat
 from rest_framework.request import Request
 
 from ambient.exceptions import Forbidden, Unauthenticated
-from ambient.kube import AccessCheck, Identity, KubeGateway, control_plane_gateway, token_digest, user_gateway
+from ambient.kube import (
+    AccessCheck,
+    Identity,
+    KubeGateway,
+    control_plane_gateway,
+    impersonating_gateway,
+    token_digest,
+    user_gateway,
+)
 from sessions.access_cache import ExpiringCache
 
 FORWARDED_TOKEN_HEADER = "HTTP_X_FORWARDED_ACCESS_TOKEN"  # noqa: S105 - a header name
-# userContext groups for Django staff acting through the admin.
+# The group every Django staff user is impersonated in (besides their Django groups).
 DJANGO_STAFF_GROUP = "ambient:django-staff"
 # Visible ASCII only: a token is sent on as an HTTP header, and real tokens are base64(url) or JWTs.
 TOKEN_PATTERN = re.compile(rb"[\x21-\x7e]+")
@@ -103,17 +113,24 @@ def checked_token(raw: bytes) -> str:
 
 @dataclass(frozen=True)
 class Caller:
-    """The acting identity behind one request: a token (user RBAC) or a staff user (control plane)."""
+    """The acting identity behind one request: a token, or a staff user impersonated by the control
+    plane; either way Kubernetes RBAC decides for that user."""
 
     token: str | None = field(default=None, repr=False)
     staff_username: str | None = None
+    # Django group names of the staff user; impersonated as Kubernetes groups.
+    staff_groups: tuple[str, ...] = ()
 
     @property
     def is_staff(self) -> bool:
         return self.token is None and self.staff_username is not None
 
     def gateway(self) -> KubeGateway:
-        return control_plane_gateway() if self.token is None else user_gateway(self.token)
+        if self.token is not None:
+            return user_gateway(self.token)
+        if not self.staff_username:
+            raise Unauthenticated()
+        return impersonating_gateway(self.staff_username, self.identity().groups)
 
     def identity(self, *, fresh: bool = False) -> Identity:
         """The caller's Kubernetes username and groups (TokenReview, cached briefly unless `fresh`).
@@ -122,7 +139,8 @@ class Caller:
         must not act on an identity whose token was revoked a moment ago.
         """
         if self.token is None:
-            return Identity(username=self.staff_username or "", groups=(DJANGO_STAFF_GROUP,))
+            groups = (DJANGO_STAFF_GROUP, *(group for group in self.staff_groups if group != DJANGO_STAFF_GROUP))
+            return Identity(username=self.staff_username or "", groups=groups)
         token = self.token
 
         def review() -> Identity | None:
@@ -138,12 +156,10 @@ class Caller:
 
     def can(self, check: AccessCheck, *, fresh: bool = False) -> bool:
         """SelfSubjectAccessReview as the caller; allowed answers are cached briefly unless `fresh`."""
-        if self.token is None:
-            return True  # staff act as the control plane, which holds every permission the API needs
         gateway = self.gateway()
         if fresh:
             return gateway.access_review(check)
-        key = (token_digest(self.token), check)
+        key = (token_digest(self.token) if self.token is not None else self.identity(), check)
         return _access_cache.get_or_compute(key, lambda: gateway.access_review(check), keep=bool)
 
     def require(self, check: AccessCheck, message: str) -> None:
@@ -158,8 +174,16 @@ def caller_of(request: Request) -> Caller:
     if isinstance(user, TokenUser):
         return Caller(token=user.token)
     if getattr(user, "is_staff", False):
-        return Caller(staff_username=user.get_username())
+        return staff_caller(user)
     raise Unauthenticated()
+
+
+def staff_caller(user: Any) -> Caller:
+    """The Caller for a logged-in Django staff user (admin console, browsable API)."""
+    if not getattr(user, "is_staff", False) or not getattr(user, "is_active", False):
+        raise Unauthenticated()
+    groups = tuple(sorted(user.groups.values_list("name", flat=True)))
+    return Caller(staff_username=user.get_username(), staff_groups=groups)
 
 
 def forget_cached_access() -> None:

@@ -94,9 +94,8 @@ def _require_quota(identity: Identity) -> None:
 def project_create(*, caller: Caller, name: str, display_name: str = "") -> Project:
     """Create the managed namespace and make the caller its admin; undo the namespace on failure."""
     identity = caller.identity(fresh=True)
-    if not caller.is_staff:
-        _require_creator(caller, identity)
-        _require_quota(identity)
+    _require_creator(caller, identity)
+    _require_quota(identity)
     gateway = control_plane_gateway()
     annotations = {ANNOTATION_PROJECT_DISPLAY_NAME: display_name or name}
     if identity.username:
@@ -110,8 +109,6 @@ def project_create(*, caller: Caller, name: str, display_name: str = "") -> Proj
         namespace = gateway.create(NAMESPACE, None, body)
     except AlreadyExists as error:
         raise Conflict(f"Project {name!r} already exists.", code="project_exists") from error
-    if caller.is_staff:
-        return project_from_namespace(namespace)  # staff act as the control plane; nothing to bind
     binding = {
         "apiVersion": f"{RBAC_GROUP}/v1",
         "kind": "RoleBinding",

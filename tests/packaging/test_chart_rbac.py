@@ -22,6 +22,8 @@ NEEDED: dict[str, set[Grant]] = {
     "ambient-api": grants(group="", resources=("namespaces",), verbs=("get", "list", "create", "delete"))
     | {("rbac.authorization.k8s.io", "rolebindings", "create"), ("rbac.authorization.k8s.io", "clusterroles", "bind")}
     | {("authentication.k8s.io", "tokenreviews", "create"), ("authorization.k8s.io", "subjectaccessreviews", "create")}
+    # sessions/auth.py: staff act through impersonation of their username and groups.
+    | grants(group="", resources=("users", "groups"), verbs=("impersonate",))
     | grants(group=SESSIONS[0], resources=(SESSIONS[1],), verbs=("get", "list", "create", "update", "patch", "delete"))
     | {("batch", "jobs", "get"), ("", "pods", "list"), ("", "persistentvolumeclaims", "get"), ("", "services", "get")}
     # sessions/services/workspace.py, github.py, github_tokens.py (ambient/content/tokens.py).
@@ -77,7 +79,10 @@ def test_no_control_plane_role_uses_wildcards_or_escalation():
     for role in control_plane_roles().values():
         for rule in role["rules"]:
             assert "*" not in rule["verbs"] + rule["resources"] + rule["apiGroups"]
-            assert "escalate" not in rule["verbs"] and "impersonate" not in rule["verbs"]
+            assert "escalate" not in rule["verbs"]
+            # Impersonation of people only (the admin console), never of service accounts.
+            if "impersonate" in rule["verbs"]:
+                assert set(rule["resources"]) <= {"users", "groups"} and rule["apiGroups"] == [""]
 
 
 def test_the_api_may_bind_only_the_project_admin_role():

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from tests.api.support import client_with, sessions_url
+from tests.api.support import bind, client_with, sessions_url
 from tests.security.api_support import runner_token
 
 pytestmark = [pytest.mark.localkube, pytest.mark.integration]
@@ -68,8 +68,9 @@ def test_system_annotations_are_refused(admin_token, project, seed_session, meta
 
 
 @pytest.mark.django_db
-def test_staff_writes_need_a_csrf_token(project):
+def test_staff_writes_need_a_csrf_token(django_kube, project):
     user = get_user_model().objects.create_user("csrf-operator", password="pw", is_staff=True)
+    bind(django_kube, project, "csrf-operator", "edit")
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(user)
     assert browser.get(sessions_url(project)).status_code == 200

@@ -1,19 +1,35 @@
 """Session routes serve managed projects only: a namespace without the Ambient label is not a project,
-whoever asks (staff acting through the control plane included)."""
+whoever asks (a staff user allowed everywhere by RBAC included)."""
 
 from __future__ import annotations
+
+import secrets
 
 import pytest
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
-from tests.api.support import bind, client_with, sessions_url
+from ambient import kube
+from tests.api.support import ROLES, bind, client_with, sessions_url
 
 pytestmark = [pytest.mark.localkube, pytest.mark.integration, pytest.mark.django_db]
 
 
 def staff_client() -> APIClient:
-    user = get_user_model().objects.create_user("platform-operator", password="pw", is_staff=True)
+    """A staff user whom RBAC lets administer sessions in every namespace (a ClusterRoleBinding)."""
+    username = f"platform-operator-{secrets.token_hex(3)}"
+    kube.control_plane_gateway().create(
+        kube.CLUSTER_ROLE_BINDING,
+        None,
+        {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "ClusterRoleBinding",
+            "metadata": {"name": username},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": ROLES["admin"]},
+            "subjects": [{"kind": "User", "name": username, "apiGroup": "rbac.authorization.k8s.io"}],
+        },
+    )
+    user = get_user_model().objects.create_user(username, password="pw", is_staff=True)
     client = APIClient()
     client.force_login(user)
     return client
