@@ -1,11 +1,12 @@
 """Chat fan-out under load: 200 WebSocket clients on 50 sessions, 20 messages each, across api processes.
 
 One run: starts an in-process localkube (TokenReview, access reviews, the CRs), a fresh PostgreSQL
-database, and `--processes` api processes (`python -m ambient.asgi_server`, one uvicorn worker each)
-sharing the machine's Redis as the channel layer. Clients of one session are spread over the
-processes, so every broadcast crosses Redis. Each client sends `--messages` messages and must
-receive every message of its session exactly once, in the same id order as the session's other
-clients and in each sender's order. Prints a table, then one line of JSON.
+database (SQLite when none answers) and `--processes` api processes (`python -m ambient.asgi_server`,
+one uvicorn worker each) sharing the machine's Redis (else a private redis-server) as the channel
+layer. Clients of one session are spread over the api processes, so every broadcast crosses Redis;
+the clients themselves run in `--client-processes` processes. Each client sends `--messages`
+messages and must receive every message of its session exactly once, in the same id order as the
+session's other clients and in each sender's order. Prints a table, then one line of JSON.
 
     .venv/bin/python bench/chat_bench.py [--clients 200] [--sessions 50] [--messages 20] [--processes 2]
 """
@@ -38,6 +39,7 @@ django.setup()
 
 import kubernetes.client  # noqa: E402
 import psycopg  # noqa: E402
+import redis  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from kubernetes.client import V1RoleBinding  # noqa: E402
@@ -47,11 +49,11 @@ from websockets.exceptions import ConnectionClosed  # noqa: E402
 from ambient import kube  # noqa: E402
 from ambient.contract import API_VERSION, GROUP, KIND, PLURAL, VERSION, Phase  # noqa: E402
 from bench.helpers.report import figures_print  # noqa: E402
-from localkube.testing import LocalKube  # noqa: E402
+from localkube.testing import LocalKube, free_port  # noqa: E402
 from sessions.api_constants import MANAGED_LABEL, MANAGED_LABEL_VALUE, ROLE_ADMIN  # noqa: E402
 
-FIRST_PORT = 8220  # helper G's port range (8220-8239)
-POSTGRES = "postgresql://postgres@127.0.0.1:5432"
+# The machine's PostgreSQL and Redis when they answer; else SQLite and a private redis-server.
+POSTGRES = os.environ.get("CHAT_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432")
 REDIS = os.environ.get("CHAT_BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 GOALS = {"fanout_p99_ms": "< 250", "lost_messages": "0", "out_of_order": "0"}
 
@@ -109,18 +111,42 @@ def seed(localkube: LocalKube, sessions: int) -> tuple[str, str]:
     return project, token
 
 
-def database_create(name: str) -> str:
-    with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')  # the name is ours, made of [a-z0-9_]
+def database_create(name: str, state: Path) -> str:
+    """A fresh PostgreSQL database, or a SQLite file when no PostgreSQL answers."""
+    try:
+        with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True, connect_timeout=3) as connection:
+            connection.execute(f'CREATE DATABASE "{name}"')  # the name is ours, made of [a-z0-9_]
+    except psycopg.OperationalError:
+        print(f"no PostgreSQL at {POSTGRES}: SQLite (one writer at a time)")
+        return f"sqlite:///{state / 'db.sqlite3'}"
     return f"{POSTGRES}/{name}"
 
 
-def database_drop(name: str) -> None:
+def redis_url(log_directory: Path) -> tuple[str, Any]:
+    """The machine's Redis, or a private redis-server (returned so it can be stopped)."""
+    client = redis.Redis.from_url(REDIS, socket_connect_timeout=1)
+    try:
+        client.ping()
+        return REDIS, None
+    except redis.RedisError:
+        from tests.e2e.processes import RedisServer
+
+        server = RedisServer(log_directory).start()
+        return server.url, server
+    finally:
+        client.close()
+
+
+def database_drop(name: str, url: str) -> None:
+    if url.startswith("sqlite"):
+        return
     with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def api_environment(kubeconfig: Path, database_url: str, state: Path, options: argparse.Namespace) -> dict[str, str]:
+def api_environment(
+    kubeconfig: Path, database_url: str, layer_url: str, state: Path, options: argparse.Namespace
+) -> dict[str, str]:
     environment = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "KUBE"))}
     environment.update(
         DJANGO_SETTINGS_MODULE="ambient.settings.local",
@@ -131,7 +157,7 @@ def api_environment(kubeconfig: Path, database_url: str, state: Path, options: a
         AMBIENT_STATE_DIR=str(state),
         KUBECONFIG=str(kubeconfig),
         DATABASE_URL=database_url,
-        REDIS_URL=REDIS,
+        REDIS_URL=layer_url,
         LOG_LEVEL="WARNING",
         PYTHONPATH=str(REPO_ROOT),
     )
@@ -277,16 +303,18 @@ def main() -> None:
         kube.reset()
         call_command("install_crds", stdout=io.StringIO())
         project, token = seed(localkube, options.sessions)
-        database_url = database_create(database)
         state = Path(localkube.kubeconfig_path).parent / "api-state"
+        state.mkdir(mode=0o700, exist_ok=True)
         log_directory = Path(tempfile.mkdtemp(prefix="chat-bench-logs-"))
         print(f"api logs in {log_directory}")
-        environment = api_environment(localkube.kubeconfig_path, database_url, state, options)
+        database_url = database_create(database, state)
+        layer_url, private_redis = redis_url(log_directory)
+        environment = api_environment(localkube.kubeconfig_path, database_url, layer_url, state, options)
         try:
             subprocess.run(
                 [sys.executable, "manage.py", "migrate", "-v", "0"], cwd=REPO_ROOT, env=environment, check=True
             )
-            ports = [FIRST_PORT + number for number in range(options.processes)]
+            ports = [free_port() for _ in range(options.processes)]
             for port in ports:
                 command = [sys.executable, "-m", "ambient.asgi_server", "--port", str(port), "--workers", "1"]
                 log = (log_directory / f"api-{port}.log").open("wb")
@@ -301,7 +329,9 @@ def main() -> None:
                 process.terminate()
             for process in processes:
                 process.wait(timeout=30)
-            database_drop(database)
+            database_drop(database, database_url)
+            if private_redis is not None:
+                private_redis.stop()
 
     per_session = options.clients // options.sessions
     session_of = [index % options.sessions for index in range(options.clients)]
@@ -313,6 +343,7 @@ def main() -> None:
         "sessions": options.sessions,
         "api_processes": options.processes,
         "channel_layer": options.layer,
+        "database": database_url.split(":", 1)[0],
         "conn_max_age_s": options.conn_max_age,
         "send_interval_ms": round(options.interval * 1000),
         "messages_sent": sent,
