@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, InvalidHandshake
+from websockets.exceptions import ConnectionClosed, WebSocketException
 
 from runner.config import RunnerConfig
 from runner.frames import INBOUND_TYPES, INTERRUPT, PING, PONG, Frame
@@ -113,24 +113,30 @@ class Channel:
             return
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(drain_seconds):
-                while True:
-                    await self.connected.wait()
-                    async with self._send_lock:
-                        await self._flush()
-                        if self._outbox or self._connection is None:
-                            continue
-                        self._pong.clear()
-                        try:
-                            await self._connection.send(json.dumps({"type": PING}))
-                        except ConnectionClosed:
-                            continue
-                    await self._pong.wait()
-                    break
+                while not await self._drained():
+                    # A connection that just dropped: give the reconnect loop its turn.
+                    await asyncio.sleep(0.05)
         self._task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._task
         if self._connection is not None:
             await self._connection.close()
+
+    async def _drained(self) -> bool:
+        """Send what is queued and a ping on the current connection; True once the pong came back."""
+        await self.connected.wait()
+        async with self._send_lock:
+            await self._flush()
+            if self._outbox or self._connection is None:
+                return False
+            self._pong.clear()
+            try:
+                await self._connection.send(json.dumps({"type": PING}))
+            except ConnectionClosed:
+                return False
+        while not self._pong.is_set() and self.connected.is_set():
+            await asyncio.sleep(0.02)
+        return self._pong.is_set()
 
     def _backoff(self, failures: int) -> float:
         delay = min(self.config.reconnect_max_seconds, self.config.reconnect_initial_seconds * 2 ** min(failures, 16))
@@ -151,7 +157,7 @@ class Channel:
                     async with self._send_lock:
                         await self._flush()
                     await self._receive(socket)
-            except (OSError, InvalidHandshake, ConnectionClosed, TimeoutError) as error:
+            except (OSError, WebSocketException, TimeoutError) as error:
                 # The URL carries no secret (the token is a header), so naming the failure is safe.
                 logger.warning("chat connection lost (%s); reconnecting", type(error).__name__)
             finally:
