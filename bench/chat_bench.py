@@ -68,6 +68,12 @@ class Received:
     delivered_ms: list[float] = field(default_factory=list)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used (Linux /proc), in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def resident_mb(pid: int) -> float:
     """Resident set size of a process (Linux /proc), in MiB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -322,7 +328,9 @@ def main() -> None:
             for port in ports:
                 wait_for_port(port, time.monotonic() + 60)
             urls = [f"ws://127.0.0.1:{port}/api/projects/{project}/agentic-sessions/{{session}}/ws" for port in ports]
+            cpu_before = sum(cpu_seconds(process.pid) for process in processes)
             received, elapsed = drive(urls, token, options)
+            api_cpu = sum(cpu_seconds(process.pid) for process in processes) - cpu_before
             rss = [resident_mb(process.pid) for process in processes]
         finally:
             for process in processes:
@@ -358,6 +366,8 @@ def main() -> None:
         "delivered_p50_ms": round(percentile([v for seen in received for v in seen.delivered_ms], 0.50), 1),
         "delivered_p99_ms": round(percentile([v for seen in received for v in seen.delivered_ms], 0.99), 1),
         "messages_per_s": round(sent / elapsed, 1),
+        # CPU the api processes spent per message sent (its fan-out included): independent of the load.
+        "api_cpu_per_message_ms": round(api_cpu * 1000 / sent, 2),
         "api_rss_max_mb": round(max(rss), 1),
         "api_rss_total_mb": round(sum(rss), 1),
         # The machine's 1-minute load when the run ended: latency on a shared machine follows it.
