@@ -7,6 +7,10 @@ Recording never waits for the API server, as with client-go's broadcaster: ``rec
 Event and one sender posts the queue in order, one request at a time. A burst of pods (a dozen
 Events each) then takes its Events' share of the server's one loop after the pods' own writes
 instead of in front of them; a full queue drops the newest, as the broadcaster does.
+
+Like client-go's spam filter, each component may post 25 Events about one object at once and one
+more every five minutes after that (a readiness probe failing every few seconds would otherwise
+post for as long as the pod lives).
 """
 
 from __future__ import annotations
@@ -23,6 +27,9 @@ from localkube.runtime.constants import NODE_NAME
 logger = logging.getLogger(__name__)
 # Events waiting for the sender; client-go's broadcaster buffers 1000 (a burst of 200 pods makes ~2600).
 QUEUE_LIMIT = 10000
+# client-go's EventSourceObjectSpamFilter: a token bucket per (component, object).
+SPAM_BURST = 25
+SPAM_REFILL_SECONDS = 300.0
 
 
 def involved_object(obj: dict[str, Any], field_path: str | None = None) -> dict[str, Any]:
@@ -45,6 +52,7 @@ class EventRecorder:
         self.client = client
         self._seen: dict[tuple[str, ...], tuple[str, int]] = {}
         self._queue_limit = queue_limit
+        self._buckets: dict[tuple[str, str], tuple[float, float]] = {}  # → (tokens, when counted)
         self._pending: asyncio.Queue[tuple[dict[str, Any], str, str, str, bool, str | None, str]] | None = None
 
     def _queue(self) -> asyncio.Queue[tuple[dict[str, Any], str, str, str, bool, str | None, str]]:
@@ -64,10 +72,25 @@ class EventRecorder:
     ) -> None:
         """Queue an Event for the sender (``run``) and return at once; events are best effort in kube too."""
         reference = involved_object(obj, field_path)
+        if not self._allowed(component, reference["uid"] or reference["name"]):
+            logger.debug("event %s/%s dropped by the spam filter", reason, reference["name"])
+            return
         try:
             self._queue().put_nowait((reference, reason, message, component, warning, field_path, now_rfc3339()))
         except asyncio.QueueFull:
             logger.debug("event queue full; dropping %s/%s", reason, reference["name"])
+
+    def _allowed(self, component: str, uid: str) -> bool:
+        now = time.monotonic()
+        tokens, counted = self._buckets.get((component, uid), (float(SPAM_BURST), now))
+        tokens = min(float(SPAM_BURST), tokens + (now - counted) / SPAM_REFILL_SECONDS)
+        if len(self._buckets) > 20000:
+            self._buckets.clear()  # bounded memory; at worst an object gets a fresh burst
+        if tokens < 1.0:
+            self._buckets[(component, uid)] = (tokens, now)
+            return False
+        self._buckets[(component, uid)] = (tokens - 1.0, now)
+        return True
 
     async def run(self) -> None:
         """Post queued Events in order, one at a time, until cancelled."""
