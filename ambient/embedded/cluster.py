@@ -1,4 +1,4 @@
-"""Seeding the embedded localkube with a demo project."""
+"""Seeding the embedded localkube with a demo project, and RBAC for the admin console's superuser."""
 
 from __future__ import annotations
 
@@ -46,3 +46,25 @@ def _demo_user_binding(name: str, kind: str, cluster_role: str) -> dict[str, obj
         "roleRef": {"apiGroup": RBAC_GROUP, "kind": "ClusterRole", "name": cluster_role},
         "subjects": [{"kind": "User", "name": DEMO_USERNAME, "apiGroup": RBAC_GROUP}],
     }
+
+
+def console_admin_access_ensure(*, username: str, cluster_role: str, creator_role: str) -> None:
+    """The embedded superuser administers sessions in every project from the console.
+
+    The console acts as the staff user through impersonation, so RBAC must allow that user; on a
+    laptop the one operator sees everything (ClusterRoleBindings); a real cluster binds deliberately.
+    """
+    gateway = kube.control_plane_gateway()
+    for name, role in (
+        (f"console-{username}-admin", cluster_role),
+        (f"console-{username}-project-creator", creator_role),
+    ):
+        binding = {
+            "apiVersion": f"{RBAC_GROUP}/v1",
+            "kind": "ClusterRoleBinding",
+            "metadata": {"name": name},
+            "roleRef": {"apiGroup": RBAC_GROUP, "kind": "ClusterRole", "name": role},
+            "subjects": [{"kind": "User", "name": username, "apiGroup": RBAC_GROUP}],
+        }
+        with contextlib.suppress(kube.AlreadyExists):
+            gateway.create(kube.CLUSTER_ROLE_BINDING, None, binding)

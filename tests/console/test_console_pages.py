@@ -228,3 +228,14 @@ def test_chat_send_stores_the_message_as_the_staff_user(operator, project, seed_
     page = operator.get(f"/admin/console/sessions/{project}/talk/")
     lines = page.context["transcript"].lines
     assert [(line.sender, line.type, line.text) for line in lines] == [("operator", "user_message", "hello there")]
+
+
+def test_the_embedded_superuser_administers_every_project(django_kube, project, seed_session):
+    from ambient.embedded.cluster import console_admin_access_ensure
+    from sessions.api_constants import ROLE_ADMIN, ROLE_PROJECT_CREATOR
+
+    seed_session(project, "anywhere", phase="Running")
+    console_admin_access_ensure(username="embedded-admin", cluster_role=ROLE_ADMIN, creator_role=ROLE_PROJECT_CREATOR)
+    console_admin_access_ensure(username="embedded-admin", cluster_role=ROLE_ADMIN, creator_role=ROLE_PROJECT_CREATOR)
+    page = console_client("embedded-admin").get(f"/admin/console/sessions/?project={project}")
+    assert [row.name for row in page.context["page"].object_list] == ["anywhere"]

@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ambient import kube
 from ambient.embedded import identity, processes, redis_server, supervision
-from ambient.embedded.cluster import demo_project_ensure
+from ambient.embedded.cluster import console_admin_access_ensure, demo_project_ensure
 from ambient.embedded.ports import PortBusy, WantedPort, ensure_ports_free
 from ambient.embedded.private_files import PRIVATE_UMASK, private_directory, tighten_existing
 from ambient.settings.env import BASE_DIR, STATE_DIR
@@ -99,6 +99,9 @@ class Command(BaseCommand):
             call_command("install_crds")
             demo_project_ensure(cluster_role=PROJECT_ADMIN_ROLE, creator_role=PROJECT_CREATOR_ROLE)
             admin_username, admin_password = identity.admin_user_ensure(state_dir=STATE_DIR)
+            console_admin_access_ensure(
+                username=admin_username, cluster_role=PROJECT_ADMIN_ROLE, creator_role=PROJECT_CREATOR_ROLE
+            )
             for program in programs:
                 if not program.autostart:
                     supervisor.start(program.name)
@@ -139,6 +142,7 @@ class Command(BaseCommand):
             f"  API (browsable)   {base}/api/",
             f"  API docs          {base}/api/docs/",
             f"  Django admin      {base}/admin/   login: {admin_username} / {admin_password}",
+            f"  Sessions console  {base}/admin/console/   (acts as {admin_username}, who may administer every project)",
             f"  Health            {base}/healthz  {base}/readyz",
             f"  Kubernetes API    https://127.0.0.1:{ports.localkube_port}",
             f"  kubeconfig        export KUBECONFIG={kubeconfig}   (then: kubectl get agenticsessions -A)",
