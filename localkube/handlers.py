@@ -56,6 +56,14 @@ class ResourceRequest:
 Handler = Callable[[ResourceRequest], Awaitable[web.StreamResponse]]
 
 
+def typed_list(resource_type: ResourceType, listing: dict[str, Any]) -> dict[str, Any]:
+    """A built-in kind's list items carry no kind/apiVersion (the list's own say it), as kube's
+    typed lists encode them; custom resources' items keep theirs, as kube's unstructured lists do."""
+    if resource_type.builtin:
+        listing["items"] = [{k: v for k, v in item.items() if k not in _TYPE_META} for item in listing["items"]]
+    return listing
+
+
 async def _get(r: ResourceRequest) -> web.StreamResponse:
     info = r.info
     obj = r.ctx.service.get(r.resource_type, info.version, info.namespace, info.name)
@@ -83,11 +91,7 @@ async def _list(r: ResourceRequest) -> web.StreamResponse:
         return json_response(
             tables.table(r.resource_type, r.info.version, listing["items"], include_object, listing["metadata"])
         )
-    if r.resource_type.builtin:
-        # A built-in kind's list items carry no kind/apiVersion (the list's own say it), as kube's
-        # typed lists encode them; custom resources' items keep theirs, as kube's unstructured lists do.
-        listing["items"] = [{k: v for k, v in item.items() if k not in _TYPE_META} for item in listing["items"]]
-    return json_response(listing)
+    return json_response(typed_list(r.resource_type, listing))
 
 
 async def _watch(r: ResourceRequest) -> web.StreamResponse:
@@ -188,17 +192,16 @@ async def _delete(r: ResourceRequest) -> web.StreamResponse:
 
 async def _delete_collection(r: ResourceRequest) -> web.StreamResponse:
     options, dry_run = await _delete_options(r)
-    return json_response(
-        r.ctx.deleter.delete_collection(
-            r.resource_type,
-            r.info.version,
-            r.info.namespace,
-            r.query.get("labelSelector"),
-            r.query.get("fieldSelector"),
-            options,
-            dry_run,
-        )
+    deleted = r.ctx.deleter.delete_collection(
+        r.resource_type,
+        r.info.version,
+        r.info.namespace,
+        r.query.get("labelSelector"),
+        r.query.get("fieldSelector"),
+        options,
+        dry_run,
     )
+    return json_response(typed_list(r.resource_type, deleted))
 
 
 VERB_HANDLERS: dict[str, Handler] = {
