@@ -24,7 +24,9 @@ async def _main() -> int:
 
 
 def main() -> int:
-    logging.basicConfig(level=logging.INFO, format="runner %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s runner %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
     return asyncio.run(_main())
 
 

@@ -158,4 +158,6 @@ class RunnerSession:
             if self.backend is not None:
                 with contextlib.suppress(Exception):
                     await self.backend.close()
+                logger.info("agent closed")
             await self.channel.close()
+            logger.info("chat closed")

@@ -9,6 +9,8 @@ conversation instead of starting a new one.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 from pathlib import Path
 from typing import Any
@@ -40,6 +42,7 @@ SESSION_ID_FILE = "sdk-session-id"
 CONFIG_DIR = ".claude"
 DEFAULT_ALLOWED_TOOLS = ("Read", "Write", "Edit", "MultiEdit", "Bash", "Glob", "Grep", "WebSearch", "WebFetch")
 DEFAULT_PERMISSION_MODE = "acceptEdits"
+INTERRUPT_ON_CLOSE_SECONDS = 2.0
 
 
 def _workspace_prompt(layout: Layout) -> str:
@@ -71,6 +74,7 @@ class ClaudeBackend:
         self.resume_id = ""
         # Set by interrupt(): the turn then ends with an error result that is the user's doing.
         self.interrupted = False
+        self.in_turn = False
         allowed = os.environ.get("RUNNER_ALLOWED_TOOLS", "")
         self.allowed_tools = [tool.strip() for tool in allowed.split(",") if tool.strip()] or list(
             DEFAULT_ALLOWED_TOOLS
@@ -127,6 +131,11 @@ class ClaudeBackend:
 
     async def close(self) -> None:
         client, self.client = self.client, None
+        if client is not None and self.in_turn:
+            # A turn cut short (SIGTERM): abort the model call first, or the CLI finishes it before it
+            # notices its input closed and the SDK waits seconds for it.
+            with contextlib.suppress(ClaudeSDKError, TimeoutError):
+                await asyncio.wait_for(client.interrupt(), INTERRUPT_ON_CLOSE_SECONDS)
         if client is not None:
             try:
                 await client.disconnect()
@@ -143,12 +152,15 @@ class ClaudeBackend:
         if self.client is None:
             raise AgentError("the claude agent was not started")
         self.interrupted = False
+        self.in_turn = True
         try:
             await self.client.query(prompt)
             async for message in self.client.receive_response():
                 await self._relay(message, emit)
         except ClaudeSDKError as error:
             raise AgentError(f"the Claude SDK failed: {error}") from error
+        else:
+            self.in_turn = False
         return TurnOutcome()
 
     async def _relay(self, message: object, emit: Emit) -> None:

@@ -60,9 +60,12 @@ def start_runner(workspace: Path, token_file: Path, chat: FakeChat) -> Iterator[
             "RUNNER_RECONNECT_MAX_SECONDS": "0.5",
             **env,
         }
+        # The runner's log goes to a file next to the workspace: a pipe nobody reads could fill up.
+        log = (workspace.parent / f"runner-{len(started)}.log").open("w")
         process = subprocess.Popen(
-            [sys.executable, "-m", "runner"], env=environment, text=True, stderr=subprocess.PIPE, cwd=REPO_ROOT
+            [sys.executable, "-m", "runner"], env=environment, text=True, stderr=log, cwd=REPO_ROOT
         )
+        log.close()
         started.append(process)
         return process
 
@@ -71,5 +74,3 @@ def start_runner(workspace: Path, token_file: Path, chat: FakeChat) -> Iterator[
         if process.poll() is None:
             process.kill()
         process.wait(30)
-        if process.stderr is not None:
-            process.stderr.close()

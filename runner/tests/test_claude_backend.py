@@ -8,6 +8,7 @@ every other call the CLI would make, and HOME is a temporary directory. Each tur
 from __future__ import annotations
 
 import json
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -141,3 +142,13 @@ def test_an_interrupt_stops_the_turn_without_failing_the_session(
     assert runner.poll() is None
     chat.post("end_session")
     assert runner.wait(60) == 0
+
+
+def test_sigterm_during_a_turn_stops_cleanly_with_143(
+    chat: FakeChat, start_runner: StartRunner, claude_env: dict[str, str]
+) -> None:
+    runner = start_runner(**claude_env)
+    chat.post(content="take your time")
+    chat.wait_type("agent.running", timeout=120)
+    runner.send_signal(signal.SIGTERM)
+    assert runner.wait(60) == 143

@@ -143,3 +143,16 @@ def test_an_interrupt_reaches_the_agent_at_once_and_the_chat_goes_on(chat: FakeC
     chat.wait_for(lambda _: "echo: still there?" in chat.texts())
     chat.post("terminate")  # an alias of end_session
     assert runner.wait(30) == 0
+
+
+def test_a_refused_token_is_retried_with_back_off_until_the_refreshed_one_works(
+    chat: FakeChat, start_runner: StartRunner, token_file: Path
+) -> None:
+    token_file.write_text("expired-token\n")
+    chat.post(content="waiting for you")
+    runner = start_runner()
+    chat.wait_for(lambda _: chat.refused >= 2)  # refused (4401) and tried again
+    token_file.write_text("bot-token\n")
+    chat.wait_for(lambda _: "echo: waiting for you" in chat.texts())
+    chat.post(content="/end")
+    assert runner.wait(30) == 0

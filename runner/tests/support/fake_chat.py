@@ -71,7 +71,9 @@ class FakeChat:
         assert request is not None
         query = parse_qs(urlsplit(request.path).query)
         if request.headers.get("Authorization") != f"Bearer {self.token}":
-            self.refused += 1
+            with self._condition:
+                self.refused += 1
+                self._condition.notify_all()
             await connection.close(4401, "unauthenticated")
             return
         after = query.get("after", [None])[0]
