@@ -11,6 +11,7 @@ from pathlib import Path
 
 import kubernetes.client
 import kubernetes.config
+import pytest
 from kubernetes import watch
 
 from localkube.journal import JOURNAL, Journal
@@ -93,6 +94,8 @@ def test_journal_ignores_torn_final_record_and_compacts(tmp_path):
     assert not (tmp_path / JOURNAL).read_bytes().endswith(b"configm")
 
 
+# Kills a server process mid-burst and restarts it: a crash run for `make test`, not the fast lane.
+@pytest.mark.slow
 def test_sigkill_during_write_burst_loses_no_acknowledged_write(tmp_path):
     state = tmp_path / "state"
     port = free_port()

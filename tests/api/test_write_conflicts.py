@@ -52,6 +52,8 @@ def _concurrently(count: int, write: Callable[[int], Any]) -> list[Any]:
         return list(pool.map(run, range(count)))
 
 
+# Fifty writers racing one session: a stress run for `make test`, not the fast lane.
+@pytest.mark.slow
 def test_concurrent_label_patches_without_a_resource_version_are_all_stored(admin_token, project, seed_session):
     seed_session(project, "crowded", phase="Running")
     url = sessions_url(project, "crowded")
@@ -66,6 +68,8 @@ def test_concurrent_label_patches_without_a_resource_version_are_all_stored(admi
     assert {f"writer-{index}" for index in range(CONCURRENT_WRITERS)} <= set(labels)
 
 
+# Fifty writers racing one session: a stress run for `make test`, not the fast lane.
+@pytest.mark.slow
 def test_concurrent_display_name_updates_all_succeed(admin_token, project, seed_session):
     seed_session(project, "renamed", phase="Running")
     url = sessions_url(project, "renamed", "displayname")

@@ -147,6 +147,8 @@ def test_bad_workflow_bodies_are_400(admin_client, project, running_session, bod
 CONCURRENT_ADDS = 50
 
 
+# Fifty writers racing one spec: a stress run for `make test`, not the fast lane.
+@pytest.mark.slow
 def test_fifty_parallel_repo_adds_all_land(admin_token, project, running_session):
     running_session(project, "crowded")
     url = sessions_url(project, "crowded", "repos")

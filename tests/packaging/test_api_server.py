@@ -14,6 +14,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 import requests
 
 from ambient.asgi_server import parse_arguments, uvicorn_logging
@@ -51,6 +52,8 @@ def answers(port: int) -> bool:
         return False
 
 
+# Starts a real server and waits out a request across SIGTERM: for `make test`, not the fast lane.
+@pytest.mark.slow
 def test_sigterm_lets_the_in_flight_request_finish_and_the_log_masks_tokens():
     port = free_port()
     server = start_server(port)

@@ -70,6 +70,8 @@ def test_gunicorn_serves_clone_files_and_auth_without_logging_tokens(
         assert secret not in log
 
 
+# Many clones through a real gunicorn at once: a stress run for `make test`, not the fast lane.
+@pytest.mark.slow
 def test_parallel_clones_and_restarts_on_one_session(server: ContentServer, git_server: GitServer) -> None:
     urls = [git_server.create_repository(f"parallel-{index}", {"n.txt": str(index)}) for index in range(12)]
     headers = {"Authorization": f"Bearer {server.token}", GIT_TOKEN_HEADER: git_server.token}
