@@ -185,9 +185,12 @@ async def _delete_options(r: ResourceRequest) -> tuple[dict[str, Any], bool]:
 async def _delete(r: ResourceRequest) -> web.StreamResponse:
     options, dry_run = await _delete_options(r)
     info = r.info
-    return json_response(
-        r.ctx.deleter.delete(r.resource_type, info.version, info.namespace, info.name, options, dry_run)
-    )
+    answer = r.ctx.deleter.delete(r.resource_type, info.version, info.namespace, info.name, options, dry_run)
+    # kube answers 202 when the caller asked for cascading deletion (orphanDependents=false) and the
+    # object is still there; every other DELETE is a 200, even one that waits on finalizers.
+    still_there = r.ctx.store.get(r.resource_type.group, r.resource_type.resource, info.namespace or "", info.name)
+    accepted = options.get("orphanDependents") is False and still_there is not None
+    return json_response(answer, 202 if accepted else 200)
 
 
 async def _delete_collection(r: ResourceRequest) -> web.StreamResponse:

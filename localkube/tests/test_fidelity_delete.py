@@ -183,3 +183,15 @@ def test_typed_client_reads_deleted_services_pvcs_and_serviceaccounts(localkube,
     assert core.delete_namespaced_service("x", kube_namespace).metadata.name == "x"
     assert core.delete_namespaced_persistent_volume_claim("x", kube_namespace).metadata.name == "x"
     assert core.delete_namespaced_service_account("x", kube_namespace).metadata.name == "x"
+
+
+def test_cascading_delete_that_waits_is_202_accepted(localkube, kube_namespace):
+    path = f"/api/v1/namespaces/{kube_namespace}/configmaps"
+    _create(localkube, path, {"metadata": {"name": "held", "finalizers": ["example.com/hold"]}})
+    status, answer = send_json(localkube, "DELETE", f"{path}/held?orphanDependents=false")
+    assert status == 202 and answer["metadata"]["deletionTimestamp"]
+    _create(localkube, path, {"metadata": {"name": "free"}})
+    status, answer = send_json(localkube, "DELETE", f"{path}/free?orphanDependents=false")
+    assert status == 200 and answer["kind"] == "Status"
+    release = {"metadata": {"finalizers": None}}
+    send_json(localkube, "PATCH", f"{path}/held", release, content_type="application/merge-patch+json")
