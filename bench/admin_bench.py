@@ -146,9 +146,11 @@ def main() -> None:
         }
         for url in pages.values():
             browser.get(url)  # warm: clients, access reviews, templates
-        results = {
-            name: timed(options.iterations, lambda url=url: browser.get(url).status_code) for name, url in pages.items()
-        }
+
+        def fetch(url: str) -> Callable[[], int]:
+            return lambda: browser.get(url).status_code
+
+        results = {name: timed(options.iterations, fetch(url)) for name, url in pages.items()}
         listed = browser.get(pages["list_all_500"]).content.count(b'<td><span class="phase phase-')
         assert listed == options.sessions, f"the list showed {listed} sessions, not {options.sessions}"
 
