@@ -8,6 +8,7 @@ free port, for tests of the production server and for callers (the api proxy, be
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -134,7 +135,9 @@ class ContentServer:
         return {CONTENT_TOKEN_HEADER: self.token}
 
     def stop(self) -> None:
-        self.process.terminate()
+        # SIGQUIT is gunicorn's quick shutdown: the test is over, so nobody waits for the keep-alive
+        # connections a graceful stop (SIGTERM) lets drain for up to its graceful_timeout.
+        self.process.send_signal(signal.SIGQUIT)
         try:
             self.process.wait(timeout=15)
         except subprocess.TimeoutExpired:

@@ -7,6 +7,7 @@ import base64
 import json
 import os
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -181,7 +182,9 @@ class ContentProcess:
         raise RuntimeError("content service did not listen within 30 s")
 
     def stop(self) -> None:
-        self.process.terminate()
+        # SIGQUIT is gunicorn's quick shutdown: the test is over, so nobody waits for the keep-alive
+        # connections a graceful stop (SIGTERM) lets drain for up to its graceful_timeout.
+        self.process.send_signal(signal.SIGQUIT)
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
