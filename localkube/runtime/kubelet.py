@@ -125,9 +125,10 @@ class Kubelet:
                 return
             metadata = obj.get("metadata") or {}
             namespace, name = metadata.get("namespace", ""), metadata.get("name", "")
+            version = str(metadata.get("resourceVersion") or "")
             for worker in self.workers.values():
                 if worker.namespace == namespace:
-                    worker.source_changed(kind, name)
+                    worker.source_changed(kind, name, version)
 
         return handle
 
@@ -154,10 +155,15 @@ class Kubelet:
         return cached
 
     async def fetch_data(self, resource: str, namespace: str, name: str) -> dict[str, bytes] | None:
+        return (await self.fetch_versioned(resource, namespace, name))[0]
+
+    async def fetch_versioned(self, resource: str, namespace: str, name: str) -> tuple[dict[str, bytes] | None, str]:
+        """A Secret's or ConfigMap's data and the resourceVersion it was read at ("" when absent)."""
         obj = await self.client.get(resource_path("v1", resource, namespace, name))
         if obj is None:
-            return None
-        return decode_secret(obj) if resource == "secrets" else decode_configmap(obj)
+            return None, ""
+        version = str((obj.get("metadata") or {}).get("resourceVersion") or "")
+        return (decode_secret(obj) if resource == "secrets" else decode_configmap(obj)), version
 
     def remember_pid(self, uid: str, container: str, pid: int) -> None:
         with contextlib.suppress(OSError):

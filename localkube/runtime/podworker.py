@@ -19,7 +19,15 @@ from localkube.runtime.containers import ContainerRunner
 from localkube.runtime.launch import container_ports
 from localkube.runtime.podstatus import ContainerRecord, PodView, pod_status
 from localkube.runtime.scheduler import insufficient_resources, unschedulable_message
-from localkube.runtime.volumes import SourcedVolume, log_dir, plan_volumes, pod_dir, projected_files, sync_directory
+from localkube.runtime.volumes import (
+    SourcedVolume,
+    log_dir,
+    newer_version,
+    plan_volumes,
+    pod_dir,
+    projected_files,
+    sync_directory,
+)
 
 if TYPE_CHECKING:
     from localkube.runtime.kubelet import Kubelet
@@ -69,6 +77,9 @@ class PodWorker:
         self.sourced: list[SourcedVolume] = []
         # From volume setup until the pod is done: a watched change of a source refreshes its volumes.
         self.volumes_live = False
+        # (kind, name) → the resourceVersion a volume was last filled from: a watch event that is
+        # not newer (the informer lags behind our own read) needs no second read.
+        self._filled: dict[tuple[str, str], str] = {}
         self.lost = False
         self._dirty = asyncio.Event()
         self._written: dict[str, Any] | None = None
@@ -284,7 +295,9 @@ class PodWorker:
         files: dict[str, bytes] = {}
         for kind, name, items, optional in volume.sources:
             resource = "secrets" if kind == "secret" else "configmaps"
-            data = await self.kubelet.fetch_data(resource, self.namespace, name)
+            data, version = await self.kubelet.fetch_versioned(resource, self.namespace, name)
+            if version:
+                self._filled[(kind, name)] = version
             if data is None:
                 if optional:
                     continue
@@ -314,10 +327,12 @@ class PodWorker:
                 with contextlib.suppress(Exception):
                     await self._fill(volume)
 
-    def source_changed(self, kind: str, name: str) -> None:
+    def source_changed(self, kind: str, name: str, version: str = "") -> None:
         """The kubelet's watch saw Secret/ConfigMap ``name`` change: refresh the volumes showing it."""
         if not self.volumes_live:
             return  # not set up yet (the first fill reads the sources) or the pod is done
+        if version and not newer_version(version, self._filled.get((kind, name), "")):
+            return
         for volume in self.sourced:
             if any(source_kind == kind and source == name for source_kind, source, _, _ in volume.sources):
                 self.kubelet.spawn(self._refill(volume))

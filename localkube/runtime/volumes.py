@@ -156,3 +156,11 @@ def container_mounts(container: dict[str, Any], volume_paths: dict[str, Path]) -
             host = host / mount["subPath"]
         mounts[mount["mountPath"]] = str(host)
     return mounts
+
+
+def newer_version(version: str, than: str) -> bool:
+    """Whether resourceVersion ``version`` is later than ``than`` (localkube's are increasing
+    integers; anything else counts as newer when different)."""
+    if version.isdigit() and than.isdigit():
+        return int(version) > int(than)
+    return version != than
