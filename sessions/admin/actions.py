@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -18,7 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from rest_framework import serializers
 
-from ambient.exceptions import ApplicationError, InvalidInput
+from ambient.exceptions import ApplicationError, InvalidInput, PayloadTooLarge
 from ambient.kube import AccessCheck
 from sessions import selectors, services
 from sessions.admin.history import console_action_record
@@ -179,6 +180,9 @@ def session_chat_send(request: HttpRequest, project: str, name: str) -> HttpResp
             raise InvalidInput(error.message) from None
         if not text.strip():
             raise InvalidInput("Write a message first.")
+        limit = settings.CHAT_MAX_MESSAGE_BYTES
+        if len(text.encode("utf-8")) > limit:
+            raise PayloadTooLarge(f"The message is larger than {limit} bytes; send less.", details={"limit": limit})
         session = caller.gateway().session_get(namespace=project, name=name)
         chat_message_post(target=chat_target_of(session), inbound=inbound, sender=caller.identity().username)
     except ApplicationError as error:
