@@ -30,7 +30,7 @@ from sessions.admin.timeline import session_timeline
 from sessions.admin.transcript import transcript_read
 from sessions.admin.workspace import WORKSPACE_PREVIEW_BYTES, workspace_file_preview, workspace_listing
 from sessions.auth import Caller, staff_caller
-from sessions.resource import phase_of
+from sessions.resource import desired_phase_of, phase_of
 
 KubeObject = dict[str, Any]
 PAGE_SIZE = 100
@@ -117,7 +117,8 @@ def _live_context(request: HttpRequest, caller: Caller, session: KubeObject) -> 
         "project": metadata.get("namespace"),
         "name": metadata.get("name"),
         "phase": phase.value,
-        "changing": phase in NON_TERMINAL_PHASES and phase != Phase.RUNNING,
+        # Moving between phases, or asked to (a start/stop the reconciler has not acted on yet).
+        "changing": (phase in NON_TERMINAL_PHASES and phase != Phase.RUNNING) or desired_phase_of(session) is not None,
         "live_refresh_ms": LIVE_REFRESH_MS,
         "status": session.get("status") or {},
         "conditions": _conditions(session),
