@@ -129,11 +129,16 @@ def _first_message(messages: Any) -> str:
 
 def as_application_error(exc: Exception) -> ApplicationError | None:
     from django.core.exceptions import PermissionDenied as DjangoPermissionDenied  # noqa: PLC0415
+    from django.core.exceptions import RequestDataTooBig  # noqa: PLC0415
     from django.http import Http404  # noqa: PLC0415
     from rest_framework import exceptions as drf_exceptions  # noqa: PLC0415
 
     if isinstance(exc, ApplicationError):
         return exc
+    if isinstance(exc, drf_exceptions.APIException) and isinstance(exc.__cause__, ApplicationError):
+        return exc.__cause__  # ours, raised as DRF's type where DRF only catches its own (auth, permissions)
+    if isinstance(exc, RequestDataTooBig):
+        return PayloadTooLarge(f"The request body is larger than {_upload_limit()} bytes; send less.")
     if isinstance(exc, Http404):
         return NotFound(str(exc) or NotFound.default_message)
     if isinstance(exc, DjangoPermissionDenied):
@@ -141,6 +146,12 @@ def as_application_error(exc: Exception) -> ApplicationError | None:
     if isinstance(exc, drf_exceptions.APIException):
         return _drf_error(exc)
     return None
+
+
+def _upload_limit() -> int:
+    from django.conf import settings  # noqa: PLC0415
+
+    return int(settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0)
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

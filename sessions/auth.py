@@ -16,6 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from rest_framework.authentication import BaseAuthentication, SessionAuthentication, get_authorization_header
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
 from ambient.exceptions import Forbidden, Unauthenticated
@@ -69,10 +70,15 @@ class BearerTokenAuthentication(BaseAuthentication):
     keyword = "bearer"
 
     def authenticate(self, request: Request) -> tuple[TokenUser, str] | None:
-        token = bearer_token(request)
-        if token is None:
-            return None
-        Caller(token=token).identity()
+        # Raised as DRF's own exception: DRF then marks the request anonymous, answers 401 with
+        # WWW-Authenticate, and every renderer (the browsable API's too) can still read `request.user`.
+        try:
+            token = bearer_token(request)
+            if token is None:
+                return None
+            Caller(token=token).identity()
+        except Unauthenticated as error:
+            raise AuthenticationFailed(error.message, code=error.code) from error
         return TokenUser(token=token), token
 
     def authenticate_header(self, request: Request) -> str:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from rest_framework.exceptions import APIException, NotAuthenticated, PermissionDenied
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
 from ambient.contract import DNS_LABEL_MAX_LENGTH
-from ambient.exceptions import InvalidInput
+from ambient.exceptions import ApplicationError, InvalidInput
 from ambient.kube import AccessCheck
 from sessions.api_constants import DNS_LABEL_PATTERN
 from sessions.auth import caller_of
@@ -30,11 +31,25 @@ def validate_project_name(project: str) -> str:
     return project
 
 
+def as_drf_refusal(error: ApplicationError) -> APIException:
+    """`error` as DRF's exception type. The browsable API re-runs the permission checks to decide
+    which forms to offer and only catches DRF's exceptions; the handler reads our error back from
+    `__cause__` (raise it `from error`).
+    """
+    refusal_class = {401: NotAuthenticated, 403: PermissionDenied}.get(int(error.status_code), APIException)
+    refusal = refusal_class(error.message, code=error.code)
+    refusal.status_code = int(error.status_code)
+    return refusal
+
+
 class IsKubernetesCaller(BasePermission):
     """A bearer token or a Django staff session; anything else is 401."""
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        caller_of(request)
+        try:
+            caller_of(request)
+        except ApplicationError as error:
+            raise as_drf_refusal(error) from error
         return True
 
 
@@ -44,6 +59,12 @@ class ProjectAccess(IsKubernetesCaller):
     """
 
     def has_permission(self, request: Request, view: Any) -> bool:
+        try:
+            return self._check(request, view)
+        except ApplicationError as error:
+            raise as_drf_refusal(error) from error
+
+    def _check(self, request: Request, view: Any) -> bool:
         caller = caller_of(request)
         project = validate_project_name(view.kwargs["project"])
         caller.require(

@@ -31,6 +31,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "ambient.logging.RequestIdMiddleware",
+    # Django's own error answers under /api/ (unknown path, oversized body, 405) in the JSON error shape.
+    "ambient.error_pages.ApiErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
