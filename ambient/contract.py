@@ -294,6 +294,12 @@ CONTENT_TOKEN_FILE = "content-token"
 CONTENT_TOKEN_PATH = f"{CONTENT_TOKEN_DIRECTORY}/{CONTENT_TOKEN_FILE}"
 # Environment variable naming the content token file for the content service.
 ENV_CONTENT_TOKEN_FILE = "CONTENT_TOKEN_FILE"
+# Request headers of the content service. The content token also travels as `Authorization: Bearer`
+# on the direct URL; through the API server's service proxy, which owns Authorization, only here.
+CONTENT_TOKEN_HEADER = "X-Ambient-Content-Token"
+# Credentials for a git remote, per request (never stored in a remote URL).
+GIT_TOKEN_HEADER = "X-Git-Token"
+GIT_USERNAME_HEADER = "X-Git-Username"
 
 # Keys of the per-session token Secret.
 SECRET_KEY_K8S_TOKEN = "k8s-token"

@@ -9,8 +9,9 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
 
+from ambient.contract import CONTENT_TOKEN_HEADER
 from workspaces.configuration import content_settings
-from workspaces.constants import CONTENT_TOKEN_HEADER, MAX_TOKEN_LENGTH
+from workspaces.constants import MAX_TOKEN_LENGTH
 
 
 class ContentCaller:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from ambient.contract import WORKSPACE_PATH
 from gitops.command import GitSettings
 from workspaces import constants
 
@@ -25,7 +26,7 @@ class ContentSettings:
 def content_settings() -> ContentSettings:
     """Read per request (cheap), so tests and the settings fixture can change values."""
     return ContentSettings(
-        workspace_root=Path(getattr(settings, "WORKSPACE_ROOT", constants.DEFAULT_WORKSPACE_ROOT)),
+        workspace_root=Path(getattr(settings, "WORKSPACE_ROOT", WORKSPACE_PATH)),
         token_file=getattr(settings, "CONTENT_TOKEN_FILE", ""),
         token=getattr(settings, "CONTENT_TOKEN", ""),
         git_token=getattr(settings, "CONTENT_GIT_TOKEN", ""),

@@ -17,14 +17,7 @@ WORKFLOW_COMMANDS_DIRECTORY = ".claude/commands"
 WORKFLOW_AGENTS_DIRECTORY = ".claude/agents"
 DEFAULT_ARTIFACTS_DIRECTORY = ARTIFACTS_DIRECTORY
 
-# Request headers. The content token travels in `Authorization: Bearer …` on the direct URL and
-# in X-Ambient-Content-Token through the API server's service proxy (which owns Authorization).
-CONTENT_TOKEN_HEADER = "X-Ambient-Content-Token"  # noqa: S105 - a header name
-GIT_TOKEN_HEADER = "X-Git-Token"  # noqa: S105 - a header name
-GIT_USERNAME_HEADER = "X-Git-Username"
-
 # Defaults (ambient/settings/content.py reads the environment; these are its fallbacks).
-DEFAULT_WORKSPACE_ROOT = "/workspace"
 DEFAULT_MAX_FILE_BYTES = 256 * 1024 * 1024
 DEFAULT_MAX_JSON_BYTES = 1024 * 1024
 DEFAULT_GIT_TIMEOUT_SECONDS = 30.0

@@ -19,7 +19,7 @@ from typing import Any
 
 from django.test import Client
 
-from workspaces.constants import CONTENT_TOKEN_HEADER, GIT_TOKEN_HEADER
+from ambient.contract import CONTENT_TOKEN_HEADER, GIT_TOKEN_HEADER
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TEST_CONTENT_TOKEN = "content-token-of-this-session-0123456789"  # noqa: S105 - a test value

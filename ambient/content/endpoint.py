@@ -19,11 +19,10 @@ from typing import Any
 import urllib3
 from django.conf import settings
 
-from ambient.contract import CONTENT_PORT, service_name
+from ambient.contract import CONTENT_PORT, CONTENT_TOKEN_HEADER, service_name
 from ambient.exceptions import Unavailable
 from ambient.kube import SERVICE, control_plane_gateway
 
-CONTENT_TOKEN_HEADER = "X-Ambient-Content-Token"  # noqa: S105 - a header name
 ROUTE_DIRECT = "direct"
 ROUTE_SERVICE_PROXY = "service-proxy"
 ROUTE_AUTO = "auto"

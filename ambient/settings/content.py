@@ -5,6 +5,7 @@ Served by gunicorn (workspaces/gunicorn.conf.py), never Django's development ser
 
 from pathlib import Path
 
+from ambient.contract import WORKSPACE_PATH
 from ambient.logging import logging_config
 from ambient.settings.env import env
 from workspaces import constants
@@ -22,7 +23,7 @@ TIME_ZONE = "UTC"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 APPEND_SLASH = False
 
-WORKSPACE_ROOT = Path(env.str("WORKSPACE_ROOT", default=constants.DEFAULT_WORKSPACE_ROOT))
+WORKSPACE_ROOT = Path(env.str("WORKSPACE_ROOT", default=WORKSPACE_PATH))
 # The per-session bearer token, mounted from the session's Secret (the Job sets CONTENT_TOKEN_FILE);
 # re-read on every request. With neither the file nor CONTENT_TOKEN every route but /healthz is 401.
 CONTENT_TOKEN_FILE = env.str("CONTENT_TOKEN_FILE", default="")

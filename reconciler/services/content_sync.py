@@ -20,6 +20,7 @@ from django.conf import settings
 
 from ambient.content.client import ContentService, response_json
 from ambient.content.tokens import content_token_read
+from ambient.contract import GIT_TOKEN_HEADER
 from ambient.exceptions import ApplicationError
 from reconciler.lifecycle import Decision, Observed, ReconcileRepos, ReconcileWorkflow
 from reconciler.lifecycle.content import (
@@ -31,7 +32,6 @@ from reconciler.lifecycle.content import (
 )
 from reconciler.timestamps import format_time
 from sessions.services.github_tokens import session_github_token
-from sessions.services.workspace import GIT_TOKEN_HEADER
 
 logger = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from django.conf import settings
 from ambient.content.client import STREAM_CHUNK_BYTES, ContentService, response_json
 from ambient.content.endpoint import TokenReader
 from ambient.content.tokens import content_token_read
-from ambient.contract import Phase
+from ambient.contract import GIT_TOKEN_HEADER, Phase
 from ambient.exceptions import Conflict, Unavailable
 from sessions.api_constants import CODE_SESSION_NOT_RUNNING
 from sessions.auth import Caller
@@ -31,7 +31,6 @@ GIT_READ_OPERATIONS: tuple[str, ...] = ("status", "list-branches", "merge-status
 GIT_WRITE_OPERATIONS: tuple[str, ...] = ("push", "pull", "create-branch", "configure-remote", "synchronize")
 # Reads that talk to the remote, and so carry the user's git token.
 GIT_REMOTE_READS: frozenset[str] = frozenset({"list-branches", "merge-status"})
-GIT_TOKEN_HEADER = "X-Git-Token"  # noqa: S105 - a header name
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from workspaces.constants import CONTENT_TOKEN_HEADER
+from ambient.contract import CONTENT_TOKEN_HEADER
 from workspaces.testing import TEST_CONTENT_TOKEN as CONTENT_TOKEN
 from workspaces.testing import ContentClient
 

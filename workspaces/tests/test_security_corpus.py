@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
+from ambient.contract import GIT_TOKEN_HEADER
 from gitops.testing import GitServer
-from workspaces.constants import GIT_TOKEN_HEADER
 from workspaces.testing import TEST_CONTENT_TOKEN, ContentClient
 
 URL_SECRET = "ghp_SECRETinTheUrl0123456789"

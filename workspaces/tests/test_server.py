@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from ambient.contract import CONTENT_TOKEN_HEADER, GIT_TOKEN_HEADER
 from gitops.testing import GitServer
-from workspaces.constants import CONTENT_TOKEN_HEADER, GIT_TOKEN_HEADER
 from workspaces.testing import ContentServer, make_workspace
 
 pytestmark = pytest.mark.integration

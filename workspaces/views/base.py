@@ -12,11 +12,12 @@ from rest_framework.request import Request
 from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
+from ambient.contract import GIT_TOKEN_HEADER, GIT_USERNAME_HEADER
 from ambient.exceptions import InvalidInput, PayloadTooLarge
 from gitops.command import DEFAULT_USERNAME, GitCredentials
 from workspaces.authentication import ContentTokenAuthentication
 from workspaces.configuration import ContentSettings, content_settings
-from workspaces.constants import GIT_TOKEN_HEADER, GIT_USERNAME_HEADER, MAX_TOKEN_LENGTH
+from workspaces.constants import MAX_TOKEN_LENGTH
 
 _VISIBLE_ASCII = re.compile(r"^[\x21-\x7e]+$")
 _USERNAME = re.compile(r"^[A-Za-z0-9._@-]{1,100}$")
