@@ -21,6 +21,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and ReDoc assets, served by the app (no CDN)
     "channels",
     "ambient",
     "sessions.apps.SessionsConfig",
@@ -114,6 +115,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Sessions of AI coding agents, each an AgenticSession custom resource.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Redis, Celery, Channels -----------------------------------------------------------------
