@@ -7,6 +7,8 @@ import secrets
 import socket
 from dataclasses import dataclass, field
 
+from ambient.contract import DEFAULT_CONTROL_PLANE_NAMESPACE
+
 
 def default_identity() -> str:
     """Unique per process, readable in ``kubectl get lease``: host, pid and a random suffix."""
@@ -18,7 +20,7 @@ class WatcherConfig:
     # Empty: one watch per resource across all namespaces.
     namespaces: tuple[str, ...] = ()
 
-    lease_namespace: str = "ambient-system"
+    lease_namespace: str = DEFAULT_CONTROL_PLANE_NAMESPACE
     lease_name: str = "ambient-session-watcher"
     identity: str = field(default_factory=default_identity)
     lease_duration_seconds: int = 15
