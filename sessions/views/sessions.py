@@ -23,6 +23,16 @@ from sessions.api_constants import (
 )
 from sessions.auth import caller_of
 from sessions.permissions import IsKubernetesCaller, ProjectAccess
+from sessions.serializers.content import (
+    GitConfigureRemoteSerializer,
+    GitCreateBranchSerializer,
+    GitHubPushSerializer,
+    GitPullSerializer,
+    GitPushSerializer,
+    GitSynchronizeSerializer,
+    RepoAddSerializer,
+    WorkflowSelectSerializer,
+)
 from sessions.serializers.inputs import (
     DisplayNameSerializer,
     SessionCloneSerializer,
@@ -42,6 +52,29 @@ from sessions.views.github import GITHUB_SESSION_VERBS, SessionGitHubActions
 
 READ_ERRORS = (401, 403, 404)
 WRITE_ERRORS = (400, 401, 403, 404, 409)
+# Actions kept only to answer 410 Gone with the replacement's name.
+REMOVED_ACTIONS = ("status_removed", "spawn_content_pod_removed", "content_pod_status_removed", "content_pod_removed")
+# The body each action accepts, for the browsable API's forms (start and stop take none: a bare button).
+BROWSABLE_FORMS: dict[str, type[serializers.Serializer]] = {
+    "create": SessionCreateSerializer,
+    "list": SessionCreateSerializer,
+    "update": SessionReplaceSerializer,
+    "retrieve": SessionReplaceSerializer,
+    "partial_update": SessionMetadataPatchSerializer,
+    "clone": SessionCloneSerializer,
+    "displayname": DisplayNameSerializer,
+    "start": serializers.Serializer,
+    "stop": serializers.Serializer,
+    "repos": RepoAddSerializer,
+    "workflow": WorkflowSelectSerializer,
+    "git_push": GitPushSerializer,
+    "git_pull": GitPullSerializer,
+    "git_create_branch": GitCreateBranchSerializer,
+    "git_configure_remote": GitConfigureRemoteSerializer,
+    "git_synchronize": GitSynchronizeSerializer,
+    "github_token": serializers.Serializer,
+    "github_push": GitHubPushSerializer,
+}
 
 
 class SessionListQuerySerializer(serializers.Serializer):
@@ -112,17 +145,15 @@ class SessionViewSet(SessionContentActions, SessionGitHubActions, viewsets.ViewS
     }
 
     def get_serializer(self, *args: Any, **kwargs: Any) -> serializers.Serializer:
-        # Only for the browsable API's forms: it shows the body each action accepts.
-        bodies = {
-            "create": SessionCreateSerializer,
-            "list": SessionCreateSerializer,
-            "update": SessionReplaceSerializer,
-            "retrieve": SessionReplaceSerializer,
-            "partial_update": SessionMetadataPatchSerializer,
-            "clone": SessionCloneSerializer,
-            "displayname": DisplayNameSerializer,
-        }
-        return bodies.get(self.action, SessionSerializer)(*args, **kwargs)
+        # Only for the browsable API's forms: it shows the body each action accepts. Its form for a
+        # POST-only action is built while handling a GET there, so the action comes from the form's method.
+        action_name = self.action or self.action_map.get((self.request.method or "").lower(), "")
+        return BROWSABLE_FORMS.get(action_name, SessionSerializer)(*args, **kwargs)
+
+    def get_extra_action_url_map(self) -> dict[str, str]:
+        """The browsable API's "Extra Actions" menu, without the removed endpoints (they only answer 410)."""
+        removed = {getattr(type(self), name).kwargs.get("name") for name in REMOVED_ACTIONS}
+        return {label: url for label, url in super().get_extra_action_url_map().items() if label not in removed}
 
     def list(self, request: Request, project: str) -> Response:
         """Sessions in the project, newest first. `search` matches name, display name and initial prompt
