@@ -139,16 +139,20 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": BROKER_VISIBILITY_TIMEO
 # CHANNEL_LAYER_BACKEND: "core" (channels_redis' stable list-based layer) or "pubsub" (Redis Pub/Sub,
 # beta upstream: one PUBLISH per broadcast instead of one push per socket; see bench/chat_bench.py).
 CHANNEL_LAYER_BACKEND = env.str("CHANNEL_LAYER_BACKEND", default="core")
-if REDIS_URL and CHANNEL_LAYER_BACKEND == "pubsub":
-    CHANNEL_LAYERS: dict[str, dict[str, Any]] = {
-        "default": {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
-    }
-elif REDIS_URL:
-    CHANNEL_LAYERS = {
+
+
+def redis_channel_layers(redis_url: str) -> dict[str, dict[str, Any]]:
+    """The chat's channel layer on Redis (production.py calls this with its required REDIS_URL)."""
+    # redis-py gives up on a reply after 5 s by default, exactly as long as the core layer's blocking
+    # pop waits on an idle channel: under load the read timed out first and ended every socket of the process.
+    host = {"address": redis_url, "socket_timeout": env.float("CHANNEL_LAYER_SOCKET_TIMEOUT", default=30.0)}
+    if CHANNEL_LAYER_BACKEND == "pubsub":
+        return {"default": {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer", "CONFIG": {"hosts": [host]}}}
+    return {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                "hosts": [host],
                 # Every socket of one api process reads from one Redis list, and a broadcast over this
                 # many waiting messages is dropped silently: size it for sockets per process x burst.
                 "capacity": env.int("CHANNEL_LAYER_CAPACITY", default=5000),
@@ -157,8 +161,10 @@ elif REDIS_URL:
             },
         }
     }
-else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+
+IN_MEMORY_CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+CHANNEL_LAYERS: dict[str, dict[str, Any]] = redis_channel_layers(REDIS_URL) if REDIS_URL else IN_MEMORY_CHANNEL_LAYERS
 
 # --- Kubernetes ------------------------------------------------------------------------------
 # Exactly one of: a kubeconfig file (embedded mode writes one), or the in-cluster service account.

@@ -2,7 +2,7 @@
 
 from ambient.logging import logging_config
 from ambient.settings.base import *  # noqa: F403
-from ambient.settings.base import BROKER_VISIBILITY_TIMEOUT, env
+from ambient.settings.base import BROKER_VISIBILITY_TIMEOUT, env, redis_channel_layers
 
 DEBUG = False
 SECRET_KEY = env.str("DJANGO_SECRET_KEY")
@@ -12,9 +12,7 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 REDIS_URL = env.str("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": BROKER_VISIBILITY_TIMEOUT}
-CHANNEL_LAYERS = {
-    "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}},
-}
+CHANNEL_LAYERS = redis_channel_layers(REDIS_URL)
 KUBE_IN_CLUSTER = env.bool("KUBE_IN_CLUSTER", default=True)
 AMBIENT_ALLOW_FILE_GIT_URLS = False
 
