@@ -46,9 +46,12 @@ def test_api_matches_its_schema(
 ):
     if "url" not in _catalogue:
         _catalogue["url"] = git_repository({"workflows/demo/.ambient/ambient.json": '{"name": "Demo"}'})
-    settings.OOTB_WORKFLOWS_REPO = _catalogue["url"]
-    settings.OOTB_WORKFLOWS_GIT_TOKEN = git_server.token
-    settings.GIT_SSL_CA_FILE = str(git_server.ca_path)
+    if _catalogue["url"] != settings.OOTB_WORKFLOWS_REPO:
+        # Once per operation: each assignment stacks an override that lasts until the test item ends,
+        # and hypothesis runs many examples in one item.
+        settings.OOTB_WORKFLOWS_REPO = _catalogue["url"]
+        settings.OOTB_WORKFLOWS_GIT_TOKEN = git_server.token
+        settings.GIT_SSL_CA_FILE = str(git_server.ca_path)
     # Function-scoped fixtures are shared by all examples of one operation: seed once per project.
     if project not in _tokens:
         seed_session(project, SEEDED_SESSION, phase="Completed")
