@@ -37,20 +37,18 @@ import django  # noqa: E402
 
 django.setup()
 
-import kubernetes.client  # noqa: E402
 import psycopg  # noqa: E402
 import redis  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from kubernetes.client import V1RoleBinding  # noqa: E402
 from websockets.asyncio.client import connect  # noqa: E402
 from websockets.exceptions import ConnectionClosed  # noqa: E402
 
 from ambient import kube  # noqa: E402
-from ambient.contract import API_VERSION, GROUP, KIND, PLURAL, VERSION, Phase  # noqa: E402
+from ambient.contract import API_VERSION, KIND, Phase  # noqa: E402
 from bench.helpers.report import figures_print  # noqa: E402
+from bench.helpers.support import percentile, project_admin_grant, rss_mb  # noqa: E402
 from localkube.testing import LocalKube, free_port  # noqa: E402
-from sessions.api_constants import MANAGED_LABEL, MANAGED_LABEL_VALUE, ROLE_ADMIN  # noqa: E402
 
 # The machine's PostgreSQL and Redis when they answer; else SQLite and a private redis-server.
 POSTGRES = os.environ.get("CHAT_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432")
@@ -74,46 +72,18 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def resident_mb(pid: int) -> float:
-    """Resident set size of a process (Linux /proc), in MiB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))]
-
-
 def seed(localkube: LocalKube, sessions: int) -> tuple[str, str]:
     """A managed project with `sessions` Running sessions and an admin's token."""
     project = localkube.create_namespace("chat-bench-")
-    client = localkube.api_client()
-    kubernetes.client.CoreV1Api(client).patch_namespace(
-        project, {"metadata": {"labels": {MANAGED_LABEL: MANAGED_LABEL_VALUE}}}
-    )
+    gateway = kube.control_plane_gateway()
     token = localkube.create_user("chat-bench@example.com")
-    kubernetes.client.RbacAuthorizationV1Api(client).create_namespaced_role_binding(
-        project,
-        V1RoleBinding.model_validate(
-            {
-                "metadata": {"name": "chat-bench-admin"},
-                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": ROLE_ADMIN},
-                "subjects": [
-                    {"kind": "User", "name": "chat-bench@example.com", "apiGroup": "rbac.authorization.k8s.io"}
-                ],
-            }
-        ),
-    )
-    custom = kubernetes.client.CustomObjectsApi(client)
+    project_admin_grant(gateway, project, "chat-bench@example.com")
     for index in range(sessions):
         name = f"chat-{index:03d}"
         body = {"apiVersion": API_VERSION, "kind": KIND, "metadata": {"name": name}, "spec": {"interactive": True}}
-        custom.create_namespaced_custom_object(GROUP, VERSION, project, PLURAL, body)
+        gateway.create(kube.SESSION, project, body)
         status = {"status": {"phase": Phase.RUNNING.value}}
-        custom.patch_namespaced_custom_object_status(GROUP, VERSION, project, PLURAL, name, status)
+        gateway.patch(kube.SESSION, project, name, status, subresource="status")
     return project, token
 
 
@@ -331,7 +301,7 @@ def main() -> None:
             cpu_before = sum(cpu_seconds(process.pid) for process in processes)
             received, elapsed = drive(urls, token, options)
             api_cpu = sum(cpu_seconds(process.pid) for process in processes) - cpu_before
-            rss = [resident_mb(process.pid) for process in processes]
+            rss = [rss_mb(process.pid) for process in processes]
         finally:
             for process in processes:
                 process.terminate()
