@@ -1,8 +1,9 @@
 """The one way to the Kubernetes API: the only package that imports `kubernetes`.
 
-- `control_plane_gateway()` / `user_gateway(token)`: a `KubeGateway` acting as the control plane or as
-  the caller (clients cached per identity); `reset()` forgets configurations and clients.
-  `impersonating_gateway(username, groups)`: the control plane acting as a named user (admin console).
+- `control_plane_gateway()` / `user_gateway(token)` / `impersonating_gateway(username, groups)`: a
+  `KubeGateway` acting as the control plane, as the caller, or as a named user the control plane
+  impersonates (the admin console's staff); clients cached per identity; `reset()` forgets
+  configurations and clients.
 - `KubeGateway`: one generic `request` (and `open`, for answers read as a stream) over the real
   client's HTTP layer, and the calls built on it for any kind in the resource table (`resources`).
 - Errors are the project's (`ambient.exceptions`), read from the API server's Status body in
@@ -11,11 +12,16 @@
 """
 
 from ambient.exceptions import AlreadyExists, Conflict, Forbidden, Invalid, NotFound, Unavailable
-from ambient.kube.clients import control_plane_gateway, reset, token_digest, user_gateway
+from ambient.kube.clients import (
+    control_plane_gateway,
+    impersonating_gateway,
+    reset,
+    token_digest,
+    user_gateway,
+)
 from ambient.kube.config import api_server_url, control_plane_client, request_timeout, user_client
 from ambient.kube.errors import error_from_response, failure_summary, is_write_race, retry_on_conflict
 from ambient.kube.gateway import AccessCheck, Identity, KubeGateway, KubeObject
-from ambient.kube.impersonation import impersonating_gateway
 from ambient.kube.resources import (
     CLUSTER_ROLE,
     CLUSTER_ROLE_BINDING,
