@@ -7,11 +7,12 @@ session's pod. The content service's own answers (2xx and its 4xx errors) are re
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Generator, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import urllib3
+from asgiref.sync import sync_to_async
 from django.conf import settings
 
 from ambient.content.client import STREAM_CHUNK_BYTES, ContentService, response_json
@@ -106,11 +107,21 @@ class StreamedFile:
     content_length: str | None
     response: urllib3.BaseHTTPResponse
 
-    def chunks(self) -> Iterator[bytes]:
+    def chunks(self) -> Generator[bytes]:
         try:
             yield from self.response.stream(STREAM_CHUNK_BYTES)
         finally:
             self.response.release_conn()
+
+    async def async_chunks(self) -> AsyncIterator[bytes]:
+        """The same chunks for an ASGI server: Django would read a plain iterator whole into memory there."""
+        chunks = self.chunks()
+        read = sync_to_async(lambda: next(chunks, None), thread_sensitive=False)
+        try:
+            while (chunk := await read()) is not None:
+                yield chunk
+        finally:
+            await sync_to_async(chunks.close, thread_sensitive=False)()
 
 
 def workspace_file_get(*, content: ContentService, path: str) -> StreamedFile | Relayed:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.handlers.asgi import ASGIRequest
 from django.http import StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
@@ -179,7 +180,9 @@ class SessionContentActions:
         answer = workspace_services.workspace_file_get(content=content, path=path)
         if isinstance(answer, workspace_services.Relayed):
             return _relayed(answer)
-        response = StreamingHttpResponse(answer.chunks(), status=answer.status, content_type=answer.content_type)
+        # Under ASGI (uvicorn) the body must be an async iterator, or Django reads it whole first.
+        body = answer.async_chunks() if isinstance(request._request, ASGIRequest) else answer.chunks()
+        response = StreamingHttpResponse(body, status=answer.status, content_type=answer.content_type)
         if answer.content_length is not None:
             response["Content-Length"] = answer.content_length
         return response
