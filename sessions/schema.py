@@ -1,10 +1,15 @@
-"""OpenAPI descriptions of our authentication classes (loaded by the app config)."""
+"""OpenAPI descriptions of our authentication classes (loaded by the app config), and the schema hook
+that writes what the API enforces on names into the generated schema."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+
+from ambient.contract import DNS_LABEL_MAX_LENGTH
+from sessions.serializers.strict import DNS_LABEL_SCHEMA
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):
@@ -25,3 +30,38 @@ class StaffSessionScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
         return {"type": "apiKey", "in": "cookie", "name": "sessionid"}
+
+
+# Path parameters the API checks before anything else (sessions.permissions.validate_project_name; a
+# session name that is not a DNS-1123 label cannot exist): their pattern and length belong in the schema.
+_NAME_PARAMETERS = {"project": DNS_LABEL_MAX_LENGTH, "session": DNS_LABEL_MAX_LENGTH}
+_BAD_PROJECT = "Invalid input, or a project name that is not a DNS-1123 label (`invalid_project`)."
+
+
+def document_enforced_names(
+    result: dict[str, Any], generator: Any, request: Any, public: bool, **_: Any
+) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: name patterns and lengths of path parameters, the 400 a bad
+    project name answers on every project route, and this installation's pattern for new project names."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            for parameter in operation.get("parameters", []):
+                limit = _NAME_PARAMETERS.get(parameter.get("name", ""))
+                if parameter.get("in") == "path" and limit:
+                    parameter["schema"] = {**DNS_LABEL_SCHEMA, "maxLength": limit}
+                    if parameter["name"] == "project":
+                        operation["responses"].setdefault("400", _error_response(_BAD_PROJECT))
+    project_create = result.get("components", {}).get("schemas", {}).get("ProjectCreate", {})
+    name = project_create.get("properties", {}).get("name")
+    if name is not None:
+        name["pattern"] = f"^(?:{settings.PROJECT_NAME_PATTERN})$"
+    return result
+
+
+def _error_response(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }

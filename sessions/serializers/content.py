@@ -9,6 +9,7 @@ from rest_framework import serializers
 from sessions.serializers.fields import validate_git_branch, validate_git_url, validate_repo_name
 from sessions.serializers.inputs import RepoSerializer, WorkflowSerializer
 from sessions.serializers.outputs import SessionSerializer
+from sessions.serializers.strict import JSONBodySerializer, QuerySerializer
 
 MAX_PATH_LENGTH = 1024
 MAX_COMMIT_MESSAGE_LENGTH = 10_000
@@ -62,7 +63,7 @@ class SessionChangedSerializer(serializers.Serializer):
 # --- Workspace (16–18) --------------------------------------------------------------------------
 
 
-class WorkspaceListQuerySerializer(serializers.Serializer):
+class WorkspaceListQuerySerializer(QuerySerializer):
     path = _path(default="")
 
 
@@ -85,7 +86,7 @@ class MessageSerializer(serializers.Serializer):
 # --- Git on a workspace directory (19–26) -------------------------------------------------------
 
 
-class GitPathQuerySerializer(serializers.Serializer):
+class GitPathQuerySerializer(QuerySerializer):
     path = _path(default="artifacts")
 
 
@@ -93,23 +94,23 @@ class GitMergeStatusQuerySerializer(GitPathQuerySerializer):
     branch = _branch()
 
 
-class GitPushSerializer(serializers.Serializer):
+class GitPushSerializer(JSONBodySerializer):
     path = _path(default="artifacts")
     branch = _branch()
     message = serializers.CharField(required=False, max_length=MAX_COMMIT_MESSAGE_LENGTH)
 
 
-class GitPullSerializer(serializers.Serializer):
+class GitPullSerializer(JSONBodySerializer):
     path = _path(default="artifacts")
     branch = _branch()
 
 
-class GitCreateBranchSerializer(serializers.Serializer):
+class GitCreateBranchSerializer(JSONBodySerializer):
     path = _path(default="artifacts")
     branchName = _branch(required=True)
 
 
-class GitConfigureRemoteSerializer(serializers.Serializer):
+class GitConfigureRemoteSerializer(JSONBodySerializer):
     path = _path(required=True)
     remoteUrl = serializers.CharField(max_length=2048)
     branch = _branch()
@@ -119,7 +120,7 @@ class GitConfigureRemoteSerializer(serializers.Serializer):
         return value
 
 
-class GitSynchronizeSerializer(serializers.Serializer):
+class GitSynchronizeSerializer(JSONBodySerializer):
     path = _path(required=True)
     message = serializers.CharField(required=False, max_length=MAX_COMMIT_MESSAGE_LENGTH)
     branch = _branch()
@@ -176,7 +177,7 @@ class GitHubTokenSerializer(serializers.Serializer):
     source = serializers.ChoiceField(choices=["user-pat", "github-app", "project-secret"])  # type: ignore[assignment]
 
 
-class GitHubPushSerializer(serializers.Serializer):
+class GitHubPushSerializer(JSONBodySerializer):
     """`{repo | repoIndex, commitMessage?, branch?}`: which repository (its name, or its index in spec.repos)."""
 
     repo = serializers.CharField(required=False, max_length=100, validators=[validate_repo_name])
@@ -190,7 +191,7 @@ class GitHubPushSerializer(serializers.Serializer):
         return attrs
 
 
-class GitHubDiffQuerySerializer(serializers.Serializer):
+class GitHubDiffQuerySerializer(QuerySerializer):
     repo = serializers.CharField(max_length=100, validators=[validate_repo_name])
 
 

@@ -16,12 +16,11 @@ from sessions.serializers.fields import (
     validate_git_branch,
     validate_git_url,
     validate_labels,
-    validate_project_field,
     validate_quantity,
     validate_repo_name,
-    validate_session_name,
     validate_workspace_path,
 )
+from sessions.serializers.strict import JSONBodySerializer, ProjectNameField, SessionNameField
 
 MAX_TIMEOUT_SECONDS = 7 * 24 * 3600
 MAX_REPOS = 50
@@ -38,18 +37,18 @@ def _rename(data: Any, legacy: str, current: str) -> Any:
     return data
 
 
-class LlmSettingsSerializer(serializers.Serializer):
+class LlmSettingsSerializer(JSONBodySerializer):
     model = serializers.CharField(max_length=200, required=False)
     temperature = serializers.FloatField(min_value=0, max_value=2, required=False)
     maxTokens = serializers.IntegerField(min_value=1, max_value=1_000_000, required=False)
 
 
-class RepoOutputSerializer(serializers.Serializer):
+class RepoOutputSerializer(JSONBodySerializer):
     url = serializers.CharField(max_length=2048, validators=[validate_git_url])
     branch = serializers.CharField(max_length=255, required=False, validators=[validate_git_branch])
 
 
-class RepoSerializer(serializers.Serializer):
+class RepoSerializer(JSONBodySerializer):
     """`{url, branch?, name?, output?, autoPush?}`; the older `{input: {url, branch}, output}` is converted."""
 
     url = serializers.CharField(max_length=2048, validators=[validate_git_url])
@@ -68,13 +67,13 @@ class RepoSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
-class WorkflowSerializer(serializers.Serializer):
+class WorkflowSerializer(JSONBodySerializer):
     gitUrl = serializers.CharField(max_length=2048, validators=[validate_git_url])
     branch = serializers.CharField(max_length=255, required=False, validators=[validate_git_branch])
     path = serializers.CharField(max_length=1024, required=False, validators=[validate_workspace_path])
 
 
-class ResourceOverridesSerializer(serializers.Serializer):
+class ResourceOverridesSerializer(JSONBodySerializer):
     """Bounded by the server: SESSION_MAX_CPU/MEMORY and the SESSION_PRIORITY/STORAGE_CLASSES allow-lists."""
 
     cpu = serializers.CharField(max_length=32, required=False, validators=[validate_quantity])
@@ -95,7 +94,7 @@ class ResourceOverridesSerializer(serializers.Serializer):
         return validate_allowed_name(value, allowed=list(settings.SESSION_PRIORITY_CLASSES), kind="PriorityClass")
 
 
-class SessionSpecInputSerializer(serializers.Serializer):
+class SessionSpecInputSerializer(JSONBodySerializer):
     """The editable spec fields (create and PUT). `prompt` is accepted as the old name of `initialPrompt`."""
 
     initialPrompt = serializers.CharField(required=False, allow_blank=True, max_length=100_000, trim_whitespace=False)
@@ -130,14 +129,14 @@ class SessionSpecInputSerializer(serializers.Serializer):
 class SessionCreateSerializer(SessionSpecInputSerializer):
     """Create body. `userContext` is derived from the caller; a body value is ignored."""
 
-    name = serializers.CharField(required=False, validators=[validate_session_name])
+    name = SessionNameField(required=False)
     labels = serializers.DictField(
         child=serializers.CharField(allow_blank=True), required=False, validators=[validate_labels]
     )
     annotations = serializers.DictField(
         child=serializers.CharField(allow_blank=True), required=False, validators=[validate_annotations]
     )
-    parentSessionId = serializers.CharField(required=False, validators=[validate_session_name])
+    parentSessionId = SessionNameField(required=False)
 
     def to_internal_value(self, data: Any) -> Any:
         return super().to_internal_value(_rename(data, "parent_session_id", "parentSessionId"))
@@ -160,7 +159,7 @@ class SessionReplaceSerializer(SessionSpecInputSerializer):
         return super().to_internal_value(data)
 
 
-class SessionMetadataPatchSerializer(serializers.Serializer):
+class SessionMetadataPatchSerializer(JSONBodySerializer):
     """`{metadata: {labels?, annotations?, resourceVersion?}}` (or the same keys at the top level).
 
     A `null` value removes the key (JSON merge patch).
@@ -198,12 +197,12 @@ class SessionMetadataPatchSerializer(serializers.Serializer):
         return attrs
 
 
-class SessionCloneSerializer(serializers.Serializer):
-    targetProject = serializers.CharField(required=False, validators=[validate_project_field])
-    newSessionName = serializers.CharField(required=False, validators=[validate_session_name])
+class SessionCloneSerializer(JSONBodySerializer):
+    targetProject = ProjectNameField(required=False)
+    newSessionName = SessionNameField(required=False)
 
 
-class DisplayNameSerializer(serializers.Serializer):
+class DisplayNameSerializer(JSONBodySerializer):
     displayName = serializers.CharField(min_length=1, max_length=DISPLAY_NAME_MAX_LENGTH)
     resourceVersion = serializers.CharField(required=False, max_length=64)
 

@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from ambient.contract import DNS_LABEL_MAX_LENGTH
 from sessions.api_constants import DISPLAY_NAME_MAX_LENGTH, DNS_LABEL_PATTERN, RESERVED_PROJECT_NAMES
+from sessions.serializers.strict import JSONBodySerializer, ProjectNameField
 
 _RESERVED_PREFIXES = ("kube-", "openshift-")
 
@@ -28,9 +29,10 @@ class ProjectListSerializer(serializers.Serializer):
     items = ProjectSerializer(many=True)
 
 
-class ProjectCreateSerializer(serializers.Serializer):
-    # Not trimmed: a name with surrounding whitespace is refused, never silently changed.
-    name = serializers.CharField(trim_whitespace=False)
+class ProjectCreateSerializer(JSONBodySerializer):
+    # Not trimmed (ProjectNameField): a name with surrounding whitespace is refused, never silently
+    # changed; validate_name adds the reserved names and this installation's pattern (also in the schema).
+    name = ProjectNameField(validators=[])
     displayName = serializers.CharField(required=False, allow_blank=True, max_length=DISPLAY_NAME_MAX_LENGTH)
 
     def validate_name(self, value: str) -> str:

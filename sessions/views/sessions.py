@@ -46,6 +46,7 @@ from sessions.serializers.outputs import (
     SessionPageSerializer,
     SessionSerializer,
 )
+from sessions.serializers.strict import QuerySerializer
 from sessions.views.common import AUTHENTICATION_CLASSES, PARSER_CLASSES, error_responses
 from sessions.views.content import CONTENT_SESSION_VERBS, SessionContentActions
 from sessions.views.github import GITHUB_SESSION_VERBS, SessionGitHubActions
@@ -77,7 +78,7 @@ BROWSABLE_FORMS: dict[str, type[serializers.Serializer]] = {
 }
 
 
-class SessionListQuerySerializer(serializers.Serializer):
+class SessionListQuerySerializer(QuerySerializer):
     limit = serializers.IntegerField(min_value=1, max_value=PAGE_SIZE_MAX, default=PAGE_SIZE_DEFAULT)
     offset = serializers.IntegerField(min_value=0, default=0)
     search = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
