@@ -37,7 +37,7 @@ def test_production_uses_redis_for_broker_and_channels(run_django):
     code = LOAD + "print(settings.CELERY_BROKER_URL); print(settings.CHANNEL_LAYERS['default']['BACKEND'])"
     result = run_django(code, settings="ambient.settings.production", env=PRODUCTION_ENV)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["redis://127.0.0.1:6379/0", "channels_redis.core.RedisChannelLayer"]
+    assert result.stdout.split() == ["redis://127.0.0.1:6379/0", "channels_redis.pubsub.RedisPubSubChannelLayer"]
 
 
 def test_local_defaults_need_no_environment(run_django, tmp_path):
@@ -59,7 +59,7 @@ def test_local_settings_follow_redis_url_like_production(run_django, tmp_path):
     env = {"AMBIENT_STATE_DIR": str(tmp_path), "REDIS_URL": "redis://:pw@127.0.0.1:6380/0"}
     result = run_django(code, settings="ambient.settings.local", env=env)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["redis://:pw@127.0.0.1:6380/0", "channels_redis.core.RedisChannelLayer"]
+    assert result.stdout.split() == ["redis://:pw@127.0.0.1:6380/0", "channels_redis.pubsub.RedisPubSubChannelLayer"]
 
 
 def test_database_url_selects_postgresql(run_django, tmp_path):

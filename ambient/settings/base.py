@@ -140,9 +140,11 @@ MAX_TASK_COUNTDOWN = BROKER_VISIBILITY_TIMEOUT // 2
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": BROKER_VISIBILITY_TIMEOUT}
 
-# CHANNEL_LAYER_BACKEND: "core" (channels_redis' stable list-based layer) or "pubsub" (Redis Pub/Sub,
-# beta upstream: one PUBLISH per broadcast instead of one push per socket; see bench/chat_bench.py).
-CHANNEL_LAYER_BACKEND = env.str("CHANNEL_LAYER_BACKEND", default="core")
+# CHANNEL_LAYER_BACKEND: "pubsub" (Redis Pub/Sub: one PUBLISH per broadcast; "beta" upstream) or "core"
+# (channels_redis' list layer: one push per socket, and each api process pops them one round trip at
+# a time). In bench/chat_bench.py (200 sockets, 200 messages/s) pubsub delivered in ~50 ms where core
+# took seconds, so it is the default; core keeps messages in Redis through a short disconnect.
+CHANNEL_LAYER_BACKEND = env.str("CHANNEL_LAYER_BACKEND", default="pubsub")
 
 
 def redis_channel_layers(redis_url: str) -> dict[str, dict[str, Any]]:
