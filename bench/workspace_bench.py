@@ -3,7 +3,7 @@ and a 50 MB file streamed through the api both ways with the api's memory watche
 
 One run: an in-process localkube with a Running session and its content token, the real content service
 (gunicorn) on a local port, the Django app served over HTTP in this process (direct route, as in a
-cluster; the service-proxy route through localkube is timed too). Prints a table, then one line of JSON.
+cluster) under uvicorn as in production (`--server wsgiref` for the WSGI path). Prints a table, then one line of JSON.
 
     .venv/bin/python bench/workspace_bench.py [--iterations 300] [--large-mb 50]
 """
@@ -34,14 +34,16 @@ import django  # noqa: E402
 django.setup()
 
 import requests  # noqa: E402
+import uvicorn  # noqa: E402
 from django.conf import settings  # noqa: E402
+from django.core.asgi import get_asgi_application  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.core.wsgi import get_wsgi_application  # noqa: E402
 
 from ambient import kube  # noqa: E402
 from ambient.contract import API_VERSION, KIND, SECRET_KEY_CONTENT_TOKEN, Phase, token_secret_name  # noqa: E402
 from bench.helpers.report import figures_print  # noqa: E402
-from localkube.testing import LocalKube  # noqa: E402
+from localkube.testing import LocalKube, free_port  # noqa: E402
 from sessions.api_constants import MANAGED_LABEL, MANAGED_LABEL_VALUE, ROLE_ADMIN  # noqa: E402
 from workspaces.testing import ContentServer  # noqa: E402
 
@@ -72,6 +74,42 @@ def timed(iterations: int, call: Callable[[], requests.Response]) -> list[float]
         if response.status_code != 200:
             raise SystemExit(f"unexpected {response.status_code}: {response.text[:300]}")
     return samples
+
+
+class ApiServer:
+    """The Django app on a local port in this process: uvicorn (ASGI, as in production) or wsgiref."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.port = free_port()
+        if kind == "wsgiref":
+            self._wsgi = make_server(
+                "127.0.0.1",
+                self.port,
+                get_wsgi_application(),
+                server_class=_ThreadingWSGIServer,
+                handler_class=_QuietHandler,
+            )
+            threading.Thread(target=self._wsgi.serve_forever, daemon=True).start()
+            return
+        config = uvicorn.Config(
+            get_asgi_application(), host="127.0.0.1", port=self.port, log_level="warning", lifespan="off"
+        )
+        self._uvicorn = uvicorn.Server(config)
+        threading.Thread(target=self._uvicorn.run, daemon=True).start()
+        deadline = time.monotonic() + 10
+        while not self._uvicorn.started and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        if self.kind == "wsgiref":
+            self._wsgi.shutdown()
+        else:
+            self._uvicorn.should_exit = True
+
+
+def api_server(kind: str) -> ApiServer:
+    return ApiServer(kind)
 
 
 def peak_rss_mb() -> float:
@@ -119,6 +157,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--iterations", type=int, default=300)
     parser.add_argument("--large-mb", type=int, default=50)
+    parser.add_argument("--server", choices=["uvicorn", "wsgiref"], default="uvicorn", help="how the api is served")
     options = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="workspace-bench-"))
     workspace = scratch / "workspace"
@@ -135,11 +174,8 @@ def main() -> None:
             project, token = project_setup(localkube, content_token)
             settings.CONTENT_SERVICE_ROUTE = "direct"
             settings.CONTENT_SERVICE_URL_TEMPLATE = content.url
-            server = make_server(
-                "127.0.0.1", 0, get_wsgi_application(), server_class=_ThreadingWSGIServer, handler_class=_QuietHandler
-            )
-            threading.Thread(target=server.serve_forever, daemon=True).start()
-            base = f"http://127.0.0.1:{server.server_port}/api/projects/{project}/agentic-sessions/{SESSION}"
+            server = api_server(options.server)
+            base = f"http://127.0.0.1:{server.port}/api/projects/{project}/agentic-sessions/{SESSION}"
             api = requests.Session()
             api.headers["Authorization"] = f"Bearer {token}"
             direct = requests.Session()
@@ -164,9 +200,7 @@ def main() -> None:
             size = options.large_mb * 1024 * 1024
             rss_before = peak_rss_mb()
             started = time.perf_counter()
-            put = api.put(
-                f"{base}/workspace/artifacts/large.bin", data=chunks(size), headers={"Content-Length": str(size)}
-            )
+            put = api.put(f"{base}/workspace/artifacts/large.bin", data=chunks(size))  # chunked: no Content-Length
             if put.status_code != 200:
                 raise SystemExit(f"large PUT: {put.status_code} {put.text[:300]}")
             received = 0
@@ -177,7 +211,7 @@ def main() -> None:
             rss_growth = peak_rss_mb() - rss_before
             if received != size:
                 raise SystemExit(f"large GET returned {received} of {size} bytes")
-            server.shutdown()
+            server.stop()
     finally:
         content.stop()
 
@@ -192,6 +226,7 @@ def main() -> None:
         "large_mb": options.large_mb,
         "large_put_get_seconds": round(large_seconds, 2),
         "large_rss_growth_mb": round(rss_growth, 1),
+        "server": options.server,
     }
     figures_print(figures, GOALS)
 

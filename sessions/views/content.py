@@ -203,11 +203,12 @@ class SessionContentActions:
         raw_length = django_request.META.get("CONTENT_LENGTH") or ""
         length = int(raw_length) if raw_length.isdigit() else None
         chunks = iter(lambda: django_request.read(UPLOAD_CHUNK_BYTES), b"")
+        # Without a Content-Length (a chunked upload) the body goes on chunked too.
         relayed = workspace_services.workspace_file_put(
             content=content,
             path=path,
-            body=chunks if length else b"",
-            length=length or 0,
+            body=b"" if length == 0 else chunks,
+            length=length,
             content_type=django_request.META.get("CONTENT_TYPE") or "",
         )
         return _relayed(relayed)
