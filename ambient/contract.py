@@ -305,6 +305,14 @@ GIT_USERNAME_HEADER = "X-Git-Username"
 SECRET_KEY_K8S_TOKEN = "k8s-token"
 SECRET_KEY_CONTENT_TOKEN = "content-token"
 
+# Labels the Helm chart puts on control-plane pods; a session's NetworkPolicy admits only the api
+# and worker pods (by these labels, in the control-plane namespace) to its content port.
+LABEL_K8S_NAME = "app.kubernetes.io/name"
+LABEL_K8S_COMPONENT = "app.kubernetes.io/component"
+LABEL_NAMESPACE_NAME = "kubernetes.io/metadata.name"
+CONTROL_PLANE_APP_NAME = "ambient"
+CONTENT_CLIENT_COMPONENTS = ("api", "worker")
+
 # --- Child object names --------------------------------------------------------------------------
 
 DNS_LABEL_MAX_LENGTH = 63
@@ -320,6 +328,11 @@ def pvc_name(session: str) -> str:
 
 def service_name(session: str) -> str:
     return f"ambient-content-{session}"
+
+
+def network_policy_name(session: str) -> str:
+    """The content port's NetworkPolicy shares the Service's name: both guard the same door."""
+    return service_name(session)
 
 
 def service_account_name(session: str) -> str:

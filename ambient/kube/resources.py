@@ -47,6 +47,7 @@ CLUSTER_ROLE_BINDING = Resource(
     "ClusterRoleBinding", "rbac.authorization.k8s.io", "v1", "clusterrolebindings", namespaced=False
 )
 LEASE = Resource("Lease", "coordination.k8s.io", "v1", "leases")
+NETWORK_POLICY = Resource("NetworkPolicy", "networking.k8s.io", "v1", "networkpolicies")
 CRD = Resource("CustomResourceDefinition", "apiextensions.k8s.io", "v1", "customresourcedefinitions", namespaced=False)
 SELF_SUBJECT_ACCESS_REVIEW = Resource(
     "SelfSubjectAccessReview", "authorization.k8s.io", "v1", "selfsubjectaccessreviews", namespaced=False
@@ -71,6 +72,7 @@ _BY_KIND: dict[str, Resource] = {
         CLUSTER_ROLE,
         CLUSTER_ROLE_BINDING,
         LEASE,
+        NETWORK_POLICY,
         CRD,
         SELF_SUBJECT_ACCESS_REVIEW,
         TOKEN_REVIEW,

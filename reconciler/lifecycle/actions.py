@@ -93,7 +93,9 @@ class DeleteRunnerToken(Action):
 
 @dataclass(frozen=True)
 class EnsureService(Action):
-    manifest: Manifest = field(hash=False)
+    """The content sidecar's Service and the NetworkPolicy that guards its port (create-if-missing)."""
+
+    manifests: tuple[Manifest, ...] = field(hash=False)
 
 
 @dataclass(frozen=True)

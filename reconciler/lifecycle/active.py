@@ -9,7 +9,6 @@ from ambient.contract import (
     Phase,
     job_name,
     service_account_name,
-    service_name,
     token_secret_name,
 )
 from reconciler.config import ReconcilerConfig
@@ -18,11 +17,11 @@ from reconciler.lifecycle.actions import (
     ClearIntent,
     DeleteJob,
     EnsureRunnerToken,
-    EnsureService,
     RefreshToken,
     SetInteractive,
 )
 from reconciler.lifecycle.content import content_step
+from reconciler.lifecycle.content_access import content_access_actions
 from reconciler.lifecycle.draft import StatusDraft, earliest
 from reconciler.lifecycle.infrastructure import LOSSES_FIELD, give_up_message, losses_in_window, restart_message
 from reconciler.lifecycle.intent import Intent, keys_to_clear
@@ -40,7 +39,7 @@ from reconciler.lifecycle.pod_state import (
 from reconciler.lifecycle.run_end import InfrastructureLoss, ended_by_job, lost_to_infrastructure
 from reconciler.lifecycle.stopping import begin_stopping, delete_run, revoke_runner_token
 from reconciler.lifecycle.terminal import reset_to_pending
-from reconciler.manifests import Kind, content_service
+from reconciler.manifests import Kind
 from reconciler.timestamps import seconds_between
 
 
@@ -161,8 +160,7 @@ def running_maintenance(draft: StatusDraft, config: ReconcilerConfig) -> tuple[l
             actions.append(RefreshToken(token_secret_name(name), service_account_name(name)))
         else:
             requeue = config.token_refresh_age_seconds - age
-    if not observed.has(Kind.SERVICE, service_name(name)):
-        actions.append(EnsureService(content_service(observed.session)))
+    actions.extend(content_access_actions(observed, config))
     actions.extend(content_step(draft))
     return actions, requeue
 

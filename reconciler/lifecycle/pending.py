@@ -16,7 +16,6 @@ from ambient.contract import (
     role_binding_name,
     role_name,
     service_account_name,
-    service_name,
     token_secret_name,
 )
 from reconciler.config import ReconcilerConfig
@@ -28,8 +27,8 @@ from reconciler.lifecycle.actions import (
     EnsurePVC,
     EnsureRBAC,
     EnsureRunnerToken,
-    EnsureService,
 )
+from reconciler.lifecycle.content_access import content_access_actions
 from reconciler.lifecycle.draft import StatusDraft
 from reconciler.lifecycle.intent import Intent, keys_to_clear
 from reconciler.lifecycle.job_state import TIMEOUT_FIELD, describe_duration, job_deadline_seconds
@@ -39,7 +38,6 @@ from reconciler.lifecycle.run_identity import record_run_identity
 from reconciler.lifecycle.stopping import begin_stopping, delete_run, finish_stopped, run_present
 from reconciler.manifests import (
     Kind,
-    content_service,
     runner_role,
     runner_role_binding,
     runner_service_account,
@@ -117,8 +115,7 @@ def ensure_children(draft: StatusDraft, config: ReconcilerConfig) -> list[Action
         actions.append(EnsureRBAC(missing_rbac))
     if not observed.has(Kind.SECRET, token_secret_name(name)):
         actions.append(EnsureRunnerToken(token_secret_name(name), service_account_name(name)))
-    if not observed.has(Kind.SERVICE, service_name(name)):
-        actions.append(EnsureService(content_service(session)))
+    actions.extend(content_access_actions(observed, config))
 
     if _secrets_ready(observed, config):
         _secrets_in_place(draft)

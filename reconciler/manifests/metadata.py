@@ -22,6 +22,7 @@ class Kind(StrEnum):
     ROLE = "Role"
     ROLE_BINDING = "RoleBinding"
     SECRET = "Secret"  # noqa: S105 - a kind
+    NETWORK_POLICY = "NetworkPolicy"
 
 
 def session_name(session: Mapping[str, Any]) -> str:

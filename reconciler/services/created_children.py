@@ -49,9 +49,9 @@ def snapshot_after_creation(observed: Observed, done: Iterable[Action], now: dat
     children = {child for child in observed.children if child[0] != Kind.JOB.value}
     token_refreshed_at = observed.token_refreshed_at
     for action in done:
-        if isinstance(action, EnsurePVC | EnsureService):
+        if isinstance(action, EnsurePVC):
             children.add(_identity(action.manifest))
-        elif isinstance(action, EnsureRBAC):
+        elif isinstance(action, EnsureRBAC | EnsureService):
             children.update(_identity(manifest) for manifest in action.manifests)
         elif isinstance(action, EnsureRunnerToken):
             # A new token Secret carries a token issued now (its refreshed-at annotation).

@@ -108,7 +108,8 @@ def _ensure_pvc(cluster: KubeGateway, execution: Execution, action: EnsurePVC) -
 
 
 def _ensure_service(cluster: KubeGateway, execution: Execution, action: EnsureService) -> None:
-    _create(cluster, execution.namespace, action.manifest)
+    for manifest in action.manifests:
+        _create(cluster, execution.namespace, manifest)
 
 
 def _create_job(cluster: KubeGateway, execution: Execution, action: CreateJob) -> None:

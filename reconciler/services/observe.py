@@ -17,6 +17,7 @@ from ambient.contract import (
     TERMINAL_PHASES,
     Phase,
     job_name,
+    network_policy_name,
     pvc_name,
     role_binding_name,
     role_name,
@@ -114,6 +115,7 @@ def _secondary_children(
     wanted = [
         (Kind.PERSISTENT_VOLUME_CLAIM, pvc_name(name)),
         (Kind.SERVICE, service_name(name)),
+        (Kind.NETWORK_POLICY, network_policy_name(name)),
         (Kind.SERVICE_ACCOUNT, service_account_name(name)),
         (Kind.ROLE, role_name(name)),
         (Kind.ROLE_BINDING, role_binding_name(name)),

@@ -21,6 +21,7 @@ from ambient.contract import (
 )
 from reconciler.manifests import (
     active_deadline_seconds,
+    content_network_policy,
     content_service,
     copied_secret,
     runner_role,
@@ -307,6 +308,26 @@ def test_service_selects_the_session_pod_on_8080() -> None:
     assert service["metadata"]["name"] == "ambient-content-demo"
     assert service["spec"]["selector"] == {"app": "ambient-code-runner", LABEL_SESSION: "demo"}
     assert service["spec"]["ports"][0]["port"] == CONTENT_PORT
+
+
+def test_only_the_control_planes_api_and_worker_reach_the_content_port() -> None:
+    policy = content_network_policy(SESSION, CONFIG)
+
+    assert policy["metadata"]["name"] == "ambient-content-demo"
+    assert policy["metadata"]["ownerReferences"][0]["kind"] == "AgenticSession"
+    spec = policy["spec"]
+    assert spec["podSelector"] == {"matchLabels": {"app": "ambient-code-runner", LABEL_SESSION: "demo"}}
+    assert spec["policyTypes"] == ["Ingress"]
+    (rule,) = spec["ingress"]
+    assert rule["ports"] == [{"protocol": "TCP", "port": CONTENT_PORT}]
+    namespace = {"kubernetes.io/metadata.name": CONFIG.control_plane_namespace}
+    assert rule["from"] == [
+        {
+            "namespaceSelector": {"matchLabels": namespace},
+            "podSelector": {"matchLabels": {"app.kubernetes.io/name": "ambient", "app.kubernetes.io/component": role}},
+        }
+        for role in ("api", "worker")
+    ]
 
 
 def test_runner_role_cannot_write_anything() -> None:

@@ -44,8 +44,9 @@ pytestmark = [
 RUNNER_IMAGE = "ambient-test/requests-runner:1"
 CONTENT_IMAGE = "ambient-test/requests-content:1"
 READ_VERBS = frozenset({"get", "list", "watch"})
-# Reconciler API calls from a new session to Running, counted over the passes that wrote.
-NEW_SESSION_CALLS_MAX = 22
+# Reconciler API calls from a new session to Running, counted over the passes that wrote (22, plus
+# the NetworkPolicy on the content port).
+NEW_SESSION_CALLS_MAX = 23
 
 
 @pytest.fixture(scope="module")

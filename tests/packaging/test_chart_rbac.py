@@ -6,6 +6,7 @@ code uses; the chart's plain-YAML ClusterRoles must equal it, no more and no les
 
 from __future__ import annotations
 
+from ambient import contract
 from reconciler.manifests.rbac import runner_role
 from tests.packaging.support import TEMPLATES, load_yaml_documents, template_texts
 
@@ -41,6 +42,7 @@ NEEDED: dict[str, set[Grant]] = {
     | grants(group="", resources=("secrets",), verbs=("get", "list", "create", "patch", "delete"))
     | {("", "serviceaccounts/token", "create"), ("", "events", "create")}
     | {("", "configmaps", "get")}
+    | grants(group="networking.k8s.io", resources=("networkpolicies",), verbs=("get", "create"))
     | grants(
         group="rbac.authorization.k8s.io",
         resources=("roles", "rolebindings"),
@@ -118,3 +120,12 @@ def test_the_runner_role_never_writes_sessions():
     for rule in runner_role(session)["rules"]:
         if any(resource.startswith("agenticsessions") for resource in rule["resources"]):
             assert set(rule["verbs"]) <= {"get", "list", "watch"}
+
+
+def test_the_content_port_policy_admits_the_pods_the_chart_labels():
+    """The reconciler's NetworkPolicy selects api and worker pods by labels the chart must set."""
+    helpers = template_texts()["_helpers.tpl"]
+    assert f"{contract.LABEL_K8S_NAME}: {contract.CONTROL_PLANE_APP_NAME}" in helpers
+    assert f"{contract.LABEL_K8S_COMPONENT}: {{{{ .component }}}}" in helpers
+    for component in contract.CONTENT_CLIENT_COMPONENTS:
+        assert f'(dict "root" $ "component" "{component}")' in template_texts()[f"{component}.yaml"]
