@@ -166,6 +166,7 @@ class SessionContentActions:
 
     @extend_schema(
         methods=["GET"],
+        operation_id="projects_agentic_sessions_workspace_file_retrieve",
         summary="Download a workspace file",
         responses={
             (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="The file's bytes."),
@@ -189,6 +190,7 @@ class SessionContentActions:
 
     @extend_schema(
         methods=["PUT"],
+        operation_id="projects_agentic_sessions_workspace_file_update",
         summary="Write a workspace file",
         request={"application/octet-stream": OpenApiTypes.BINARY},
         parameters=[OpenApiParameter("path", str, OpenApiParameter.PATH)],
