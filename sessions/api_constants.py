@@ -13,6 +13,8 @@ MANAGED_LABEL_VALUE = "true"
 MANAGED_SELECTOR = f"{MANAGED_LABEL}={MANAGED_LABEL_VALUE}"
 ANNOTATION_PROJECT_DISPLAY_NAME = "openshift.io/display-name"
 ANNOTATION_PROJECT_REQUESTER = "openshift.io/requester"
+# A project's default for spec.inactivityTimeout (seconds; 0 never), set on the namespace by a cluster admin.
+ANNOTATION_PROJECT_INACTIVITY_TIMEOUT = "ambient-code.io/inactivity-timeout"
 LABEL_PROJECT_ROLE = "ambient-code.io/role"
 RESERVED_PROJECT_NAMES: frozenset[str] = frozenset(
     {"default", "kube-system", "kube-public", "kube-node-lease", "openshift", "openshift-infra", "openshift-node"}

@@ -26,9 +26,10 @@ from ambient.contract import (
     StoppedReason,
 )
 from ambient.exceptions import ApplicationError
-from ambient.kube import EVENT, SESSION, control_plane_gateway
+from ambient.kube import EVENT, NAMESPACE, SESSION, control_plane_gateway
 from reconciler.services.history import NORMAL, event_body
 from reconciler.timestamps import format_time, parse_time
+from sessions.api_constants import ANNOTATION_PROJECT_INACTIVITY_TIMEOUT, MANAGED_SELECTOR
 from sessions.chat.selectors import chat_last_activity_by_session
 from sessions.chat.services import chat_threads_delete_orphans
 from sessions.services.writes import session_write
@@ -78,11 +79,30 @@ def inactivity_due(session: Mapping[str, Any], last_chat: datetime | None, *, no
     return (now - since).total_seconds() >= timeout
 
 
+def project_inactivity_defaults(namespaces: list[KubeObject]) -> dict[str, int]:
+    """Each managed project's own default for spec.inactivityTimeout (its namespace annotation, when
+    that is a whole number ≥ 0)."""
+    defaults = {}
+    for namespace in namespaces:
+        metadata = namespace.get("metadata") or {}
+        value = str((metadata.get("annotations") or {}).get(ANNOTATION_PROJECT_INACTIVITY_TIMEOUT, "")).strip()
+        if value.isdigit():
+            defaults[str(metadata.get("name"))] = int(value)
+    return defaults
+
+
+def inactivity_default_for(namespace: str) -> int:
+    """spec.inactivityTimeout absent: the project's annotation, else SESSION_DEFAULT_INACTIVITY_TIMEOUT_SECONDS."""
+    found = control_plane_gateway().get(NAMESPACE, None, namespace)
+    defaults = project_inactivity_defaults([found] if found else [])
+    return defaults.get(namespace, settings.SESSION_DEFAULT_INACTIVITY_TIMEOUT_SECONDS)
+
+
 def session_stop_for_inactivity(*, namespace: str, name: str, now: datetime) -> KubeObject | None:
     """Write the stop intent (reason inactivity) with the control plane's identity, after checking the
     fresh object and the chat again; None when the session is no longer due."""
     gateway = control_plane_gateway()
-    default = settings.SESSION_DEFAULT_INACTIVITY_TIMEOUT_SECONDS
+    default = inactivity_default_for(namespace)
 
     def decide(current: KubeObject) -> tuple[str, KubeObject]:
         last_chat = chat_last_activity_by_session().get(session_key(current))
@@ -116,14 +136,16 @@ def sessions_stop_inactive(*, now: datetime | None = None) -> list[str]:
     """Stop every Running session that has been quiet too long; also drop the chat of sessions that no
     longer exist (deleted with kubectl). Returns the `namespace/name` of each session stopped."""
     moment = now or datetime.now(UTC)
-    default = settings.SESSION_DEFAULT_INACTIVITY_TIMEOUT_SECONDS
+    gateway = control_plane_gateway()
     listed_at = timezone.now()
-    sessions = control_plane_gateway().list(SESSION)
+    sessions = gateway.list(SESSION)
+    project_defaults = project_inactivity_defaults(gateway.list(NAMESPACE, label_selector=MANAGED_SELECTOR))
     last_chat = chat_last_activity_by_session()
     chat_threads_delete_orphans(live={session_key(session) for session in sessions}, listed_at=listed_at)
     stopped = []
     for session in sessions:
         key = session_key(session)
+        default = project_defaults.get(key[0], settings.SESSION_DEFAULT_INACTIVITY_TIMEOUT_SECONDS)
         if not inactivity_due(session, last_chat.get(key), now=moment, default=default):
             continue
         try:

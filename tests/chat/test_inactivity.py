@@ -110,3 +110,21 @@ def test_the_beat_task_runs_the_sweep(
 
     assert stop_inactive_sessions() >= 1
     assert read(kube_sessions, project, "forgotten")["metadata"]["annotations"][ANNOTATION_STOP_REASON] == "inactivity"
+
+
+def test_a_projects_annotation_sets_the_default_and_zero_in_the_spec_still_wins(
+    project: str, seed_session: Callable[..., dict[str, Any]], kube_sessions: Any, django_kube: Any
+) -> None:
+    from sessions.api_constants import ANNOTATION_PROJECT_INACTIVITY_TIMEOUT
+
+    core = kubernetes.client.CoreV1Api(django_kube.api_client())
+    core.patch_namespace(project, {"metadata": {"annotations": {ANNOTATION_PROJECT_INACTIVITY_TIMEOUT: "3"}}})
+    seed_session(project, "defaulted", interactive=True)
+    seed_session(project, "never", interactive=True, inactivityTimeout=0)
+    for name in ("defaulted", "never"):
+        running_since(kube_sessions, project, name, datetime.now(UTC) - timedelta(seconds=10))
+
+    stopped = sessions_stop_inactive()
+
+    assert f"{project}/defaulted" in stopped and f"{project}/never" not in stopped
+    assert read(kube_sessions, project, "defaulted")["metadata"]["annotations"][ANNOTATION_STOP_REASON] == "inactivity"
