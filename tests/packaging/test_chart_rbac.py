@@ -42,6 +42,8 @@ NEEDED: dict[str, set[Grant]] = {
     | grants(group="", resources=("secrets",), verbs=("get", "list", "create", "patch", "delete"))
     | {("", "serviceaccounts/token", "create"), ("", "events", "create")}
     | {("", "configmaps", "get")}
+    # sessions/chat/inactivity.py (the beat task the worker runs): each project's inactivity default.
+    | grants(group="", resources=("namespaces",), verbs=("get", "list"))
     | grants(group="networking.k8s.io", resources=("networkpolicies",), verbs=("get", "create"))
     | grants(
         group="rbac.authorization.k8s.io",
