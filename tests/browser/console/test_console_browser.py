@@ -28,7 +28,9 @@ def reload_until(page: Page, selector: str, text: str, timeout_ms: int) -> None:
     """What an operator does for parts the page does not refresh by itself: reload until it shows."""
     deadline_rounds = max(1, timeout_ms // 1000)
     for _ in range(deadline_rounds):
-        if text in (page.locator(selector).text_content() or ""):
+        # The part may be missing for now (a workspace whose content service is not ready yet).
+        shown = page.locator(selector)
+        if shown.count() and text in (shown.first.text_content() or ""):
             return
         page.wait_for_timeout(1000)
         page.reload()
