@@ -39,12 +39,18 @@ def template_texts() -> dict[str, str]:
     return {path.name: path.read_text() for path in sorted(TEMPLATES.iterdir()) if path.is_file()}
 
 
-def settings_environment_names() -> set[str]:
-    """Every variable the settings modules read through django-environ."""
+# The control plane's settings modules (the chart runs `production`, built on `base`); `content`
+# is the sidecar's, whose environment the reconciler sets in each Job pod.
+CONTROL_PLANE_SETTINGS = ("env", "base", "production")
+
+
+def settings_environment_names(modules: tuple[str, ...] | None = None) -> set[str]:
+    """Every variable the settings modules (all, or the named ones) read through django-environ."""
     pattern = re.compile(r"\benv(?:\.[a-z_]+)?\(\s*\"([A-Z][A-Z0-9_]*)\"")
     names: set[str] = set()
     for path in (REPO_ROOT / "ambient" / "settings").glob("*.py"):
-        names.update(pattern.findall(path.read_text()))
+        if modules is None or path.stem in modules:
+            names.update(pattern.findall(path.read_text()))
     return names
 
 

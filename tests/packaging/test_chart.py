@@ -12,6 +12,7 @@ import pytest
 from ambient import contract
 from tests.packaging.support import (
     CHART,
+    CONTROL_PLANE_SETTINGS,
     env_example_names,
     load_yaml,
     load_yaml_documents,
@@ -29,9 +30,6 @@ NOT_FOR_THE_CHART = {
     "KUBE_CONTEXT": "out-of-cluster credentials; the chart runs in-cluster",
     "DJANGO_DEBUG": "production settings force DEBUG off",
     "DJANGO_STATIC_ROOT": "fixed in the image, where collectstatic wrote the files",
-    "WORKSPACE_ROOT": "content sidecar: set by the reconciler in each Job pod",
-    "CONTENT_TOKEN": "content sidecar: set by the reconciler in each Job pod",
-    "CONTENT_TOKEN_FILE": "content sidecar: set by the reconciler in each Job pod",
     "AMBIENT_ALLOW_FILE_GIT_URLS": "local/embedded only; production settings refuse file:// URLs",
 }
 # Set by the chart for something other than our settings modules.
@@ -98,14 +96,17 @@ def test_plain_rbac_manifests_parse(name):
 
 
 def test_every_setting_the_code_reads_is_wired_by_the_chart():
-    missing = settings_environment_names() - chart_environment_names() - set(NOT_FOR_THE_CHART)
+    control_plane = settings_environment_names(CONTROL_PLANE_SETTINGS)
+    missing = control_plane - chart_environment_names() - set(NOT_FOR_THE_CHART)
     assert not missing, f"settings read but not wired in helm/ambient (values.config or a template): {sorted(missing)}"
 
 
 def test_every_variable_the_chart_sets_is_read_by_the_code():
-    unread = chart_environment_names() - settings_environment_names() - READ_ELSEWHERE
+    unread = chart_environment_names() - settings_environment_names(CONTROL_PLANE_SETTINGS) - READ_ELSEWHERE
     assert not unread, f"the chart sets variables no settings module reads: {sorted(unread)}"
 
 
-def test_env_example_documents_only_settings_that_exist():
-    assert env_example_names() - settings_environment_names() - READ_ELSEWHERE == set()
+def test_env_example_documents_every_setting_and_no_other():
+    documented, read = env_example_names(), settings_environment_names()
+    assert read - documented == set(), "settings missing from .env.example"
+    assert documented - read - READ_ELSEWHERE == set(), ".env.example names variables nothing reads"
