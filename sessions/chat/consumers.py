@@ -35,11 +35,13 @@ from sessions.chat.protocol import (
     parse_frame,
     pong_frame,
 )
-from sessions.chat.selectors import chat_messages_replay
+from sessions.chat.selectors import chat_messages_after, chat_replay_bound
 from sessions.chat.services import chat_message_post_async, chat_thread_get_or_create
 
 logger = logging.getLogger(__name__)
 
+# Messages a resuming socket reads from the database at a time.
+REPLAY_PAGE_SIZE = 500
 # Server errors use the standard "internal error" close code.
 CLOSE_INTERNAL_ERROR = 1011
 
@@ -98,7 +100,20 @@ class SessionChatConsumer(AsyncWebsocketConsumer):
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
         if after is not None:
-            for message in await database_sync_to_async(chat_messages_replay)(target=target, after=after):
+            await self._replay(after)
+
+    async def _replay(self, after: int) -> None:
+        """Stored messages after `after`, page by page, up to the bound read when the socket joined."""
+        if self.access is None:
+            return
+        target = self.access.target
+        bound = await database_sync_to_async(chat_replay_bound)(target=target)
+        more = bound > after
+        while more and self.access is not None:
+            page, more = await database_sync_to_async(chat_messages_after)(
+                target=target, after=max(after, self.last_sent_id), limit=REPLAY_PAGE_SIZE, up_to=bound
+            )
+            for message in page:
                 await self._deliver(message)
 
     async def disconnect(self, code: int) -> None:

@@ -32,28 +32,34 @@ def _envelopes(messages: list[ChatMessage], session: str) -> list[dict[str, Any]
     ]
 
 
-def chat_messages_after(*, target: ChatTarget, after: int, limit: int) -> tuple[list[dict[str, Any]], bool]:
-    """Up to `limit` messages with id > `after`, oldest first, and whether more follow."""
+def chat_messages_after(
+    *, target: ChatTarget, after: int, limit: int, up_to: int | None = None
+) -> tuple[list[dict[str, Any]], bool]:
+    """Up to `limit` messages with `after` < id (≤ `up_to`), oldest first, and whether more follow."""
     thread = _thread_of(target)
     if thread is None:
         return [], False
-    rows = list(ChatMessage.objects.filter(thread=thread, id__gt=after).order_by("id")[: limit + 1])
-    return _envelopes(rows[:limit], target.session), len(rows) > limit
+    rows = ChatMessage.objects.filter(thread=thread, id__gt=after)
+    if up_to is not None:
+        rows = rows.filter(id__lte=up_to)
+    page = list(rows.order_by("id")[: limit + 1])
+    return _envelopes(page[:limit], target.session), len(page) > limit
 
 
-def chat_messages_replay(*, target: ChatTarget, after: int) -> list[dict[str, Any]]:
-    """Every message with id > `after`, read under the thread's lock.
+def chat_replay_bound(*, target: ChatTarget) -> int:
+    """The highest message id a socket that has just joined the session's group must replay.
 
-    The lock waits for a writer that has broadcast but not yet committed, so a socket that joined the
-    group first and then replays misses nothing in between.
+    Read under the thread's lock, which waits for a writer that has broadcast but not committed: every
+    message up to this id is committed, and every later one is broadcast after the socket joined, so
+    replaying up to here (in pages, without the lock) and then the live stream misses nothing.
     """
     thread = _thread_of(target)
     if thread is None:
-        return []
+        return 0
     with transaction.atomic():
         ChatThread.objects.select_for_update().filter(pk=thread.pk).first()
-        rows = list(ChatMessage.objects.filter(thread=thread, id__gt=after).order_by("id"))
-    return _envelopes(rows, target.session)
+        last = ChatMessage.objects.filter(thread=thread).order_by("-id").values_list("id", flat=True).first()
+    return last or 0
 
 
 def chat_last_activity_by_session() -> dict[tuple[str, str, str], datetime]:

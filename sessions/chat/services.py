@@ -2,7 +2,7 @@
 
 A message is stored and broadcast while its thread row is locked, so every client of a session
 receives its messages in id order even when several api processes write at once; a reconnecting
-client replays from the database under the same lock (selectors.chat_messages_replay).
+client learns under the same lock up to which id it must replay (selectors.chat_replay_bound).
 """
 
 from __future__ import annotations

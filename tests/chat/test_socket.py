@@ -315,3 +315,26 @@ def test_an_open_socket_closes_when_its_session_is_recreated(
         return int(closed["code"])
 
     assert run(scenario) == CLOSE_NOT_FOUND
+
+
+def test_a_long_replay_comes_in_pages_in_order(
+    project: str, chat_session: str, admin_token: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sessions.chat import consumers
+
+    monkeypatch.setattr(consumers, "REPLAY_PAGE_SIZE", 2)
+
+    async def scenario() -> tuple[list[int], list[int]]:
+        writer = await open_socket(socket_path(project, chat_session), admin_token)
+        for number in range(7):
+            await send_frame(writer, {"type": "user_message", "payload": {"n": number}})
+        sent = [(await next_frame(writer))["id"] for _ in range(7)]
+        reader = await open_socket(socket_path(project, chat_session, query="after=0"), admin_token)
+        replayed = [(await next_frame(reader))["id"] for _ in range(7)]
+        assert await reader.receive_nothing(timeout=0.3)
+        await writer.disconnect()
+        await reader.disconnect()
+        return sent, replayed
+
+    sent, replayed = run(scenario)
+    assert replayed == sent
