@@ -128,3 +128,15 @@ def test_a_projects_annotation_sets_the_default_and_zero_in_the_spec_still_wins(
 
     assert f"{project}/defaulted" in stopped and f"{project}/never" not in stopped
     assert read(kube_sessions, project, "defaulted")["metadata"]["annotations"][ANNOTATION_STOP_REASON] == "inactivity"
+
+
+@pytest.mark.parametrize(("value", "status"), [(3, 201), (0, 201), (-1, 400), ("soon", 400)])
+def test_create_accepts_a_whole_inactivity_timeout(
+    project: str, admin_client: APIClient, kube_sessions: Any, value: Any, status: int
+) -> None:
+    body = {"name": "timed", "initialPrompt": "hi", "interactive": True, "inactivityTimeout": value}
+    response = admin_client.post(sessions_url(project), json.dumps(body), content_type="application/json")
+
+    assert response.status_code == status, response.content
+    if status == 201:
+        assert read(kube_sessions, project, "timed")["spec"]["inactivityTimeout"] == value
