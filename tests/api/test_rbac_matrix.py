@@ -51,6 +51,8 @@ CASES = [
 ]
 
 
+# django_db: the delete route also removes the session's chat history.
+@pytest.mark.django_db
 @pytest.mark.parametrize(("route", "role", "expected"), CASES)
 def test_rbac_matrix(make_user, project, seed_session, route, role, expected):
     seed_session(project, "done", phase="Completed")

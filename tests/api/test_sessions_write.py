@@ -181,6 +181,8 @@ def test_patch_stale_404_403(client_as, admin_client, project, seed_session):
 # --- 6 delete -----------------------------------------------------------------------------------
 
 
+# django_db: a delete also removes the session's chat history.
+@pytest.mark.django_db
 def test_delete(client_as, admin_client, project, seed_session):
     seed_session(project, "gone")
     assert client_as("edit", project).delete(sessions_url(project, "gone")).status_code == 403
