@@ -33,6 +33,10 @@ _HOP_HEADERS = {
     "host",
     "content-length",
 }
+# kube-apiserver consumes the caller's credentials and impersonation request (its authentication
+# and impersonation filters delete these headers), so the pod never sees the caller's token.
+_CREDENTIAL_HEADERS = {"authorization"}
+_IMPERSONATION_PREFIX = "impersonate-"
 _WAITING_MESSAGES = {
     "ErrImagePull": "trying and failing to pull image",
     "ImagePullBackOff": "trying and failing to pull image",
@@ -216,6 +220,11 @@ def service_endpoints(service: dict[str, Any], port: dict[str, Any], pods: list[
     return endpoints
 
 
+def _forwarded(header: str) -> bool:
+    name = header.lower()
+    return name not in _HOP_HEADERS and name not in _CREDENTIAL_HEADERS and not name.startswith(_IMPERSONATION_PREFIX)
+
+
 async def service_proxy(
     request: web.Request, reader: ObjectReader, namespace: str, name: str, path: str
 ) -> web.StreamResponse:
@@ -228,7 +237,7 @@ async def service_proxy(
     if not endpoints:
         return _error(503, f'no endpoints available for service "{name}"', "ServiceUnavailable")
     target = f"{scheme}://127.0.0.1:{endpoints[0]}/{path.lstrip('/')}"
-    headers = {key: value for key, value in request.headers.items() if key.lower() not in _HOP_HEADERS}
+    headers = {key: value for key, value in request.headers.items() if _forwarded(key)}
     if request.content_length is not None:
         # Keep the length: a streamed body would otherwise go chunked, which simple servers
         # (http.server) do not read.
