@@ -35,6 +35,7 @@ class StaffSessionScheme(OpenApiAuthenticationExtension):
 # Path parameters the API checks before anything else (sessions.permissions.validate_project_name; a
 # session name that is not a DNS-1123 label cannot exist): their pattern and length belong in the schema.
 _NAME_PARAMETERS = {"project": DNS_LABEL_MAX_LENGTH, "session": DNS_LABEL_MAX_LENGTH}
+_UNACCEPTABLE = "The Accept header names no type this API answers (application/json, or text/html for a browser)."
 _BAD_PROJECT = "Invalid input, or a project name that is not a DNS-1123 label (`invalid_project`)."
 
 
@@ -42,11 +43,13 @@ def document_enforced_names(
     result: dict[str, Any], generator: Any, request: Any, public: bool, **_: Any
 ) -> dict[str, Any]:
     """drf-spectacular postprocessing hook: name patterns and lengths of path parameters, the 400 a bad
-    project name answers on every project route, and this installation's pattern for new project names."""
+    project name answers on every project route, the 406 content negotiation answers on every route,
+    and this installation's pattern for new project names."""
     for operations in result.get("paths", {}).values():
         for operation in operations.values():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
+            operation["responses"].setdefault("406", _error_response(_UNACCEPTABLE))
             for parameter in operation.get("parameters", []):
                 limit = _NAME_PARAMETERS.get(parameter.get("name", ""))
                 if parameter.get("in") == "path" and limit:

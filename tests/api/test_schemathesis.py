@@ -13,17 +13,10 @@ import pytest
 import schemathesis
 from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
 
 # django_db: generated cookies for the staff-session scheme make Django look sessions up.
 pytestmark = [pytest.mark.localkube, pytest.mark.integration, pytest.mark.slow, pytest.mark.django_db]
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 SEEDED_SESSION = "seeded"
 _tokens: dict[str, str] = {}
 # The out-of-the-box workflow catalogue is read from a repository on the local git server (no network).
@@ -32,6 +25,18 @@ _catalogue: dict[str, str] = {}
 
 # The schema view needs neither a cluster nor a database, so the schema loads at collection time.
 schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
+# Schema-valid data may still be refused with 400 where a rule needs code, not a JSON Schema keyword (a
+# git URL or ref name, a workspace path, a Kubernetes quantity, an installation's allow-lists), and the
+# removed endpoints answer 410 by design; every other refusal of schema-valid data is a finding.
+schema.config.checks.positive_data_acceptance.expected_statuses = [
+    *schema.config.checks.positive_data_acceptance.expected_statuses,
+    "400",
+    "410",
+]
+# Schema-violating requests the API still accepts (found by this fuzzer, not fixed yet; see the report
+# in docs/design/API.md): SCHEMATHESIS_STRICT=1 runs that check too.
+if not os.environ.get("SCHEMATHESIS_STRICT"):
+    schema.config.checks.update(excluded_check_names=["negative_data_rejection"])
 
 
 @schema.parametrize()
@@ -61,4 +66,6 @@ def test_api_matches_its_schema(
         case.path_parameters["project"] = project
     if "session" in (case.path_parameters or {}):
         case.path_parameters["session"] = SEEDED_SESSION
-    case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=CHECKS)
+    # Every check schemathesis has (server errors, status codes, content types, response schemas,
+    # schema-valid requests accepted, schema-violating requests refused, ...).
+    case.call_and_validate(headers={"Authorization": f"Bearer {token}"})
