@@ -216,7 +216,9 @@ GITHUB_APP_INSTALLATION_ID = env.str("GITHUB_APP_INSTALLATION_ID", default="")
 GITHUB_REQUEST_TIMEOUT_SECONDS = env.float("GITHUB_REQUEST_TIMEOUT_SECONDS", default=10.0)
 # An installation token is reused until this long before it expires.
 GITHUB_TOKEN_REFRESH_MARGIN_SECONDS = env.float("GITHUB_TOKEN_REFRESH_MARGIN_SECONDS", default=600.0)
-OOTB_WORKFLOWS_REPO = env.str("OOTB_WORKFLOWS_REPO", default="https://github.com/ambient-code/ootb-ambient-workflows.git")
+OOTB_WORKFLOWS_REPO = env.str(
+    "OOTB_WORKFLOWS_REPO", default="https://github.com/ambient-code/ootb-ambient-workflows.git"
+)
 OOTB_WORKFLOWS_BRANCH = env.str("OOTB_WORKFLOWS_BRANCH", default="main")
 OOTB_WORKFLOWS_PATH = env.str("OOTB_WORKFLOWS_PATH", default="workflows")
 OOTB_WORKFLOWS_CACHE_SECONDS = env.float("OOTB_WORKFLOWS_CACHE_SECONDS", default=300.0)
