@@ -162,17 +162,21 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     error = as_application_error(exc)
     if error is None:
         return None  # a bug: let Django log it and answer 500
-    if error.status_code >= 500:
-        logger.warning("request failed: %s (%s)", error.message, error.code)
-    headers = {}
+    body, headers = error_answer(error)
     if isinstance(exc, drf_exceptions.APIException):
+        headers.pop("WWW-Authenticate", None)
         auth_header = getattr(exc, "auth_header", None)
         if auth_header:
             headers["WWW-Authenticate"] = auth_header
         wait = getattr(exc, "wait", None)
         if wait:
             headers["Retry-After"] = str(int(wait))
-    elif error.status_code == HTTPStatus.UNAUTHORIZED:
-        headers["WWW-Authenticate"] = 'Bearer realm="api"'
-    body = {"error": error.message, "code": error.code, "details": error.details}
     return Response(body, status=int(error.status_code), headers=headers)
+
+
+def error_answer(error: ApplicationError) -> tuple[dict[str, Any], dict[str, str]]:
+    """The JSON body and headers of an error answer (the handler's, and plain async views' outside DRF)."""
+    if error.status_code >= 500:
+        logger.warning("request failed: %s (%s)", error.message, error.code)
+    headers = {"WWW-Authenticate": 'Bearer realm="api"'} if error.status_code == HTTPStatus.UNAUTHORIZED else {}
+    return {"error": error.message, "code": error.code, "details": error.details}, headers
