@@ -23,6 +23,10 @@ TEST_STATE_DIR = Path(tempfile.mkdtemp(prefix="ambient-test-"))
 
 STATIC_ROOT = TEST_STATE_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# WhiteNoise looks a static file up when it is asked for, instead of listing every app's static
+# files (~170, a stat each) whenever a middleware chain is built: the test client builds one per
+# client, and the suite makes thousands of clients. What is served, and how, stays the same.
+WHITENOISE_AUTOREFRESH = True
 
 # "gw0", "gw1", ... in a pytest-xdist worker, empty elsewhere (a serial run, a process a test starts).
 TEST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
