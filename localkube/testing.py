@@ -68,6 +68,7 @@ class LocalKube:
         self._thread: threading.Thread | None = None
         self.server: LocalKubeServer | None = None
         self.request_log = RequestLog()
+        self._clients: dict[tuple[str, str, str], kubernetes.client.ApiClient] = {}
 
     # -- lifecycle -----------------------------------------------------------------------------
     def start(self) -> LocalKube:
@@ -91,6 +92,8 @@ class LocalKube:
             self._thread.join(timeout=30)
         self._loop.close()
         self._loop = None
+        for client in self._clients.values():
+            client.rest_client.pool_manager.clear()  # their connections went with the server
 
     def restart(self) -> None:
         """Stop and start again on the same port and state dir (clients keep working)."""
@@ -145,7 +148,18 @@ class LocalKube:
         return self.server.ca_file
 
     def api_client(self, token: str | None = None) -> kubernetes.client.ApiClient:
-        """A real kubernetes client over HTTPS; the admin (system:masters) when ``token`` is None."""
+        """A real kubernetes client over HTTPS; the admin (system:masters) when ``token`` is None.
+
+        One client per identity and server address, reused: each new client opens a new TLS
+        connection (a handshake on both ends and the CA file read again), which was a large share of
+        the suite's CPU when every fixture call built its own."""
+        key = (self.url, str(self.ca_file), token or self.admin_token)
+        client = self._clients.get(key)
+        if client is None:
+            client = self._clients[key] = self._new_api_client(token)
+        return client
+
+    def _new_api_client(self, token: str | None) -> kubernetes.client.ApiClient:
         configuration = kubernetes.client.Configuration()
         configuration.host = self.url
         configuration.ssl_ca_cert = str(self.ca_file)
