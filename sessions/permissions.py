@@ -16,7 +16,7 @@ from ambient.contract import DNS_LABEL_MAX_LENGTH
 from ambient.exceptions import ApplicationError, InvalidInput
 from ambient.kube import AccessCheck
 from sessions.api_constants import DNS_LABEL_PATTERN
-from sessions.auth import caller_of
+from sessions.auth import Caller, caller_of
 from sessions.selectors import project_require_managed
 
 
@@ -65,18 +65,23 @@ class ProjectAccess(IsKubernetesCaller):
             raise as_drf_refusal(error) from error
 
     def _check(self, request: Request, view: Any) -> bool:
-        caller = caller_of(request)
-        project = validate_project_name(view.kwargs["project"])
-        caller.require(
-            AccessCheck(namespace=project, verb="list"),
-            f"You cannot access project {project!r}: ask a project admin to bind you to a project role.",
-        )
-        project_require_managed(project)
         verb = view.session_verbs.get(view.action) if view.action else None
-        if verb and verb != "list":
-            name = view.kwargs.get("session", "")
-            caller.require(
-                AccessCheck(namespace=project, verb=verb, name=name),
-                f"You may not {verb} sessions in project {project!r}: ask a project admin for the edit or admin role.",
-            )
+        session_access_require(
+            caller=caller_of(request), project=view.kwargs["project"], verb=verb, session=view.kwargs.get("session", "")
+        )
         return True
+
+
+def session_access_require(*, caller: Caller, project: str, verb: str | None, session: str = "") -> None:
+    """The project gate (`list` in a managed project), then `verb` on the session when the action needs one."""
+    project = validate_project_name(project)
+    caller.require(
+        AccessCheck(namespace=project, verb="list"),
+        f"You cannot access project {project!r}: ask a project admin to bind you to a project role.",
+    )
+    project_require_managed(project)
+    if verb and verb != "list":
+        caller.require(
+            AccessCheck(namespace=project, verb=verb, name=session),
+            f"You may not {verb} sessions in project {project!r}: ask a project admin for the edit or admin role.",
+        )

@@ -1,6 +1,6 @@
 """Routes of the session API (included under `api/`)."""
 
-from django.urls import path
+from django.urls import URLPattern, path
 from rest_framework.routers import APIRootView, DefaultRouter
 
 from sessions.permissions import IsKubernetesCaller
@@ -9,6 +9,7 @@ from sessions.views.common import AUTHENTICATION_CLASSES
 from sessions.views.projects import ProjectViewSet
 from sessions.views.sessions import SessionViewSet
 from sessions.views.workflows import OotbWorkflowsView
+from sessions.views.workspace_file import with_async_file_get
 
 
 class AmbientAPIRoot(APIRootView):
@@ -39,7 +40,13 @@ router.register(
     basename="session-messages-original",
 )
 
+router_urls = router.urls
+# A workspace file GET is served by a plain async view under ASGI (see sessions/views/workspace_file.py).
+for pattern in router_urls:
+    if isinstance(pattern, URLPattern) and pattern.name == "agentic-session-workspace-file":
+        pattern.callback = with_async_file_get(pattern.callback)
+
 urlpatterns = [
     path("workflows/ootb", OotbWorkflowsView.as_view(), name="ootb-workflows"),
-    *router.urls,
+    *router_urls,
 ]

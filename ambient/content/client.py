@@ -42,7 +42,9 @@ def forget_content_tokens() -> None:
         _tokens.clear()
 
 
-def _unavailable(endpoint: ContentEndpoint | None, session: str, why: str, *, code: str = CODE_CONTENT_UNAVAILABLE):
+def content_unavailable(
+    endpoint: ContentEndpoint | None, session: str, why: str, *, code: str = CODE_CONTENT_UNAVAILABLE
+):
     route = f" (via {endpoint.route})" if endpoint else ""
     return Unavailable(
         f"The content service of session {session!r} did not answer{route}: {why}. It runs in the session's pod: "
@@ -60,12 +62,20 @@ class ContentService:
         self.session = session
         self._token_reader = token_reader
 
-    def _token(self, *, fresh: bool = False) -> str:
-        key = (self.namespace, self.session)
+    def cached_token(self) -> str | None:
+        """The content token when it is cached (no I/O), else None."""
         with _tokens_lock:
-            cached = None if fresh else _tokens.get(key)
-        if cached and cached[0] > time.monotonic():
-            return cached[1]
+            cached = _tokens.get((self.namespace, self.session))
+        return cached[1] if cached and cached[0] > time.monotonic() else None
+
+    def token(self, *, fresh: bool = False) -> str:
+        """The content token: cached, else read from the session's token Secret (blocking I/O)."""
+        return self._token(fresh=fresh)
+
+    def _token(self, *, fresh: bool = False) -> str:
+        cached = None if fresh else self.cached_token()
+        if cached:
+            return cached
         token = self._token_reader(self.namespace, self.session)
         if not token:
             raise Unavailable(
@@ -76,7 +86,7 @@ class ContentService:
         with _tokens_lock:
             if len(_tokens) >= _MAX_CACHED_TOKENS:
                 _tokens.clear()
-            _tokens[key] = (time.monotonic() + settings.CONTENT_TOKEN_CACHE_SECONDS, token)
+            _tokens[(self.namespace, self.session)] = (time.monotonic() + settings.CONTENT_TOKEN_CACHE_SECONDS, token)
         return token
 
     def endpoint(self, *, fresh_token: bool = False) -> ContentEndpoint:
@@ -111,7 +121,7 @@ class ContentService:
             response = self._send(method, path, params, body, extra, read_timeout, stream, fresh_token=True)
         if response.status == 401:
             response.drain_conn()
-            raise _unavailable(None, self.session, "it refused the session's content token")
+            raise content_unavailable(None, self.session, "it refused the session's content token")
         return response
 
     def _send(
@@ -146,16 +156,16 @@ class ContentService:
                 preload_content=not stream,
             )
         except ReadTimeoutError as error:
-            raise _unavailable(
+            raise content_unavailable(
                 endpoint, self.session, f"no answer within {timeout.read_timeout} s", code=CODE_CONTENT_TIMEOUT
             ) from error
         except HTTPError as error:
             logger.info("content service of %s/%s unreachable: %s", self.namespace, self.session, type(error).__name__)
-            raise _unavailable(endpoint, self.session, "the connection failed") from error
+            raise content_unavailable(endpoint, self.session, "the connection failed") from error
         if endpoint.route == ROUTE_SERVICE_PROXY and response.status in _PROXY_UNAVAILABLE_STATUSES:
             reason = _api_server_refusal(response)
             if reason is not None:
-                raise _unavailable(endpoint, self.session, reason)
+                raise content_unavailable(endpoint, self.session, reason)
         return response
 
 
@@ -175,12 +185,16 @@ def _api_server_refusal(response: urllib3.BaseHTTPResponse) -> str | None:
 
 def response_json(response: urllib3.BaseHTTPResponse) -> Any:
     """The JSON body of a (preloaded) content-service answer; a non-JSON body becomes an error shape."""
-    raw = response.data
+    return json_answer(response.data, status=response.status)
+
+
+def json_answer(raw: bytes | None, *, status: int) -> Any:
+    """A content-service answer's JSON body; a non-JSON body becomes an error shape."""
     try:
         return json.loads(raw) if raw else {}
     except ValueError:
         return {
-            "error": f"The content service answered {response.status} without JSON.",
+            "error": f"The content service answered {status} without JSON.",
             "code": "content_service_bad_answer",
             "details": {},
         }

@@ -15,8 +15,9 @@ import urllib3
 from asgiref.sync import sync_to_async
 from django.conf import settings
 
-from ambient.content.client import STREAM_CHUNK_BYTES, ContentService, response_json
-from ambient.content.endpoint import TokenReader
+from ambient.content.aio import AsyncAnswer, content_get
+from ambient.content.client import STREAM_CHUNK_BYTES, ContentService, content_unavailable, response_json
+from ambient.content.endpoint import TokenReader, content_endpoint
 from ambient.content.tokens import content_token_read
 from ambient.contract import GIT_TOKEN_HEADER, Phase
 from ambient.exceptions import Conflict, Unavailable
@@ -136,6 +137,51 @@ def workspace_file_get(*, content: ContentService, path: str) -> StreamedFile | 
         content_length=response.headers.get("Content-Length"),
         response=response,
     )
+
+
+@dataclass
+class AsyncStreamedFile:
+    """A file answer read from the content service on the event loop while it is sent."""
+
+    status: int
+    content_type: str
+    content_length: str | None
+    answer: AsyncAnswer
+
+    def chunks(self) -> AsyncIterator[bytes]:
+        return self.answer.chunks()
+
+
+async def workspace_file_get_async(*, content: SessionContentService, path: str) -> AsyncStreamedFile | Relayed:
+    """`workspace_file_get` for an async view on the direct route, with the same rules: a refused content token
+    is read again once, and an unreachable service of a session that is not Running answers 404/409, not 503.
+    Lookups that block (the token Secret, the session) run in a thread, only when they are needed."""
+    try:
+        answer = await _file_get_async(content=content, path=path)
+    except Unavailable:
+        await sync_to_async(content.require_running, thread_sensitive=False)()
+        raise
+    if answer.status != 200:
+        return Relayed(status=answer.status, data=await answer.json())  # an error answer is small JSON
+    return AsyncStreamedFile(
+        status=200,
+        content_type=answer.header("Content-Type") or "application/octet-stream",
+        content_length=answer.header("Content-Length"),
+        answer=answer,
+    )
+
+
+async def _file_get_async(*, content: SessionContentService, path: str) -> AsyncAnswer:
+    for fresh in (False, True):
+        token = None if fresh else content.cached_token()
+        if token is None:
+            token = await sync_to_async(content.token, thread_sensitive=False)(fresh=fresh)
+        endpoint = content_endpoint(namespace=content.namespace, session=content.session, content_token=token)
+        answer = await content_get(endpoint, "/workspace/file", params={"path": path})
+        if answer.status != 401:
+            return answer
+        answer.release()  # the token rotated since it was cached (the session restarted): read it again once
+    raise content_unavailable(None, content.session, "it refused the session's content token")
 
 
 def workspace_file_put(

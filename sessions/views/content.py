@@ -83,7 +83,7 @@ def _content(request: Request, project: str, session: str) -> Any:
     return workspace_services.session_content_service(caller=caller_of(request), namespace=project, name=session)
 
 
-def _path_argument(path: str) -> str:
+def path_argument(path: str) -> str:
     return str(validated(WorkspaceListQuerySerializer, {"path": path})["path"])
 
 
@@ -176,7 +176,7 @@ class SessionContentActions:
     @action(detail=True, methods=["get"], url_path=r"workspace/(?P<path>.+)")
     def workspace_file(self, request: Request, project: str, session: str, path: str) -> HttpResponseBase:
         """The file's bytes, streamed (never held whole by the api), with a guessed content type."""
-        path = _path_argument(path)
+        path = path_argument(path)
         content = _content(request, project, session)
         answer = workspace_services.workspace_file_get(content=content, path=path)
         if isinstance(answer, workspace_services.Relayed):
@@ -199,7 +199,7 @@ class SessionContentActions:
     @workspace_file.mapping.put
     def workspace_file_put(self, request: Request, project: str, session: str, path: str) -> Response:
         """Write the raw request body to the file (binary-safe; parent directories are created)."""
-        path = _path_argument(path)
+        path = path_argument(path)
         content = _content(request, project, session)
         django_request = request._request
         raw_length = django_request.META.get("CONTENT_LENGTH") or ""
