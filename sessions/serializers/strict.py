@@ -90,7 +90,8 @@ class JSONBodySerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
-# Query parameters: an empty value is refused unless the parameter allows blank (`?phase=` is 400).
+# Query parameters: an empty value is refused unless the parameter allows blank (`?phase=` is 400), and
+# so is a parameter given twice (`?limit=1&limit=2`: which one was meant?).
 class QuerySerializer(serializers.Serializer):
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, Mapping):
@@ -103,6 +104,10 @@ class QuerySerializer(serializers.Serializer):
                 raise serializers.ValidationError(
                     {name: ["Empty: give a value or leave the parameter out."] for name in blank}
                 )
+            getlist = getattr(data, "getlist", None)
+            repeated = [name for name, _ in self.fields.items() if getlist is not None and len(getlist(name)) > 1]
+            if repeated:
+                raise serializers.ValidationError({name: ["Given more than once: give it once."] for name in repeated})
         return super().to_internal_value(data)
 
 

@@ -25,10 +25,11 @@ from sessions.chat.protocol import (
 from sessions.chat.selectors import chat_messages_after
 from sessions.chat.services import ChatTarget, chat_message_post
 from sessions.permissions import ProjectAccess
+from sessions.serializers.strict import QuerySerializer
 from sessions.views.common import AUTHENTICATION_CLASSES, PARSER_CLASSES, error_responses
 
 
-class HistoryQuerySerializer(serializers.Serializer):
+class HistoryQuerySerializer(QuerySerializer):
     after = serializers.IntegerField(min_value=0, default=0)
     limit = serializers.IntegerField(min_value=1, max_value=HISTORY_LIMIT_MAX, default=HISTORY_LIMIT_DEFAULT)
 

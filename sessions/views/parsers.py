@@ -34,7 +34,8 @@ def nesting_depth(value: Any) -> int:
 
 
 class BoundedJSONParser(JSONParser):
-    """`application/json`, refused with 400 when nested deeper than `API_MAX_JSON_DEPTH`."""
+    """`application/json`, refused with 400 when nested deeper than `API_MAX_JSON_DEPTH` or when not a
+    JSON object (every body this API takes is one; `null` must not read as "no body")."""
 
     def parse(self, stream: IO[Any], media_type: str | None = None, parser_context: Any = None) -> Any:
         limit = settings.API_MAX_JSON_DEPTH
@@ -45,6 +46,8 @@ class BoundedJSONParser(JSONParser):
             raise too_deep from None
         if nesting_depth(parsed) > limit:
             raise too_deep
+        if not isinstance(parsed, dict):
+            raise ParseError("The body must be a JSON object ({...}); send the fields this action documents.")
         return parsed
 
 

@@ -1,8 +1,11 @@
 """Property-based check of the generated OpenAPI schema against the live API (bounded examples).
 
-Every operation is called with a valid token (a project admin) on a seeded project and session: no
-response may be a server error, and every response must match the documented status codes, content
-type and body schema. SCHEMATHESIS_MAX_EXAMPLES raises the bound (and randomises) for a deeper run.
+Every operation is called with a valid token (a project admin) on a seeded project and session, with
+schema-valid and schema-violating (negative) data, and every schemathesis check runs: no server
+error; documented status codes, content types and bodies; schema-valid data accepted (400 tolerated
+only where a rule needs code, see below); schema-violating data refused. Ten examples per operation
+and phase by default (derandomised, about two minutes on two workers); SCHEMATHESIS_MAX_EXAMPLES
+raises the bound (and randomises) for a deeper run.
 """
 
 from __future__ import annotations
@@ -13,6 +16,9 @@ import pytest
 import schemathesis
 from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck, settings
+from schemathesis import GenerationMode
+from schemathesis.generation.meta import ParameterLocation
+from schemathesis.specs.openapi.checks import negative_data_rejection
 
 # django_db: generated cookies for the staff-session scheme make Django look sessions up.
 pytestmark = [pytest.mark.localkube, pytest.mark.integration, pytest.mark.slow, pytest.mark.django_db]
@@ -33,15 +39,14 @@ schema.config.checks.positive_data_acceptance.expected_statuses = [
     "400",
     "410",
 ]
-# Schema-violating requests the API still accepts (found by this fuzzer, not fixed yet; see the report
-# in docs/design/API.md): SCHEMATHESIS_STRICT=1 runs that check too.
-if not os.environ.get("SCHEMATHESIS_STRICT"):
-    schema.config.checks.update(excluded_check_names=["negative_data_rejection"])
+# The chat POST reads its body as a frame (sessions.chat.protocol), not through the documented
+# serializer, and still accepts a non-string `content`; SCHEMATHESIS_STRICT=1 checks it too.
+LENIENT_OPERATIONS = () if os.environ.get("SCHEMATHESIS_STRICT") else (("POST", "/messages"),)
 
 
 @schema.parametrize()
 @settings(
-    max_examples=int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "4")),
+    max_examples=int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "10")),
     deadline=None,
     derandomize="SCHEMATHESIS_MAX_EXAMPLES" not in os.environ,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
@@ -62,10 +67,20 @@ def test_api_matches_its_schema(
         seed_session(project, SEEDED_SESSION, phase="Completed")
         _tokens[project] = make_user("admin", project)[1]
     token = _tokens[project]
-    if "project" in (case.path_parameters or {}):
-        case.path_parameters["project"] = project
-    if "session" in (case.path_parameters or {}):
-        case.path_parameters["session"] = SEEDED_SESSION
+    # Point valid names at the seeded project and session, and authenticate; a part schemathesis made
+    # invalid on purpose (a negative case) is sent as generated, or the case would no longer be negative.
+    if _generated_validly(case, ParameterLocation.PATH):
+        if "project" in (case.path_parameters or {}):
+            case.path_parameters["project"] = project
+        if "session" in (case.path_parameters or {}):
+            case.path_parameters["session"] = SEEDED_SESSION
+    headers = {"Authorization": f"Bearer {token}"} if _generated_validly(case, ParameterLocation.HEADER) else {}
     # Every check schemathesis has (server errors, status codes, content types, response schemas,
     # schema-valid requests accepted, schema-violating requests refused, ...).
-    case.call_and_validate(headers={"Authorization": f"Bearer {token}"})
+    lenient = any(case.method == method and case.path.endswith(tail) for method, tail in LENIENT_OPERATIONS)
+    case.call_and_validate(headers=headers, excluded_checks=[negative_data_rejection] if lenient else [])
+
+
+def _generated_validly(case: schemathesis.Case, location: ParameterLocation) -> bool:
+    component = case.meta.components.get(location) if case.meta is not None else None
+    return component is None or component.mode is not GenerationMode.NEGATIVE

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.conf import settings
+from django.http import QueryDict
 from rest_framework import serializers
 from rest_framework.test import APIClient
 
@@ -112,3 +113,18 @@ def test_the_schema_documents_name_patterns_lengths_and_the_bad_project_400(clie
     assert components["SessionCreate"]["properties"]["name"]["maxLength"] == MAX_SESSION_NAME_LENGTH
     assert components["ProjectCreate"]["properties"]["name"]["pattern"] == f"^(?:{settings.PROJECT_NAME_PATTERN})$"
     assert components["PhaseEnum"]["enum"]
+
+
+def test_a_query_parameter_given_twice_is_refused():
+    refused = _Query(data=QueryDict("phase=Running&phase=Running"))
+    assert not refused.is_valid()
+    assert refused.errors["phase"] == ["Given more than once: give it once."]
+
+
+@pytest.mark.localkube
+@pytest.mark.integration
+@pytest.mark.django_db
+def test_a_json_body_that_is_not_an_object_is_400(admin_client: APIClient, project):
+    response = admin_client.post(sessions_url(project), "null", content_type="application/json")
+    assert response.status_code == 400
+    assert "JSON object" in response.json()["error"]
