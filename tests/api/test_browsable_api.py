@@ -4,10 +4,14 @@ wrong methods are JSON, removed endpoints are not offered, and POST actions get 
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.contrib.auth import get_user_model
+from django.http import HttpResponseBadRequest
 from django.test import Client
 
+from ambient.error_pages import ApiErrorMiddleware
 from tests.api.support import bind, sessions_url
 
 pytestmark = [pytest.mark.localkube, pytest.mark.integration, pytest.mark.django_db]
@@ -92,13 +96,20 @@ def test_a_ten_megabyte_body_is_413_json(plain_client, project, admin_token, set
     assert "send less" in body["error"]
 
 
-@pytest.mark.parametrize("debug", SETTINGS_MODES)
-def test_an_oversized_form_body_read_before_any_view_is_413_json(plain_client, settings, debug):
-    # A form body is read by Django's CSRF check before routing reaches a view.
-    settings.DEBUG = debug
-    response = plain_client.post("/api/no-such-form", data={"field": "x" * TEN_MB})
-    assert response.status_code in (404, 413)
-    assert response["Content-Type"] == "application/json"
+def test_django_s_bare_400_for_an_oversized_body_becomes_413_json(rf):
+    # Django answers a body over DATA_UPLOAD_MAX_MEMORY_SIZE read outside a view with a bare 400 page.
+    request = rf.post("/api/projects", data=b"x", content_type="application/x-www-form-urlencoded")
+    request.META["CONTENT_LENGTH"] = str(TEN_MB)
+    middleware = ApiErrorMiddleware(lambda _: HttpResponseBadRequest("<h1>Bad Request (400)</h1>"))
+    response = middleware(request)
+    assert response.status_code == 413
+    assert json.loads(response.content)["code"] == "payload_too_large"
+
+
+def test_pages_outside_the_api_keep_django_s_answers(rf):
+    request = rf.get("/admin/nowhere")
+    middleware = ApiErrorMiddleware(lambda _: HttpResponseBadRequest("<h1>Bad Request (400)</h1>"))
+    assert middleware(request)["Content-Type"].startswith(HTML)
 
 
 @pytest.mark.parametrize("debug", SETTINGS_MODES)
