@@ -1,4 +1,4 @@
-"""Browser fixtures: one headless Chromium per test run, a fresh context and page per test.
+"""Browser fixtures: one headless Chromium per test module, a fresh context and page per test.
 
 `page` is offline by default: every request to a host other than this machine is aborted and
 recorded in `offline_guard.blocked`, so a test proves a page works without the internet.
@@ -36,7 +36,9 @@ def pytest_runtest_makereport(
     return report
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: while Playwright's sync driver is alive its event loop runs in this
+# thread, so every later test on the same xdist worker that calls asyncio.run() would fail.
+@pytest.fixture(scope="module")
 def playwright_driver() -> Iterator[Playwright]:
     executable = chromium_path()
     if executable is None:
@@ -56,7 +58,7 @@ def playwright_driver() -> Iterator[Playwright]:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright_driver: Playwright) -> Iterator[Browser]:
     executable = chromium_path()
     assert executable is not None
