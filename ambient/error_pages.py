@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from http import HTTPStatus
+from typing import Any
 
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
@@ -97,11 +99,26 @@ def _as_json_error(request: HttpRequest, response: HttpResponseBase) -> HttpResp
 class ApiErrorMiddleware:
     """The JSON error shape for Django's own error answers under `/api/` (see the module docstring)."""
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
-        self.get_response = get_response
+    # Sync and async: under ASGI a sync-only middleware would cost every request a thread hop.
+    sync_capable = True
+    async_capable = True
 
-    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
+        self.get_response = get_response
+        self.async_mode = iscoroutinefunction(get_response)
+        if self.async_mode:
+            markcoroutinefunction(self)
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if self.async_mode:
+            return self._acall(request)
         response = self.get_response(request)
+        if not _wants_json(request):
+            return response
+        return _as_json_error(request, response)
+
+    async def _acall(self, request: HttpRequest) -> HttpResponseBase:
+        response = await self.get_response(request)
         if not _wants_json(request):
             return response
         return _as_json_error(request, response)
