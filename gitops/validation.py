@@ -49,7 +49,8 @@ def git_url_problem(value: str, *, allow_file: bool = False) -> str | None:
             return None
         return "file:// URLs are not allowed on this server."
     if parts.scheme not in NETWORK_SCHEMES or not parts.hostname:
-        return "Use an https://, ssh:// or git@host:path URL."
+        # Name file:// too where it is accepted (embedded mode), so a local user learns the offline option.
+        return f"Use an https://, ssh://{', file:///path' if allow_file else ''} or git@host:path URL."
     if parts.scheme == "https" and (parts.username or parts.password):
         return "Do not put credentials in the URL; send the token in the X-Git-Token header instead."
     if parts.password:

@@ -57,6 +57,13 @@ def test_refused_urls(url: str) -> None:
     assert git_url_problem(url) is not None
 
 
+def test_wrong_scheme_message_names_file_urls_only_where_they_are_accepted() -> None:
+    assert git_url_problem("http://example.com/r.git", allow_file=True) == (
+        "Use an https://, ssh://, file:///path or git@host:path URL."
+    )
+    assert git_url_problem("http://example.com/r.git") == "Use an https://, ssh:// or git@host:path URL."
+
+
 def test_file_urls_only_when_allowed() -> None:
     assert git_url_problem("file:///srv/git/r.git", allow_file=True) is None
     assert git_url_problem("file://host/srv/r.git", allow_file=True) is not None
