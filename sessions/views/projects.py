@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.request import Request
@@ -37,6 +39,10 @@ class ProjectViewSet(viewsets.ViewSet):
     lookup_field = "project"
     lookup_value_regex = "[^/]+"
     serializer_class = ProjectCreateSerializer
+
+    def get_serializer(self, *args: Any, **kwargs: Any) -> ProjectCreateSerializer:
+        # Only for the browsable API's form: the body `create` takes, prefilled.
+        return ProjectCreateSerializer(*args, **kwargs)
 
     def list(self, request: Request) -> Response:
         """Projects in which you may list sessions."""

@@ -141,6 +141,8 @@ def test_post_actions_get_a_form_for_their_own_body(staff_client, project, seed_
     assert f'action="{sessions_url(project, "formed", "start")}" method="POST"' in start.content.decode()
     rename = staff_client.get(sessions_url(project, "formed", "displayname"), HTTP_ACCEPT=HTML)
     assert "&quot;displayName&quot;" in rename.content.decode()
+    projects = staff_client.get("/api/projects", HTTP_ACCEPT=HTML)
+    assert "&quot;name&quot;: &quot;&quot;" in projects.content.decode()
 
 
 def test_error_bodies_are_readable_in_the_browser(staff_client, project):
