@@ -13,6 +13,7 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
 
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest, HttpResponse
 
 request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
@@ -78,14 +79,24 @@ def logging_config(*, level: str, json_lines: bool) -> dict[str, Any]:
 
 
 class RequestIdMiddleware:
-    """Accepts a sane incoming X-Request-ID or makes one, and echoes it on the response."""
+    """Accepts a sane incoming X-Request-ID or makes one, and echoes it on the response.
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+    Sync and async (under ASGI a sync-only middleware would cost every request a thread hop).
+    """
+
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
         self.get_response = get_response
+        self.async_mode = iscoroutinefunction(get_response)
+        if self.async_mode:
+            markcoroutinefunction(self)
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        incoming = request.headers.get(REQUEST_ID_HEADER, "")
-        request_id = incoming if _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+    def __call__(self, request: HttpRequest) -> Any:
+        if self.async_mode:
+            return self._acall(request)
+        request_id = _request_id(request)
         token = request_id_var.set(request_id)
         try:
             response = self.get_response(request)
@@ -93,3 +104,18 @@ class RequestIdMiddleware:
             request_id_var.reset(token)
         response[REQUEST_ID_HEADER] = request_id
         return response
+
+    async def _acall(self, request: HttpRequest) -> HttpResponse:
+        request_id = _request_id(request)
+        token = request_id_var.set(request_id)
+        try:
+            response = await self.get_response(request)
+        finally:
+            request_id_var.reset(token)
+        response[REQUEST_ID_HEADER] = request_id
+        return response
+
+
+def _request_id(request: HttpRequest) -> str:
+    incoming = request.headers.get(REQUEST_ID_HEADER, "")
+    return incoming if _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
