@@ -25,6 +25,17 @@ from tests.browser.support import (
     screenshot,
 )
 
+BROWSER_DIRECTORY = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Each module launches Chromium and Playwright's node driver (~8 s of CPU on this machine, more
+    # than the rest of a module's tests): they run in `make test`, not the fast lane, where
+    # tests/api/test_browsable_api.py and tests/api/test_docs_pages.py check the same pages' HTML.
+    for item in items:
+        if item.path.is_relative_to(BROWSER_DIRECTORY):
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(
