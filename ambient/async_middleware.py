@@ -77,9 +77,14 @@ class MessageMiddleware(_OnTheLoop, messages_middleware.MessageMiddleware):
 class CsrfViewMiddleware(_OnTheLoop, csrf.CsrfViewMiddleware):
     def __init__(self, get_response: Any) -> None:
         super().__init__(get_response)
-        if self.async_mode:
+        if self.async_mode and not django_settings.CSRF_USE_SESSIONS:
             # Django wraps a sync process_view in a thread hop; a coroutine function it calls as it is.
             self.process_view = self._aprocess_view  # type: ignore[method-assign, assignment]
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
+        if django_settings.CSRF_USE_SESSIONS:  # the secret lives in the session: reading it may load it
+            return await csrf.CsrfViewMiddleware.__acall__(self, request)  # Django's, with its thread hops
+        return await super().__acall__(request)
 
     async def _aprocess_view(self, request: HttpRequest, callback: Any, args: Any, kwargs: Any) -> Any:
         check = super().process_view

@@ -162,11 +162,11 @@ class Caller:
 
     def can(self, check: AccessCheck, *, fresh: bool = False) -> bool:
         """SelfSubjectAccessReview as the caller; allowed answers are cached briefly unless `fresh`."""
-        gateway = self.gateway()
         if fresh:
-            return gateway.access_review(check)
+            return self.gateway().access_review(check)
         key = (token_digest(self.token) if self.token is not None else self.identity(), check)
-        return _access_cache.get_or_compute(key, lambda: gateway.access_review(check), keep=bool)
+        # The client is looked up only to ask: a cached answer needs none (and async views use it on the loop).
+        return _access_cache.get_or_compute(key, lambda: self.gateway().access_review(check), keep=bool)
 
     def require(self, check: AccessCheck, message: str) -> None:
         if not self.can(check):

@@ -39,3 +39,10 @@ def test_no_middleware_hook_leaves_the_event_loop(db, monkeypatch):
     monkeypatch.setattr(sync.SyncToAsync, "__call__", counted)
     asyncio.run(AsyncClient().get("/api/no-such-route"))
     assert not [hop for hop in hops if "process_" in hop or "Middleware" in hop], hops
+
+
+def test_a_csrf_secret_kept_in_the_session_is_read_in_a_thread(db, settings):
+    settings.CSRF_USE_SESSIONS = True
+    response = asyncio.run(AsyncClient().get("/api/no-such-route"))
+    assert response.status_code == 404
+    assert response["X-Frame-Options"] == "DENY"
