@@ -138,6 +138,7 @@ class ConditionType(StrEnum):
     READY = "Ready"
     FAILED = "Failed"
     USER_VERIFIED = "UserVerified"
+    CONTENT_SERVICE_READY = "ContentServiceReady"
 
 
 class ConditionStatus(StrEnum):
@@ -168,7 +169,13 @@ class ConditionReason(StrEnum):
     NOT_CONFIGURED = "NotConfigured"
     RECONCILED = "Reconciled"
     CLONE_FAILED = "CloneFailed"
+    # Also the Ready reason while the runner runs but the content sidecar is not ready.
     CONTENT_SERVICE_UNAVAILABLE = "ContentServiceUnavailable"
+    # ContentServiceReady (False reasons other than these are the kubelet's waiting reason, e.g.
+    # ContainerCreating or CrashLoopBackOff)
+    CONTAINER_READY = "ContainerReady"
+    CONTAINER_NOT_READY = "ContainerNotReady"
+    CONTAINER_EXITED = "ContainerExited"
     # Ready
     RUNNING = "Running"
     INITIALIZING = "Initializing"
