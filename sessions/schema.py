@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerFieldExtension
 
 from ambient.contract import DNS_LABEL_MAX_LENGTH
-from sessions.serializers.strict import DNS_LABEL_SCHEMA
+from sessions.serializers.strict import DNS_LABEL_SCHEMA, JSONBodySerializer
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):
@@ -30,6 +30,22 @@ class StaffSessionScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
         return {"type": "apiKey", "in": "cookie", "name": "sessionid"}
+
+
+class NonBlankRequestString(OpenApiSerializerFieldExtension):
+    """A string field of a request body that refuses "" says so (`minLength: 1`); response fields and
+    query parameters are left as they are (drf-spectacular's own switch would mark responses too)."""
+
+    target_class = "rest_framework.fields.CharField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema: Any, direction: str) -> Any:
+        field = self.target
+        schema = auto_schema._map_serializer_field(field, direction, bypass_extensions=True)
+        in_body = isinstance(getattr(field, "parent", None), JSONBodySerializer)
+        if direction == "request" and in_body and not field.allow_blank and isinstance(schema, dict):
+            schema.setdefault("minLength", 1)
+        return schema
 
 
 # Path parameters the API checks before anything else (sessions.permissions.validate_project_name; a
