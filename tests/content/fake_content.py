@@ -135,7 +135,11 @@ class FakeContentService:
             do_GET = do_PUT = do_POST = do_DELETE = _handle
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True, name="fake-content").start()
+        # shutdown() returns only when serve_forever next polls its flag: at the default 0.5 s
+        # interval every test stopping this server waited half a second for it.
+        threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True, name="fake-content"
+        ).start()
         return self
 
     def stop(self) -> None:

@@ -99,7 +99,11 @@ class FakeGitHub:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True, name="fake-github").start()
+        # shutdown() returns only when serve_forever next polls its flag: at the default 0.5 s
+        # interval every test stopping this server waited half a second for it.
+        threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True, name="fake-github"
+        ).start()
         return self
 
     def stop(self) -> None:
