@@ -179,7 +179,13 @@ async def client(
 
         listener = asyncio.create_task(listen())
         for sequence in range(options.messages):
-            message = {"client": index, "seq": sequence, "sent": time.perf_counter(), "sent_wall": time.time()}
+            message = {
+                "content": "bench",
+                "client": index,
+                "seq": sequence,
+                "sent": time.perf_counter(),
+                "sent_wall": time.time(),
+            }
             await socket.send(json.dumps({"type": "user_message", "payload": message}))
             await asyncio.sleep(options.interval)
         with contextlib.suppress(TimeoutError, ConnectionClosed):  # what is missing is counted as lost

@@ -47,11 +47,13 @@ HISTORY_LIMIT_MAX = 1000
 
 
 class FrameError(Exception):
-    """A client frame or body that cannot become a message; `code` is one of the ERROR_* names."""
+    """A client frame or body that cannot become a message; `code` is one of the ERROR_* names and
+    `field` the body field to fix (what a 400 from POST …/messages names)."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, *, field: str = "type") -> None:
         self.code = code
         self.message = message
+        self.field = field
         super().__init__(message)
 
 
@@ -95,7 +97,21 @@ def inbound_from_object(decoded: Any, *, default_type: str | None) -> Inbound:
     payload = decoded.get("payload")
     if not isinstance(payload, dict):
         payload = {key: value for key, value in decoded.items() if key != "type"}
+    if message_type == TYPE_USER_MESSAGE and not user_text(payload):
+        # The runner answers only a user_message with text; stored without it, nothing would ever reply.
+        raise FrameError(
+            ERROR_INVALID_FRAME,
+            'A "user_message" needs "content": a non-empty string, the text for the agent.',
+            field="content",
+        )
     return Inbound(type=message_type, payload=payload)
+
+
+def user_text(payload: dict[str, Any]) -> str:
+    """The text of a user_message as the runner reads it: `content`, else `text` (some clients send
+    that); "" when that value is not a string or holds only whitespace."""
+    value = payload["content"] if "content" in payload else payload.get("text")
+    return value if isinstance(value, str) and value.strip() else ""
 
 
 def timestamp_text(moment: datetime) -> str:

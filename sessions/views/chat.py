@@ -18,6 +18,7 @@ from sessions.chat.access import chat_target_of
 from sessions.chat.protocol import (
     HISTORY_LIMIT_DEFAULT,
     HISTORY_LIMIT_MAX,
+    TYPE_PATTERN,
     TYPE_USER_MESSAGE,
     FrameError,
     inbound_from_object,
@@ -25,7 +26,7 @@ from sessions.chat.protocol import (
 from sessions.chat.selectors import chat_messages_after
 from sessions.chat.services import ChatTarget, chat_message_post
 from sessions.permissions import ProjectAccess
-from sessions.serializers.strict import QuerySerializer
+from sessions.serializers.strict import JSONBodySerializer, QuerySerializer
 from sessions.views.common import AUTHENTICATION_CLASSES, PARSER_CLASSES, error_responses
 
 
@@ -52,11 +53,19 @@ class HistorySerializer(serializers.Serializer):
     lastId = serializers.IntegerField()  # noqa: N815 - the wire name
 
 
-class MessagePostSerializer(serializers.Serializer):
+class MessagePostSerializer(JSONBodySerializer):
     """`{content}` for a chat message, or `{type, payload?, ...}` for any other type."""
 
-    type = serializers.CharField(required=False)
-    content = serializers.CharField(required=False)
+    type = serializers.RegexField(
+        rf"^{TYPE_PATTERN.pattern}$",
+        required=False,
+        error_messages={"invalid": 'Use 1-64 characters of letters, digits, "_", "." or "-".'},
+    )
+    # Needed, as text, by a user_message (the default type) unless `payload` carries it: the runner
+    # answers nothing else. inbound_from_object checks that; the pattern asks for one non-space.
+    content = serializers.RegexField(
+        r"\S", required=False, error_messages={"invalid": "Write the text for the agent, not only spaces."}
+    )
     payload = serializers.DictField(required=False)
 
 
@@ -108,16 +117,17 @@ class SessionMessagesViewSet(viewsets.ViewSet):
 
     def create(self, request: Request, project: str, session: str) -> Response:
         """Store a message and send it to everyone connected to the session's WebSocket (the runner
-        included). `{"content": "..."}` is a `user_message`; `{"type": "interrupt"}`,
+        included). `{"content": "..."}` is a `user_message` (its text is required); `{"type": "interrupt"}`,
         `{"type": "end_session"}` and other types carry the rest of the body (or `payload`) as payload.
         """
         limit = settings.CHAT_MAX_MESSAGE_BYTES
         if len(request.body) > limit:
             raise PayloadTooLarge(f"The message is larger than {limit} bytes; send less.", details={"limit": limit})
+        MessagePostSerializer(data=request.data).is_valid(raise_exception=True)
         try:
             inbound = inbound_from_object(request.data, default_type=TYPE_USER_MESSAGE)
         except FrameError as error:
-            raise InvalidInput(error.message, details={"fields": {"type": [error.message]}}) from None
+            raise InvalidInput(error.message, details={"fields": {error.field: [error.message]}}) from None
         target = _target(request, project, session)
         sent = chat_message_post(target=target, inbound=inbound, sender=caller_of(request).identity().username)
         return Response({"status": "queued", "id": sent["id"]}, status=status.HTTP_202_ACCEPTED)

@@ -18,7 +18,6 @@ from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck, settings
 from schemathesis import GenerationMode
 from schemathesis.generation.meta import ParameterLocation
-from schemathesis.specs.openapi.checks import negative_data_rejection
 
 # django_db: generated cookies for the staff-session scheme make Django look sessions up.
 pytestmark = [pytest.mark.localkube, pytest.mark.integration, pytest.mark.slow, pytest.mark.django_db]
@@ -31,7 +30,7 @@ _catalogue: dict[str, str] = {}
 
 # The schema view needs neither a cluster nor a database, so the schema loads at collection time.
 schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
-# SCHEMATHESIS_STRICT=1 drops the two allowances below, to list what they cover.
+# SCHEMATHESIS_STRICT=1 drops the 400 allowance below, to list what it covers.
 STRICT = bool(os.environ.get("SCHEMATHESIS_STRICT"))
 # Schema-valid data may still be refused with 400 where a rule needs code, not a JSON Schema keyword (a
 # git URL or ref name, a workspace path, a Kubernetes quantity, an installation's allow-lists), and the
@@ -41,9 +40,6 @@ schema.config.checks.positive_data_acceptance.expected_statuses = [
     *([] if STRICT else ["400"]),
     "410",
 ]
-# The chat POST reads its body as a frame (sessions.chat.protocol), not through the documented
-# serializer, and still accepts a non-string `content`; SCHEMATHESIS_STRICT=1 checks it too.
-LENIENT_OPERATIONS = () if STRICT else (("POST", "/messages"),)
 
 
 @schema.parametrize()
@@ -79,8 +75,7 @@ def test_api_matches_its_schema(
     headers = {"Authorization": f"Bearer {token}"} if _generated_validly(case, ParameterLocation.HEADER) else {}
     # Every check schemathesis has (server errors, status codes, content types, response schemas,
     # schema-valid requests accepted, schema-violating requests refused, ...).
-    lenient = any(case.method == method and case.path.endswith(tail) for method, tail in LENIENT_OPERATIONS)
-    case.call_and_validate(headers=headers, excluded_checks=[negative_data_rejection] if lenient else [])
+    case.call_and_validate(headers=headers)
 
 
 def _generated_validly(case: schemathesis.Case, location: ParameterLocation) -> bool:

@@ -138,6 +138,74 @@ def test_bad_bodies_are_400(project: str, chat_session: str, admin_client: APICl
     assert not ChatMessage.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"content": 5},
+        {"content": True},
+        {"content": None},
+        {"content": ""},
+        {"content": "   "},
+        {"text": 5},
+        {"content": 5, "text": "the content key wins, as in the runner"},
+        {"type": "user_message", "payload": {}},
+        {"type": "user_message", "payload": {"content": ["hi"]}},
+    ],
+    ids=[
+        "empty",
+        "number",
+        "boolean",
+        "null",
+        "blank",
+        "spaces",
+        "text-number",
+        "content-over-text",
+        "no-text",
+        "list",
+    ],
+)
+def test_a_user_message_without_text_is_400_naming_content(
+    project: str, chat_session: str, admin_client: APIClient, body: Any
+) -> None:
+    response = post(admin_client, messages_url(project, chat_session), body)
+
+    assert response.status_code == 400, response.content
+    assert response.json()["code"] == "invalid_input"
+    assert "content" in response.json()["details"]["fields"], response.json()
+    assert not ChatMessage.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"type": "interrupt", "content": 5}, {"type": "interrupt", "payload": "x"}, {"type": 5}],
+    ids=["content-number", "payload-string", "type-number"],
+)
+def test_a_documented_field_of_the_wrong_json_type_is_400(
+    project: str, chat_session: str, admin_client: APIClient, body: Any
+) -> None:
+    response = post(admin_client, messages_url(project, chat_session), body)
+    assert response.status_code == 400, response.content
+    assert not ChatMessage.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "payload"),
+    [
+        ({"text": "hi"}, {"text": "hi"}),
+        ({"type": "user_message", "payload": {"content": "hi"}}, {"content": "hi"}),
+        ({"type": "interrupt"}, {}),
+    ],
+    ids=["text", "payload-content", "other-type-needs-none"],
+)
+def test_a_message_with_text_or_of_another_type_is_accepted(
+    project: str, chat_session: str, admin_client: APIClient, body: Any, payload: dict[str, Any]
+) -> None:
+    url = messages_url(project, chat_session)
+    assert post(admin_client, url, body).status_code == 202
+    assert admin_client.get(url).json()["messages"][0]["payload"] == payload
+
+
 def test_non_json_is_400(project: str, chat_session: str, admin_client: APIClient) -> None:
     response = admin_client.post(messages_url(project, chat_session), "{oops", content_type="application/json")
     assert response.status_code == 400

@@ -100,6 +100,10 @@ def test_ping_is_answered_to_the_sender_only_and_not_stored(project: str, chat_s
         ('{"type": "pong"}', "reserved_type"),
         ('{"type": "error", "payload": {}}', "reserved_type"),
         ("[" * 100000 + "]" * 100000, "invalid_json"),
+        ('{"type": "user_message", "payload": {}}', "invalid_frame"),
+        ('{"type": "user_message", "payload": {"content": 5}}', "invalid_frame"),
+        ('{"type": "user_message", "content": true}', "invalid_frame"),
+        ('{"type": "user_message", "payload": {"content": "  "}}', "invalid_frame"),
     ],
 )
 def test_malformed_frames_get_an_error_frame_and_the_socket_stays_open(
@@ -117,6 +121,9 @@ def test_malformed_frames_get_an_error_frame_and_the_socket_stays_open(
     error, still_open = run(scenario)
     assert error["type"] == "error" and error["payload"]["code"] == code and error["payload"]["message"]
     assert still_open["type"] == "pong"
+    from sessions.chat.models import ChatMessage
+
+    assert not ChatMessage.objects.exists()
 
 
 @override_settings(CHAT_MAX_MESSAGE_BYTES=1024)
@@ -191,7 +198,9 @@ def test_messages_from_several_clients_arrive_in_the_same_order_everywhere(
         sockets = [await open_socket(socket_path(project, chat_session), admin_token) for _ in range(3)]
         for number in range(per_client):
             for index, socket in enumerate(sockets):
-                await send_frame(socket, {"type": "user_message", "payload": {"from": index, "n": number}})
+                await send_frame(
+                    socket, {"type": "user_message", "payload": {"content": "hi", "from": index, "n": number}}
+                )
         seen = []
         for socket in sockets:
             frames = [await next_frame(socket) for _ in range(per_client * len(sockets))]
@@ -209,19 +218,19 @@ def test_reconnecting_with_after_replays_what_was_missed_then_continues_live(
 ) -> None:
     async def scenario() -> tuple[list[dict[str, Any]], dict[str, Any]]:
         first = await open_socket(socket_path(project, chat_session), admin_token)
-        await send_frame(first, {"type": "user_message", "payload": {"n": 0}})
+        await send_frame(first, {"type": "user_message", "payload": {"content": "hi", "n": 0}})
         last_seen = (await next_frame(first))["id"]
         await first.disconnect()
 
         writer = await open_socket(socket_path(project, chat_session), admin_token)
         for number in (1, 2, 3):
-            await send_frame(writer, {"type": "user_message", "payload": {"n": number}})
+            await send_frame(writer, {"type": "user_message", "payload": {"content": "hi", "n": number}})
         for _ in range(3):
             await next_frame(writer)
 
         back = await open_socket(socket_path(project, chat_session, query=f"after={last_seen}"), admin_token)
         replayed = [await next_frame(back) for _ in range(3)]
-        await send_frame(writer, {"type": "user_message", "payload": {"n": 4}})
+        await send_frame(writer, {"type": "user_message", "payload": {"content": "hi", "n": 4}})
         live = await next_frame(back)
         assert await back.receive_nothing(timeout=0.3)
         await writer.disconnect()
@@ -327,7 +336,7 @@ def test_a_long_replay_comes_in_pages_in_order(
     async def scenario() -> tuple[list[int], list[int]]:
         writer = await open_socket(socket_path(project, chat_session), admin_token)
         for number in range(7):
-            await send_frame(writer, {"type": "user_message", "payload": {"n": number}})
+            await send_frame(writer, {"type": "user_message", "payload": {"content": "hi", "n": number}})
         sent = [(await next_frame(writer))["id"] for _ in range(7)]
         reader = await open_socket(socket_path(project, chat_session, query="after=0"), admin_token)
         replayed = [(await next_frame(reader))["id"] for _ in range(7)]

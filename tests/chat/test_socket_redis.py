@@ -36,7 +36,7 @@ def test_broadcasts_and_resume_cross_the_redis_layer(
         first = await open_socket(socket_path(project, "shared"), admin_token)
         second = await open_socket(socket_path(project, "shared", original=True), admin_token)
         for number in range(5):
-            await send_frame(first, {"type": "user_message", "payload": {"n": number}})
+            await send_frame(first, {"type": "user_message", "payload": {"content": "hi", "n": number}})
         mine = [await next_frame(first) for _ in range(5)]
         theirs = [await next_frame(second) for _ in range(5)]
         late = await open_socket(socket_path(project, "shared", query=f"after={mine[1]['id']}"), admin_token)
