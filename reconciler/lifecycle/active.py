@@ -27,7 +27,9 @@ from reconciler.lifecycle.infrastructure import LOSSES_FIELD, give_up_message, l
 from reconciler.lifecycle.intent import Intent, keys_to_clear
 from reconciler.lifecycle.observed import Decision, Observed
 from reconciler.lifecycle.pod_state import (
+    ContentHealth,
     Outcome,
+    content_health,
     created_at,
     fatal_waiting,
     is_deleting,
@@ -92,8 +94,9 @@ def decide_active(draft: StatusDraft, intent: Intent, config: ReconcilerConfig) 
     if runner_running(pod):
         draft.phase = Phase.RUNNING
         draft.condition_true(ConditionType.RUNNER_STARTED, ConditionReason.CONTAINER_RUNNING, "Runner is running")
-        draft.condition_true(ConditionType.READY, ConditionReason.RUNNING, "Session is running")
-        maintenance, maintenance_requeue = running_maintenance(draft, config)
+        health = content_health(pod)
+        record_content_health(draft, health)
+        maintenance, maintenance_requeue = running_maintenance(draft, config, content_ready=health.ready)
         actions.extend(maintenance)
         return draft.finish(actions, requeue_after=earliest(waiting_requeue, maintenance_requeue))
 
@@ -123,6 +126,21 @@ def lose_infrastructure(
     return draft.finish([*actions, *delete_run(draft.observed)], requeue_after=config.pending_requeue_seconds)
 
 
+def record_content_health(draft: StatusDraft, health: ContentHealth) -> None:
+    """Ready only when the workspace answers too: every workspace and git call goes through the
+    content sidecar, so a session whose sidecar is starting or restarting is not ready to use."""
+    if health.ready:
+        draft.condition_true(ConditionType.CONTENT_SERVICE_READY, health.reason, health.message)
+        draft.condition_true(ConditionType.READY, ConditionReason.RUNNING, "Session is running")
+        return
+    draft.condition_false(ConditionType.CONTENT_SERVICE_READY, health.reason, health.message)
+    draft.condition_false(
+        ConditionType.READY,
+        ConditionReason.CONTENT_SERVICE_UNAVAILABLE,
+        f"{health.message}; workspace and git calls answer 503 until it is ready",
+    )
+
+
 def finish_run(draft: StatusDraft, outcome: Outcome, actions: list[Action]) -> Decision:
     """Completed or Failed: record why, then delete the Job so the sidecar does not outlive the runner,
     and the token Secret so the run's credentials end with it."""
@@ -140,14 +158,21 @@ def finish_run(draft: StatusDraft, outcome: Outcome, actions: list[Action]) -> D
         draft.condition_false(ConditionType.READY, ConditionReason.FAILED, outcome.message)
         if outcome.runner_ran or draft.has_condition(ConditionType.RUNNER_STARTED):
             draft.condition_false(ConditionType.RUNNER_STARTED, ConditionReason.RUNNER_EXIT, outcome.message)
+    if draft.has_condition(ConditionType.CONTENT_SERVICE_READY):
+        draft.condition_false(ConditionType.CONTENT_SERVICE_READY, outcome.reason, "The run ended with its pod")
     if observed.job is not None and not is_deleting(observed.job):
         actions.append(DeleteJob(job_name(observed.name)))
     actions.append(revoke_runner_token(observed))
     return draft.finish(actions)
 
 
-def running_maintenance(draft: StatusDraft, config: ReconcilerConfig) -> tuple[list[Action], float | None]:
-    """Keep the runner's token fresh, its Service present, and its repos/workflow in line with spec."""
+def running_maintenance(
+    draft: StatusDraft, config: ReconcilerConfig, *, content_ready: bool
+) -> tuple[list[Action], float | None]:
+    """Keep the runner's token fresh, its Service present, and its repos/workflow in line with spec.
+
+    Repos and workflow wait for a ready content service: asking one that is starting or restarting
+    only fails; the pod's readiness change wakes the reconciler when it answers."""
     observed = draft.observed
     name = observed.name
     actions: list[Action] = []
@@ -161,7 +186,8 @@ def running_maintenance(draft: StatusDraft, config: ReconcilerConfig) -> tuple[l
         else:
             requeue = config.token_refresh_age_seconds - age
     actions.extend(content_access_actions(observed, config))
-    actions.extend(content_step(draft))
+    if content_ready:
+        actions.extend(content_step(draft))
     return actions, requeue
 
 

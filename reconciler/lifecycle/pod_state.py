@@ -10,6 +10,7 @@ from typing import Any
 from ambient.contract import (
     ANNOTATION_SESSION_GENERATION,
     ANNOTATION_SESSION_START_TIME,
+    CONTAINER_CONTENT,
     CONTAINER_RUNNER,
     EXIT_PREREQUISITES_MISSING,
     EXIT_SDK_ERROR,
@@ -71,6 +72,49 @@ def container_state(pod: Object | None, container: str) -> Mapping[str, Any]:
 
 def runner_running(pod: Object | None) -> bool:
     return "running" in container_state(pod, CONTAINER_RUNNER)
+
+
+def _any_container_status(pod: Object | None, container: str) -> Mapping[str, Any] | None:
+    """A container's status from either list: the content service is a native sidecar (an init
+    container) in new Jobs and a plain container in Jobs built before that."""
+    for key in ("initContainerStatuses", "containerStatuses"):
+        for status in _container_statuses(pod or {}, key):
+            if status.get("name") == container:
+                return status
+    return None
+
+
+@dataclass(frozen=True)
+class ContentHealth:
+    """Whether the content sidecar answers, as its container status says (readiness probe passed)."""
+
+    ready: bool
+    reason: ConditionReason | str
+    message: str
+
+
+def content_health(pod: Object | None) -> ContentHealth:
+    status = _any_container_status(pod, CONTAINER_CONTENT)
+    if status is None:
+        return ContentHealth(False, ConditionReason.CONTAINER_NOT_READY, "Content service has not started")
+    restarts = int(status.get("restartCount") or 0)
+    restarted = f" (restarted {restarts} time{'s' if restarts != 1 else ''})" if restarts else ""
+    state = status.get("state") or {}
+    if "running" in state:
+        if status.get("ready") is True:
+            return ContentHealth(True, ConditionReason.CONTAINER_READY, f"Content service is ready{restarted}")
+        message = f"Content service is running but its readiness probe has not passed{restarted}"
+        return ContentHealth(False, ConditionReason.CONTAINER_NOT_READY, message)
+    if "terminated" in state:
+        terminated = state["terminated"]
+        message = f"Content service exited with code {terminated.get('exitCode')}{restarted}"
+        return ContentHealth(False, ConditionReason.CONTAINER_EXITED, _truncate(message))
+    waiting = state.get("waiting") or {}
+    last = ((status.get("lastState") or {}).get("terminated") or {}).get("exitCode")
+    exited = f"; it last exited with code {last}" if last is not None else ""
+    detail = f": {waiting['message']}" if waiting.get("message") else ""
+    message = f"Content service is waiting ({waiting.get('reason') or 'ContainerCreating'}){exited}{restarted}{detail}"
+    return ContentHealth(False, str(waiting.get("reason") or "ContainerCreating"), _truncate(message))
 
 
 @dataclass(frozen=True)
@@ -173,11 +217,16 @@ class FatalWaiting:
 
 
 def fatal_waiting(pod: Object | None) -> FatalWaiting | None:
-    """A container (init, content or runner) stuck in a waiting state that will not fix itself."""
+    """A container (init, content or runner) stuck in a waiting state that will not fix itself.
+
+    A content sidecar in CrashLoopBackOff is the exception: the kubelet keeps restarting it while the
+    runner works on, and ContentServiceReady reports it (content_health)."""
     for key in ("initContainerStatuses", "containerStatuses"):
         for status in _container_statuses(pod or {}, key):
             waiting = (status.get("state") or {}).get("waiting") or {}
             reason = waiting.get("reason")
+            if reason == ConditionReason.CRASH_LOOP_BACK_OFF and status.get("name") == CONTAINER_CONTENT:
+                continue
             if reason in FATAL_WAITING_REASONS:
                 message = f"Container {status.get('name')}: {waiting.get('message') or reason}"
                 return FatalWaiting(str(status.get("name")), ConditionReason(reason), _truncate(message))

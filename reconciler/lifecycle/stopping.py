@@ -54,6 +54,10 @@ def run_present(observed: Observed) -> bool:
 def begin_stopping(draft: StatusDraft, config: ReconcilerConfig) -> Decision:
     draft.phase = Phase.STOPPING
     draft.condition_false(ConditionType.READY, ConditionReason.STOPPING, "Stop requested; deleting the runner Job")
+    if draft.has_condition(ConditionType.CONTENT_SERVICE_READY):
+        draft.condition_false(
+            ConditionType.CONTENT_SERVICE_READY, ConditionReason.STOPPING, "The run is stopping with its pod"
+        )
     return draft.finish(delete_run(draft.observed), requeue_after=config.stopping_requeue_seconds)
 
 

@@ -15,6 +15,7 @@ RUN_CONDITIONS = (
     ConditionType.RUNNER_STARTED,
     ConditionType.POD_SCHEDULED,
     ConditionType.JOB_CREATED,
+    ConditionType.CONTENT_SERVICE_READY,
 )
 
 

@@ -1,4 +1,4 @@
-"""The session's Job: init container, content sidecar and runner sharing the workspace PVC."""
+"""The session's Job: init container, content sidecar (native) and runner sharing the workspace PVC."""
 
 from __future__ import annotations
 
@@ -80,10 +80,14 @@ def _init_container(config: ReconcilerConfig) -> Manifest:
 
 
 def _content_container(config: ReconcilerConfig) -> Manifest:
+    """The content service as a native sidecar (an init container that always restarts, Kubernetes
+    1.29+): the kubelet restarts it if it dies while the runner works on, and stops it once the
+    runner has exited, so the pod and Job finish with the runner."""
     return {
         "name": CONTAINER_CONTENT,
         "image": config.content_image,
         "imagePullPolicy": config.image_pull_policy,
+        "restartPolicy": "Always",
         "command": list(config.content_command),
         "env": [
             {"name": "DJANGO_SETTINGS_MODULE", "value": config.content_settings_module},
@@ -165,8 +169,8 @@ def session_job(
                 VOLUME_CONTENT_TOKEN, token_secret_name(name), SECRET_KEY_CONTENT_TOKEN, CONTENT_TOKEN_FILE
             ),
         ],
-        "initContainers": [_init_container(config)],
-        "containers": [_content_container(config), _runner_container(session, config, copied_secret_keys)],
+        "initContainers": [_init_container(config), _content_container(config)],
+        "containers": [_runner_container(session, config, copied_secret_keys)],
     }
     if overrides.get("priorityClass"):
         pod_spec["priorityClassName"] = str(overrides["priorityClass"])

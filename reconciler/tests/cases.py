@@ -41,6 +41,7 @@ def running_conditions() -> list[dict[str, Any]]:
         condition(ConditionType.READY, T, ConditionReason.RUNNING, "Session is running"),
         condition(ConditionType.POD_SCHEDULED, T, ConditionReason.SCHEDULED, "Scheduled on node-1"),
         condition(ConditionType.RUNNER_STARTED, T, ConditionReason.CONTAINER_RUNNING, "Runner is running"),
+        condition(ConditionType.CONTENT_SERVICE_READY, T, ConditionReason.CONTAINER_READY, "Content service is ready"),
         condition(ConditionType.REPOS_RECONCILED, T, ConditionReason.NO_REPOS, "No repositories configured"),
         condition(ConditionType.WORKFLOW_RECONCILED, T, ConditionReason.NOT_CONFIGURED, "No workflow configured"),
     ]

@@ -129,10 +129,19 @@ def terminated_state(exit_code: int, reason: str = "Error", message: str = "") -
     return {"terminated": {"exitCode": exit_code, "reason": reason, "message": message}}
 
 
+def content_status(state: dict[str, Any], *, ready: bool = False, restarts: int = 0, **extra: Any) -> dict[str, Any]:
+    """The content sidecar's entry in initContainerStatuses (a native sidecar)."""
+    return {"name": CONTAINER_CONTENT, "state": state, "ready": ready, "restartCount": restarts, **extra}
+
+
+def ready_content() -> dict[str, Any]:
+    return content_status({"running": {"startedAt": ago(31)}}, ready=True)
+
+
 def pod(
     *,
     runner: dict[str, Any] | None = None,
-    content: dict[str, Any] | None = None,
+    content: dict[str, Any] | None | bool = True,
     scheduled: bool | tuple[str, str] = True,
     phase: str = "Running",
     reason: str | None = None,
@@ -157,13 +166,12 @@ def pod(
         status["reason"] = reason
     if message:
         status["message"] = message
-    statuses = []
-    if content is not None:
-        statuses.append({"name": CONTAINER_CONTENT, "state": content})
+    # content: True = a ready sidecar, a dict = its status entry (content_status), None = no entry.
+    sidecar = ready_content() if content is True else content or None
+    if sidecar is not None:
+        status["initContainerStatuses"] = [sidecar]
     if runner is not None:
-        statuses.append({"name": CONTAINER_RUNNER, "state": runner})
-    if statuses:
-        status["containerStatuses"] = statuses
+        status["containerStatuses"] = [{"name": CONTAINER_RUNNER, "state": runner}]
     spec = {"nodeName": "node-1"} if scheduled is True else {}
     return {"apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": spec, "status": status}
 

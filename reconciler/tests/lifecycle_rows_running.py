@@ -1,10 +1,48 @@
-"""Lifecycle rows for a healthy Running session's upkeep: token refresh, intent cleanup and spec drift."""
+"""Lifecycle rows for a Running session's upkeep: token refresh, intent cleanup, spec drift and the
+content sidecar's health (Ready only while the workspace answers)."""
 
 from __future__ import annotations
 
-from reconciler.tests.cases import START
-from reconciler.tests.factories import job, observed, pod, running_state
-from reconciler.tests.lifecycle_rows_support import Row, running
+from reconciler.tests.cases import START, F, T
+from reconciler.tests.factories import (
+    content_status,
+    job,
+    observed,
+    pod,
+    running_state,
+    terminated_state,
+    waiting_state,
+)
+from reconciler.tests.lifecycle_rows_support import C, R, Row, creating, running
+
+# The content sidecar's shapes: starting (probe not passed), crash-looping after a kill -9, back
+# after a restart, and exited for good (a Job from before the sidecar was native, restartPolicy Never).
+CONTENT_STARTING = content_status({"running": {"startedAt": "2025-06-01T11:59:59Z"}})
+CONTENT_CRASH_LOOP = content_status(
+    waiting_state("CrashLoopBackOff", "back-off 10s restarting failed container=ambient-content"),
+    restarts=1,
+    lastState=terminated_state(137, "Error"),
+)
+CONTENT_BACK = content_status(running_state(), ready=True, restarts=1)
+
+
+def _old_job_pod_with_dead_content() -> dict:
+    body = pod(runner=running_state(), content=None)
+    body["status"]["containerStatuses"].insert(
+        0, {"name": "ambient-content", "state": terminated_state(137, "Error"), "ready": False, "restartCount": 0}
+    )
+    return body
+
+
+def _content_down(session_body: dict) -> dict:
+    """A session whose ContentServiceReady and Ready say the sidecar is down."""
+    for condition in session_body["status"]["conditions"]:
+        if condition["type"] in (C.CONTENT_SERVICE_READY, C.READY):
+            condition.update(status="False", reason="CrashLoopBackOff")
+    return session_body
+
+
+UNAVAILABLE = (F, R.CONTENT_SERVICE_UNAVAILABLE)
 
 RUNNING_ROWS = [
     Row(
@@ -53,5 +91,53 @@ RUNNING_ROWS = [
         "Running",
         (),
         fields={"observedGeneration": 3},
+    ),
+    Row(
+        "running-content-starting",
+        observed(creating(), job_body=job(), pod_body=pod(runner=running_state(), content=CONTENT_STARTING)),
+        "Running",
+        (),
+        {
+            C.READY: UNAVAILABLE,
+            C.CONTENT_SERVICE_READY: (F, R.CONTAINER_NOT_READY),
+            C.RUNNER_STARTED: (T, "ContainerRunning"),
+        },
+        message_contains="readiness probe has not passed",
+    ),
+    Row(
+        "running-content-killed-restarting",
+        observed(running(), job_body=job(), pod_body=pod(runner=running_state(), content=CONTENT_CRASH_LOOP)),
+        "Running",
+        (),
+        {C.READY: UNAVAILABLE, C.CONTENT_SERVICE_READY: (F, "CrashLoopBackOff"), C.FAILED: None},
+        message_contains="last exited with code 137",
+    ),
+    Row(
+        "running-content-back",
+        observed(_content_down(running()), job_body=job(), pod_body=pod(runner=running_state(), content=CONTENT_BACK)),
+        "Running",
+        (),
+        {C.READY: (T, R.RUNNING), C.CONTENT_SERVICE_READY: (T, R.CONTAINER_READY)},
+        message_contains="Session is running",
+    ),
+    Row(
+        "running-content-exited-old-job",
+        observed(running(), job_body=job(), pod_body=_old_job_pod_with_dead_content()),
+        "Running",
+        (),
+        {C.READY: UNAVAILABLE, C.CONTENT_SERVICE_READY: (F, R.CONTAINER_EXITED)},
+        message_contains="exited with code 137",
+    ),
+    Row(
+        "running-repos-drift-waits-for-content",
+        observed(
+            running(generation=2, spec={"repos": [{"url": "https://github.com/org/app.git"}]}),
+            job_body=job(),
+            pod_body=pod(runner=running_state(), content=CONTENT_STARTING),
+        ),
+        "Running",
+        (),
+        {C.READY: UNAVAILABLE},
+        fields={"observedGeneration": 1},
     ),
 ]

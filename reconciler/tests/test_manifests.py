@@ -58,7 +58,9 @@ def job_manifest(body: dict[str, Any] = SESSION, config=CONFIG, copied_secret_ke
 
 
 def containers(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {container["name"]: container for container in manifest["spec"]["template"]["spec"]["containers"]}
+    """Every container by name, init containers (the native content sidecar among them) included."""
+    pod_spec = manifest["spec"]["template"]["spec"]
+    return {container["name"]: container for container in [*pod_spec["initContainers"], *pod_spec["containers"]]}
 
 
 def env_of(container: dict[str, Any]) -> dict[str, str]:
@@ -110,7 +112,9 @@ def test_job_shape() -> None:
     assert labels["app"] == "ambient-code-runner"
     assert labels[LABEL_SESSION] == "demo"
     assert manifest["metadata"]["annotations"]["ambient-code.io/session-generation"] == "3"
-    assert list(containers(manifest)) == [CONTAINER_CONTENT, CONTAINER_RUNNER]
+    pod_spec = manifest["spec"]["template"]["spec"]
+    assert [container["name"] for container in pod_spec["initContainers"]] == ["init-workspace", CONTAINER_CONTENT]
+    assert [container["name"] for container in pod_spec["containers"]] == [CONTAINER_RUNNER]
 
 
 def test_init_container_prepares_the_workspace() -> None:
@@ -147,6 +151,9 @@ def test_content_sidecar() -> None:
     assert env_of(content)["CONTENT_TOKEN_FILE"] == "/var/run/secrets/ambient-content/content-token"
     assert content["ports"][0]["containerPort"] == CONTENT_PORT
     assert content["readinessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
+    # A native sidecar: restarted by the kubelet when it dies, stopped when the runner is done.
+    assert content["restartPolicy"] == "Always"
+    assert "restartPolicy" not in containers(job_manifest())["init-workspace"]
 
 
 def test_runner_environment() -> None:
