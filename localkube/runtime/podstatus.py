@@ -146,7 +146,9 @@ def pod_conditions(view: PodView, phase: str) -> list[dict[str, Any]]:
     terminal = phase in ("Succeeded", "Failed")
     pending_init = [record.name for record in view.init if not record.initialized()]
     initialized = not pending_init
-    unready = [record.name for record in view.containers if not record.ready]
+    # Native sidecars count towards readiness (the kubelet lists them first), plain init containers do not.
+    sidecars = [record for record in view.init if record.sidecar]
+    unready = [record.name for record in [*sidecars, *view.containers] if not record.ready]
     if terminal:
         ready = _condition(COND_READY, False, "PodCompleted")
         containers_ready = _condition(COND_CONTAINERS_READY, False, "PodCompleted")

@@ -195,7 +195,11 @@ def _ready(pod: dict[str, Any]) -> bool:
 def _target_container_port(pod: dict[str, Any], target: Any) -> int | None:
     if isinstance(target, int) or (isinstance(target, str) and target.isdigit()):
         return int(target)
-    for container in (pod.get("spec") or {}).get("containers") or []:
+    spec = pod.get("spec") or {}
+    # Like the endpoints controller: the main containers' ports, then native sidecars' (init
+    # containers with restartPolicy Always).
+    sidecars = [item for item in spec.get("initContainers") or [] if item.get("restartPolicy") == "Always"]
+    for container in [*(spec.get("containers") or []), *sidecars]:
         for port in container.get("ports") or []:
             if port.get("name") == target:
                 return int(port["containerPort"])

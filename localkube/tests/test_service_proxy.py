@@ -198,8 +198,9 @@ RUNNER = (
 )
 
 
+@pytest.mark.parametrize("native_sidecar", [False, True], ids=["plain-sidecar", "native-sidecar"])
 def test_session_shaped_job_pod(
-    localkube: LocalKube, core: kubernetes.client.CoreV1Api, kube_namespace: str, tmp_path: Path
+    localkube: LocalKube, core: kubernetes.client.CoreV1Api, kube_namespace: str, tmp_path: Path, native_sidecar: bool
 ) -> None:
     script = tmp_path / "content.py"
     script.write_text(CONTENT_SERVICE)
@@ -263,6 +264,11 @@ def test_session_shaped_job_pod(
             },
         ],
     }
+    if native_sidecar:
+        # The session Job's shape: the content service as an init container that always restarts;
+        # the Service's named targetPort resolves to its port as the endpoints controller does.
+        content = pod_spec["containers"].pop(0)
+        pod_spec["initContainers"].append({**content, "restartPolicy": "Always"})
     job = {
         "metadata": {"name": f"{session}-job"},
         "spec": {
@@ -325,5 +331,9 @@ def test_session_shaped_job_pod(
         return terminated.exit_code + 1 if terminated else None  # +1: 0 is falsy
 
     assert wait_for(runner_exit_code, "the runner to exit") - 1 == 0
-    assert pod_status(core, name, kube_namespace).phase == "Running"  # content still runs
+    if native_sidecar:
+        # The main container is done, so the kubelet stops the sidecar and the pod finishes.
+        wait_for(lambda: pod_status(core, name, kube_namespace).phase == "Succeeded", "the pod to succeed")
+    else:
+        assert pod_status(core, name, kube_namespace).phase == "Running"  # content still runs
     assert wait_for(lambda: get_result()[0] == 503, "the endpoint to go away")

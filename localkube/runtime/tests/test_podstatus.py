@@ -101,3 +101,14 @@ def test_native_sidecar_counts_as_initialized_once_started() -> None:
     assert pod_phase(PodView("Never", [killed], [record("terminated", 0)], scheduled=True)) == "Succeeded"
     waiting = ContainerRecord("side", "img", init=True, sidecar=True)
     assert pod_phase(PodView("Never", [waiting], [record()], scheduled=True)) == "Pending"
+
+
+def test_an_unready_native_sidecar_keeps_the_pod_unready() -> None:
+    sidecar = ContainerRecord("side", "img", init=True, sidecar=True, state="running", started_at="T0")
+    view = PodView("Never", [sidecar], [record("running", ready=True)], scheduled=True)
+    conditions = {item["type"]: item for item in pod_conditions(view, pod_phase(view))}
+    assert conditions["Ready"]["status"] == "False"
+    assert conditions["ContainersReady"]["message"] == "containers with unready status: [side]"
+    sidecar.ready = True
+    conditions = {item["type"]: item for item in pod_conditions(view, pod_phase(view))}
+    assert conditions["Ready"]["status"] == "True"
