@@ -35,7 +35,7 @@ from sessions.chat.protocol import (
     parse_frame,
     pong_frame,
 )
-from sessions.chat.selectors import chat_messages_after, chat_replay_bound
+from sessions.chat.selectors import chat_messages_after, chat_replay_bound, chat_thread_id_find
 from sessions.chat.services import chat_message_post_async, chat_thread_get_or_create
 
 logger = logging.getLogger(__name__)
@@ -136,24 +136,51 @@ class SessionChatConsumer(AsyncWebsocketConsumer):
             await self._send_json(error_frame(ERROR_FORBIDDEN, message, timezone.now()))
             return
         try:
-            if self.thread_id is None:
-                thread = await database_sync_to_async(chat_thread_get_or_create)(target=self.access.target)
-                self.thread_id = thread.pk
+            if self.thread_id is None and not await self._thread_found_or_started():
+                return
             await chat_message_post_async(
                 target=self.access.target, inbound=inbound, sender=self.access.sender, thread_id=self.thread_id
             )
         except NotFound as error:
-            await self._send_json(error_frame(ERROR_GONE, error.message, timezone.now()))
-            await self.close(code=CLOSE_NOT_FOUND)
+            await self._end_gone(error.message)
         except Exception:
             logger.exception("chat message for %s could not be stored", self.group)
             await self._send_json(
                 error_frame(ERROR_INTERNAL, "The message was not stored; send it again.", timezone.now())
             )
 
+    async def _thread_found_or_started(self) -> bool:
+        """Find the session's thread, or start it after confirming the session still exists: a
+        session deleted since this socket opened took its thread with it, and must not get a new one."""
+        if self.access is None:
+            return False
+        target = self.access.target
+        self.thread_id = await database_sync_to_async(chat_thread_id_find)(target=target)
+        if self.thread_id is not None:
+            return True
+        if not await self._still_allowed(force=True) or self.access is None:
+            return False
+        thread = await database_sync_to_async(chat_thread_get_or_create)(target=self.access.target)
+        self.thread_id = thread.pk
+        return True
+
     async def chat_message(self, event: dict[str, Any]) -> None:
         """A message broadcast to the session's group (by any api process)."""
         await self._deliver(event["message"])
+
+    async def chat_closed(self, event: dict[str, Any]) -> None:
+        """The session was deleted (by any api process, or found gone by the sweep): close at once
+        instead of at the next access re-check. A uid names one run of the session's name."""
+        uid = event.get("sessionUid")
+        if self.access is None or (uid is not None and uid != self.access.target.session_uid):
+            return
+        await self._end_gone("The session was deleted.")
+
+    async def _end_gone(self, message: str) -> None:
+        """The session is gone: say so to this client, then close with 4404."""
+        self.access = None
+        await self._send_json(error_frame(ERROR_GONE, message, timezone.now()))
+        await self.close(code=CLOSE_NOT_FOUND, reason=_close_reason(message))
 
     async def _deliver(self, message: dict[str, Any]) -> None:
         if self.access is None or message["id"] <= self.last_sent_id or not await self._still_allowed():
@@ -168,15 +195,19 @@ class SessionChatConsumer(AsyncWebsocketConsumer):
         authorize = sync_to_async(_authorize, thread_sensitive=False)
         return await authorize(headers, self.scope.get("query_string", b""), route["project"], route["session"])
 
-    async def _still_allowed(self) -> bool:
+    async def _still_allowed(self, *, force: bool = False) -> bool:
         """A socket outlives its checks: a revoked or expired token, a removed role or a deleted (or
-        re-created) session closes it at the next frame in or out after CHAT_ACCESS_RECHECK_SECONDS."""
+        re-created) session closes it at the next frame in or out after CHAT_ACCESS_RECHECK_SECONDS
+        (at once with `force`). A deletion through the API closes it sooner (chat_closed)."""
         if self.access is None:
             return False
-        if time.monotonic() - self.checked_at < settings.CHAT_ACCESS_RECHECK_SECONDS:
+        if not force and time.monotonic() - self.checked_at < settings.CHAT_ACCESS_RECHECK_SECONDS:
             return True
         try:
             access = await self._authorize()
+        except NotFound as error:
+            await self._end_gone(error.message)
+            return False
         except ApplicationError as error:
             self.access = None
             await self.close(code=close_code_for(error), reason=_close_reason(error.message))
@@ -185,8 +216,7 @@ class SessionChatConsumer(AsyncWebsocketConsumer):
             logger.exception("chat access re-check for %s failed; keeping the socket open", self.group)
             return True
         if access.target != self.access.target:
-            self.access = None
-            await self.close(code=CLOSE_NOT_FOUND, reason="The session was deleted.")
+            await self._end_gone("The session was deleted.")
             return False
         self.access, self.checked_at = access, time.monotonic()
         return True

@@ -18,6 +18,12 @@ def _thread_of(target: ChatTarget) -> ChatThread | None:
     ).first()
 
 
+def chat_thread_id_find(*, target: ChatTarget) -> int | None:
+    """The id of the session's thread, None before its first message (or once the session was deleted)."""
+    thread = _thread_of(target)
+    return thread.pk if thread is not None else None
+
+
 def _envelopes(messages: list[ChatMessage], session: str) -> list[dict[str, Any]]:
     return [
         envelope(

@@ -7,6 +7,7 @@ client learns under the same lock up to which id it must replay (selectors.chat_
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,8 +22,11 @@ from ambient.exceptions import NotFound
 from sessions.chat.models import ChatMessage, ChatThread
 from sessions.chat.protocol import Inbound, envelope, group_name
 
-# The event type the consumer's `chat_message` handler receives from the channel layer.
+# The event types the consumer's `chat_message` and `chat_closed` handlers receive from the channel layer.
 BROADCAST_EVENT = "chat.message"
+CLOSE_EVENT = "chat.closed"
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -99,22 +103,45 @@ async def chat_message_post_async(
 
 
 def chat_history_delete(*, namespace: str, session: str) -> int:
-    """Remove every message of a session name in a project (all its past uids); returns the count."""
+    """Remove every message of a session name in a project (all its past uids) and close its open
+    sockets; returns the count of messages removed."""
     deleted, per_model = ChatThread.objects.filter(namespace=namespace, session=session).delete()
+    chat_sockets_close(namespace=namespace, session=session)
     return per_model.get(ChatMessage._meta.label, 0)
+
+
+def chat_sockets_close(*, namespace: str, session: str, session_uid: str | None = None) -> None:
+    """Tell every open socket of a deleted session, in any api process, to close (4404); with
+    `session_uid`, only sockets of that run of the name (a re-created session keeps its own).
+
+    Sent after the thread rows are gone: a frame that still arrives finds no thread and is refused.
+    The session is already deleted when this runs, so a channel layer that is down is logged, not
+    raised: the sockets then close at their next access re-check.
+    """
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(
+            group_name(namespace, session), {"type": CLOSE_EVENT, "sessionUid": session_uid}
+        )
+    except Exception:
+        logger.warning("could not tell the chat sockets of %s/%s to close", namespace, session, exc_info=True)
 
 
 def chat_threads_delete_orphans(*, live: set[tuple[str, str, str]], listed_at: datetime) -> int:
     """Remove threads whose (namespace, session, uid) is not among the sessions listed at `listed_at`
     (deleted with kubectl); a thread active since then may belong to a session created after the list."""
-    orphans = [
-        thread_id
+    stale = [
+        (thread_id, namespace, session, uid)
         for thread_id, namespace, session, uid in ChatThread.objects.filter(last_activity_at__lt=listed_at).values_list(
             "id", "namespace", "session", "session_uid"
         )
         if (namespace, session, uid) not in live
     ]
-    if not orphans:
+    if not stale:
         return 0
-    ChatThread.objects.filter(id__in=orphans).delete()
-    return len(orphans)
+    ChatThread.objects.filter(id__in=[thread_id for thread_id, *_ in stale]).delete()
+    for _, namespace, session, uid in stale:
+        chat_sockets_close(namespace=namespace, session=session, session_uid=uid)
+    return len(stale)

@@ -320,6 +320,8 @@ def test_an_open_socket_closes_when_its_session_is_recreated(
         kube_sessions.delete_namespaced_custom_object(GROUP, VERSION, project, PLURAL, chat_session)
         seed_session(project, chat_session, phase="Running")
         await send_frame(socket, {"type": "ping"})
+        gone = await next_frame(socket)
+        assert gone["payload"]["code"] == "session_gone"
         closed = await socket.receive_output(timeout=10)
         return int(closed["code"])
 
