@@ -46,6 +46,16 @@ def wait_phase(
         raise AssertionError(f"{name} stuck in {session.get('status')}") from None
 
 
+def wait_ready(api: kubernetes.client.ApiClient, namespace: str, name: str, timeout: float = PHASE_TIMEOUT) -> dict:
+    """Ready=True: the runner runs and the content sidecar answers (what a client should wait for)."""
+
+    def ready() -> dict | None:
+        session = session_read(api, namespace, name)
+        return session if conditions(session).get("Ready", ("", ""))[0] == "True" else None
+
+    return wait_for(ready, timeout, f"{namespace}/{name} to be Ready")
+
+
 def wait_caught_up(api: kubernetes.client.ApiClient, namespace: str, name: str, timeout: float = PHASE_TIMEOUT) -> dict:
     def caught_up() -> dict | None:
         session = session_read(api, namespace, name)

@@ -26,6 +26,7 @@ from tests.e2e.support import (
     wait_caught_up,
     wait_for,
     wait_phase,
+    wait_ready,
     wait_run_gone,
 )
 
@@ -75,7 +76,10 @@ def test_api_and_kubectl_sessions_run_then_complete(
     for name in ("via-api", "via-kubectl"):
         session = wait_phase(admin, kube_namespace, name, "Running")
         assert conditions(session)["RunnerStarted"] == ("True", "ContainerRunning")
+        # Ready also waits for the content sidecar's readiness probe.
+        session = wait_ready(admin, kube_namespace, name)
         assert conditions(session)["Ready"] == ("True", "Running")
+        assert conditions(session)["ContentServiceReady"] == ("True", "ContainerReady")
         wait_caught_up(admin, kube_namespace, name)
         assert len(jobs(admin, kube_namespace, name)) == 1
 
