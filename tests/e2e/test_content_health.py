@@ -61,7 +61,7 @@ def test_ready_waits_for_the_workspace_and_a_killed_sidecar_is_reported_then_res
 
     # kill -9 the content service (gunicorn's master; the container's process).
     sidecar = _content_status(stack, kube_namespace, name)
-    os.kill(int(sidecar.container_id.removeprefix("localkube://")), signal.SIGKILL)
+    os.kill(int(str(sidecar.container_id).removeprefix("localkube://")), signal.SIGKILL)
 
     def reported() -> dict | None:
         current = session_read(stack.admin, kube_namespace, name)
