@@ -86,7 +86,8 @@ class MergeStatusQuery(GitPathQuery):
 
 
 class PushInput(GitPathQuery):
-    branch = _branch()
+    # Absent: the branch the working copy is on (a push never switches branches unasked).
+    branch = _branch(default=None)
     message = _message(DEFAULT_COMMIT_MESSAGE)
     # Push somewhere other than origin (e.g. a session's output fork) without changing origin.
     remoteUrl = serializers.CharField(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ambient.exceptions import ApplicationError, Conflict
+from ambient.exceptions import ApplicationError, Conflict, InvalidInput
 from gitops.command import GitCredentials, GitSettings, run_git
 from gitops.errors import GitFailed, GitLocalChanges, GitMergeConflict
 from gitops.operations.repository import (
@@ -73,25 +73,31 @@ def _unmerged_files(directory: Path, *, settings: GitSettings) -> list[str]:
 def repository_push(
     *,
     directory: Path,
-    branch: str,
+    branch: str | None,
     message: str,
     settings: GitSettings,
     credentials: GitCredentials | None,
     remote_url: str | None = None,
 ) -> dict[str, Any]:
-    """Commit everything on `branch` (created from HEAD if needed) and push it to origin, or to
-    `remote_url` when given (origin is left as it is)."""
+    """Commit everything and push it to origin, or to `remote_url` when given (origin is left as it
+    is). On `branch` when named (switched to, or created from HEAD, keeping uncommitted work); else on
+    the branch the working copy is on, which is never changed behind the caller's back."""
     require_repository(directory)
     if not remote_url:
         require_origin(directory, settings=settings)
-    _switch_or_create(directory, branch, settings=settings)
+    if branch:
+        _switch_or_create(directory, branch, settings=settings)
+    target = branch or current_branch(directory, settings=settings)
+    if not target:
+        problem = "The working copy is on no branch (a detached HEAD): name the branch to push to."
+        raise InvalidInput(problem, details={"fields": {"branch": [problem]}})
     committed = commit_all(directory, message, settings=settings)
     if not head_commit(directory, settings=settings):
         raise Conflict("Nothing to push: the repository has no commits and no changes.", code="nothing_to_push")
-    _push(directory, branch, settings=settings, credentials=credentials, remote_url=remote_url)
+    _push(directory, target, settings=settings, credentials=credentials, remote_url=remote_url)
     return {
         "message": "pushed",
-        "branch": branch,
+        "branch": target,
         "remote": remote_url or origin_url(directory, settings=settings),
         "committed": committed,
         "commit": head_commit(directory, settings=settings),
