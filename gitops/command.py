@@ -140,18 +140,25 @@ def run_git(
     timeout: float | None = None,
     check: bool = True,
     input_text: str | None = None,
+    index_file: Path | None = None,
 ) -> GitResult:
-    """Run `git <arguments>` in `cwd`; raise a classified `ApplicationError` when it fails and `check`."""
+    """Run `git <arguments>` in `cwd`; raise a classified `ApplicationError` when it fails and `check`.
+
+    `index_file` stands in for the repository's index (GIT_INDEX_FILE), so a read can stage the
+    working copy without touching what the user staged."""
     command = ["git"]
     for entry in HARDENING_CONFIG:
         command += ["-c", entry]
     command += list(arguments)
     if timeout is None:
         timeout = settings.network_timeout_seconds if network else settings.local_timeout_seconds
+    environment = git_environment(settings, credentials)
+    if index_file is not None:
+        environment["GIT_INDEX_FILE"] = str(index_file)
     process = subprocess.Popen(
         command,
         cwd=cwd,
-        env=git_environment(settings, credentials),
+        env=environment,
         stdin=subprocess.PIPE if input_text is not None else subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -85,10 +87,37 @@ def repository_branches(
     }
 
 
+def working_copy_commit(directory: Path, *, settings: GitSettings) -> str:
+    """A commit (child of HEAD, on no branch) holding the working copy as it is: staged, unstaged and
+    untracked changes (ignored files left out), so a dry merge sees what a pull or synchronize would.
+
+    Like `git stash create`, which leaves untracked files out, it changes no ref, file or the index:
+    the working copy is staged into a scratch index. The objects it writes are unreferenced and go
+    with the next gc.
+    """
+    with tempfile.TemporaryDirectory(prefix="merge-status-") as scratch:
+        index = Path(scratch) / "index"
+        real_index = run_git(["rev-parse", "--git-path", "index"], cwd=directory, settings=settings).stdout.strip()
+        source = directory / real_index
+        if source.is_file():
+            shutil.copyfile(source, index)  # its file stats spare `add` re-reading unchanged files
+        else:
+            run_git(["read-tree", "HEAD"], cwd=directory, settings=settings, index_file=index)
+        run_git(["add", "--all"], cwd=directory, settings=settings, index_file=index)
+        tree = run_git(["write-tree"], cwd=directory, settings=settings, index_file=index).stdout.strip()
+    commit = run_git(
+        ["commit-tree", tree, "-p", "HEAD", "-m", "uncommitted changes (merge-status)"],
+        cwd=directory,
+        settings=settings,
+    )
+    return commit.stdout.strip()
+
+
 def repository_merge_status(
     *, directory: Path, branch: str, settings: GitSettings, credentials: GitCredentials | None
 ) -> dict[str, Any]:
-    """Could `branch` of origin merge into HEAD cleanly? (a dry merge with `git merge-tree`)."""
+    """Could `branch` of origin merge into the working copy cleanly? A dry merge with `git merge-tree`
+    of HEAD plus every uncommitted change (working_copy_commit) against the fetched branch."""
     result: dict[str, Any] = {
         "canMergeClean": True,
         "localChanges": 0,
@@ -111,8 +140,9 @@ def repository_merge_status(
     result["remoteCommitsAhead"] = int(ahead.stdout.strip() or 0)
     if not head:
         return result
+    local = working_copy_commit(directory, settings=settings) if result["localChanges"] else head
     merge = run_git(
-        ["merge-tree", "--write-tree", "--name-only", "--no-messages", "-z", "HEAD", tracking],
+        ["merge-tree", "--write-tree", "--name-only", "--no-messages", "-z", local, tracking],
         cwd=directory,
         settings=settings,
         check=False,

@@ -65,3 +65,62 @@ def test_push_without_a_branch_on_a_detached_head_is_400_naming_branch(
     assert response.json()["code"] == "invalid_input" and "branch" in response.json()["details"]["fields"]
     assert git_server.branches(server_name(url)) == before
     assert local_git(repo, "status", "--porcelain") == "?? x.txt"  # nothing committed
+
+
+def test_merge_status_counts_an_uncommitted_change_that_conflicts(
+    content: ContentClient, workspace: Path, git_server: GitServer, cloned: Callable[..., tuple[str, str]]
+) -> None:
+    name, url = cloned({"README.md": "base\n", "other.txt": "o\n"})
+    repo = workspace / "repos" / name
+    git_server.commit(server_name(url), {"README.md": "theirs\n"})
+    (repo / "README.md").write_text("mine, not committed\n")
+
+    status = content.get("/git/merge-status", {"path": f"repos/{name}", "branch": "main"}).json()
+
+    assert status == {
+        "canMergeClean": False,
+        "localChanges": 1,
+        "remoteCommitsAhead": 1,
+        "conflictingFiles": ["README.md"],
+        "remoteBranchExists": True,
+    }
+    # Read-only: the working copy, the index and the branch are as they were.
+    assert (repo / "README.md").read_text() == "mine, not committed\n"
+    assert local_git(repo, "status", "--porcelain") == "M README.md"
+    assert local_git(repo, "stash", "list") == ""
+    # synchronize agrees: it would conflict on the same file.
+    synced = content.post(f"/repos/{name}/git/synchronize", {"branch": "main"})
+    assert synced.status_code == 409 and synced.json()["details"]["conflictingFiles"] == ["README.md"]
+
+
+def test_merge_status_counts_an_untracked_file_the_remote_adds_too(
+    content: ContentClient, workspace: Path, git_server: GitServer, cloned: Callable[..., tuple[str, str]]
+) -> None:
+    name, url = cloned()
+    git_server.commit(server_name(url), {"notes.md": "theirs\n"})
+    (workspace / "repos" / name / "notes.md").write_text("mine\n")
+
+    status = content.get(f"/repos/{name}/git/merge-status", {"branch": "main"}).json()
+
+    assert status["canMergeClean"] is False and status["conflictingFiles"] == ["notes.md"]
+    assert local_git(workspace / "repos" / name, "status", "--porcelain") == "?? notes.md"
+
+
+def test_merge_status_with_uncommitted_changes_elsewhere_is_clean(
+    content: ContentClient, workspace: Path, git_server: GitServer, cloned: Callable[..., tuple[str, str]]
+) -> None:
+    name, url = cloned({"README.md": "base\n", "other.txt": "o\n"})
+    repo = workspace / "repos" / name
+    git_server.commit(server_name(url), {"README.md": "theirs\n"})
+    (repo / "other.txt").write_text("mine\n")
+    (repo / "new.txt").write_text("new\n")
+
+    status = content.get(f"/repos/{name}/git/merge-status", {"branch": "main"}).json()
+
+    assert status == {
+        "canMergeClean": True,
+        "localChanges": 2,
+        "remoteCommitsAhead": 1,
+        "conflictingFiles": [],
+        "remoteBranchExists": True,
+    }
