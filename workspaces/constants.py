@@ -20,6 +20,10 @@ DEFAULT_ARTIFACTS_DIRECTORY = ARTIFACTS_DIRECTORY
 # Defaults (ambient/settings/content.py reads the environment; these are its fallbacks).
 DEFAULT_MAX_FILE_BYTES = 256 * 1024 * 1024
 DEFAULT_MAX_JSON_BYTES = 1024 * 1024
+# An upload found too large mid-body is still read (and dropped) up to this much more, for at most
+# this long, before the 413 goes out: see workspaces/services/files.py.
+OVERSIZE_DRAIN_BYTES = 1024 * 1024 * 1024
+OVERSIZE_DRAIN_SECONDS = 30.0
 DEFAULT_GIT_TIMEOUT_SECONDS = 30.0
 DEFAULT_GIT_NETWORK_TIMEOUT_SECONDS = 110.0
 DEFAULT_GIT_CLONE_TIMEOUT_SECONDS = 290.0

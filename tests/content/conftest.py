@@ -143,7 +143,15 @@ class ContentProcess:
     """The real content service (gunicorn, `ambient.settings.content`) on a free port, as a session pod
     runs it: its own workspace directory and content token, trusting the test git server."""
 
-    def __init__(self, workspace: Path, token: str, git_server: Any, *, git_token_fallback: bool = True) -> None:
+    def __init__(
+        self,
+        workspace: Path,
+        token: str,
+        git_server: Any,
+        *,
+        git_token_fallback: bool = True,
+        extra_environment: dict[str, str] | None = None,
+    ) -> None:
         self.workspace = workspace
         self.token = token
         self.port = free_port()
@@ -158,6 +166,7 @@ class ContentProcess:
             "GIT_TOKEN": git_server.token if git_token_fallback else "",
             "AMBIENT_ALLOW_FILE_GIT_URLS": "true",
             "LOG_FORMAT": "text",
+            **(extra_environment or {}),
         }
         self.log = (workspace.parent / f"content-{self.port}.log").open("wb")
         self.process = subprocess.Popen(
@@ -199,10 +208,14 @@ def content_process(tmp_path: Path, git_server: Any) -> Iterator[Callable[..., C
     after the test); without the fallback, git credentials come only from the api's X-Git-Token."""
     started: list[ContentProcess] = []
 
-    def start(token: str, *, git_token_fallback: bool = True) -> ContentProcess:
+    def start(
+        token: str, *, git_token_fallback: bool = True, environment: dict[str, str] | None = None
+    ) -> ContentProcess:
         workspace = tmp_path / f"workspace-{len(started)}"
         workspace.mkdir()
-        service = ContentProcess(workspace, token, git_server, git_token_fallback=git_token_fallback)
+        service = ContentProcess(
+            workspace, token, git_server, git_token_fallback=git_token_fallback, extra_environment=environment
+        )
         started.append(service)
         return service
 

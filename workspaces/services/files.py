@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from ambient.exceptions import InvalidInput, PayloadTooLarge
+from workspaces.constants import OVERSIZE_DRAIN_BYTES, OVERSIZE_DRAIN_SECONDS
 from workspaces.paths import path_parts, relative_to_root, resolve
 
 CHUNK_BYTES = 1 << 20
@@ -37,14 +39,37 @@ def workspace_file_write(
             while chunk := read(CHUNK_BYTES):
                 written += len(chunk)
                 if written > max_bytes:
-                    raise _too_large(max_bytes)
+                    break
                 handle.write(chunk)
+        if written > max_bytes:
+            raise _too_large(max_bytes)
         os.chmod(temporary, 0o644)
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
+        if written > max_bytes:
+            _drain(read)
         raise
     return {"message": "written", "path": relative_to_root(target, root=root), "size": written}
+
+
+def _drain(read: Callable[[int], bytes]) -> None:
+    """Read and drop the rest of a body found too large (bounded), like a server's lingering close.
+
+    A proxy in front (the api, the API server's service proxy) is still sending it; answering and
+    closing mid-body makes that proxy's write fail (broken pipe) before it reads the 413, so the
+    caller would see a 503 instead of the reason.
+    """
+    deadline = time.monotonic() + OVERSIZE_DRAIN_SECONDS
+    dropped = 0
+    while dropped < OVERSIZE_DRAIN_BYTES and time.monotonic() < deadline:
+        try:
+            chunk = read(CHUNK_BYTES)
+        except Exception:  # the sender went away or broke the framing: the 413 is still the answer
+            return
+        if not chunk:
+            return
+        dropped += len(chunk)
 
 
 def _refuse_git_internals(candidate: str, path: str) -> None:
