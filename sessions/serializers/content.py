@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.validators import ProhibitNullCharactersValidator
 from rest_framework import serializers
 
 from sessions.serializers.fields import validate_git_branch, validate_git_url, validate_repo_name
@@ -27,11 +28,20 @@ def validate_content_path(value: str) -> None:
         raise serializers.ValidationError("A path part may not start with '-' (it would read as an option).")
 
 
-def _path(*, required: bool = False, default: str | None = None) -> serializers.CharField:
+class ContentPathField(serializers.CharField):
+    """A workspace path. DRF gives every CharField its own NUL check; validate_content_path already
+    names NUL among the control characters, and one problem should get one message."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.validators = [check for check in self.validators if not isinstance(check, ProhibitNullCharactersValidator)]
+
+
+def _path(*, required: bool = False, default: str | None = None) -> ContentPathField:
     options: dict[str, Any] = {"max_length": MAX_PATH_LENGTH, "validators": [validate_content_path]}
     if default is not None:
         options["default"] = default
-    return serializers.CharField(required=required, allow_blank=not required, trim_whitespace=False, **options)
+    return ContentPathField(required=required, allow_blank=not required, trim_whitespace=False, **options)
 
 
 def _branch(*, required: bool = False) -> serializers.CharField:
