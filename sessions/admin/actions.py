@@ -174,12 +174,12 @@ def session_chat_send(request: HttpRequest, project: str, name: str) -> HttpResp
             AccessCheck(namespace=project, verb="update", name=name),
             f"You may not send messages to {project}/{name}: it needs the edit role in the project.",
         )
+        if not text.strip():
+            raise InvalidInput("Write a message first.")
         try:
             inbound = inbound_from_object({"content": text}, default_type=TYPE_USER_MESSAGE)
         except FrameError as error:
             raise InvalidInput(error.message) from None
-        if not text.strip():
-            raise InvalidInput("Write a message first.")
         limit = settings.CHAT_MAX_MESSAGE_BYTES
         if len(text.encode("utf-8")) > limit:
             raise PayloadTooLarge(f"The message is larger than {limit} bytes; send less.", details={"limit": limit})

@@ -230,6 +230,16 @@ def test_chat_send_stores_the_message_as_the_staff_user(operator, project, seed_
     assert [(line.sender, line.type, line.text) for line in lines] == [("operator", "user_message", "hello there")]
 
 
+def test_chat_send_of_only_spaces_is_refused_with_a_plain_hint(operator, project, seed_session):
+    from sessions.chat.models import ChatMessage
+
+    seed_session(project, "quiet", phase="Running")
+    response = operator.post(f"/admin/console/sessions/{project}/quiet/chat/", {"content": "   "}, follow=True)
+    (message,) = page_messages(response)
+    assert "Write a message first." in message
+    assert not ChatMessage.objects.filter(session="quiet").exists()
+
+
 def test_the_embedded_superuser_administers_every_project(django_kube, project, seed_session):
     from ambient.embedded.cluster import console_admin_access_ensure
     from sessions.api_constants import ROLE_ADMIN, ROLE_PROJECT_CREATOR
