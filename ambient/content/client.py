@@ -48,7 +48,7 @@ def content_unavailable(
     route = f" (via {endpoint.route})" if endpoint else ""
     return Unavailable(
         f"The content service of session {session!r} did not answer{route}: {why}. It runs in the session's pod: "
-        "check GET .../k8s-resources (content-service readiness) and retry shortly.",
+        "its condition ContentServiceReady (and GET .../k8s-resources) says why; retry once the session is Ready.",
         code=code,
         details={"session": session},
     )
@@ -80,7 +80,7 @@ class ContentService:
         if not token:
             raise Unavailable(
                 f"Session {self.session!r} has no content token yet: it is written when the session's pod is "
-                "created; wait for phase Running and retry.",
+                "created; wait for the session's Ready condition and retry.",
                 code=CODE_NO_CONTENT_TOKEN,
             )
         with _tokens_lock:

@@ -68,7 +68,7 @@ class SessionContentService(ContentService):
         if phase != Phase.RUNNING:
             raise Conflict(
                 f"The session is {phase}: its workspace is served only while it runs. Start the session "
-                "(POST .../start) and wait for phase Running.",
+                "(POST .../start) and wait for its Ready condition (phase Running and the content service ready).",
                 code=CODE_SESSION_NOT_RUNNING,
                 details={"phase": phase.value},
             )
