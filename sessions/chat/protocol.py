@@ -97,6 +97,13 @@ def inbound_from_object(decoded: Any, *, default_type: str | None) -> Inbound:
     payload = decoded.get("payload")
     if not isinstance(payload, dict):
         payload = {key: value for key, value in decoded.items() if key != "type"}
+    if not _storable(payload):
+        # PostgreSQL's jsonb holds neither NUL characters nor unpaired surrogates.
+        raise FrameError(
+            ERROR_INVALID_FRAME,
+            "The message holds a NUL character or an unpaired UTF-16 surrogate; send valid Unicode text.",
+            field="payload",
+        )
     if message_type == TYPE_USER_MESSAGE and not user_text(payload):
         # The runner answers only a user_message with text; stored without it, nothing would ever reply.
         raise FrameError(
@@ -105,6 +112,17 @@ def inbound_from_object(decoded: Any, *, default_type: str | None) -> Inbound:
             field="content",
         )
     return Inbound(type=message_type, payload=payload)
+
+
+def _storable(value: Any) -> bool:
+    """Whether every string in the JSON value (keys included) is valid Unicode without NUL."""
+    if isinstance(value, str):
+        return "\x00" not in value and not any("\ud800" <= char <= "\udfff" for char in value)
+    if isinstance(value, dict):
+        return all(_storable(key) and _storable(item) for key, item in value.items())
+    if isinstance(value, list):
+        return all(_storable(item) for item in value)
+    return True
 
 
 def user_text(payload: dict[str, Any]) -> str:

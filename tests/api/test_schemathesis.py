@@ -14,7 +14,9 @@ import os
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis import GenerationMode
 from schemathesis.generation.meta import ParameterLocation
@@ -40,6 +42,20 @@ schema.config.checks.positive_data_acceptance.expected_statuses = [
     *([] if STRICT else ["400"]),
     "410",
 ]
+
+
+@pytest.fixture(autouse=True)
+def connections_kept_across_requests():
+    """Schemathesis calls the WSGI app directly; Django's own test client stops the per-request
+    connection cleanup, or the end of the first request closes the connection the test's
+    transaction runs on (PostgreSQL), and the next request's session lookup fails."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @schema.parametrize()

@@ -239,3 +239,18 @@ def test_a_recreated_session_starts_empty_even_when_deleted_outside_the_api(
     seed_session(project, chat_session, phase="Running")
 
     assert admin_client.get(messages_url(project, chat_session)).json()["messages"] == []
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ['{"content": "a\\u0000b"}', '{"content": "hi", "payload": {"k\\u0000": 1}}', '{"content": "\\ud800 lone"}'],
+    ids=["nul-in-content", "nul-in-key", "lone-surrogate"],
+)
+def test_text_the_database_cannot_hold_is_400_naming_its_field(
+    project: str, chat_session: str, admin_client: APIClient, raw: str
+) -> None:
+    response = admin_client.post(messages_url(project, chat_session), raw, content_type="application/json")
+
+    assert response.status_code == 400, response.content
+    assert {"content", "payload"} & set(response.json()["details"]["fields"]), response.json()
+    assert not ChatMessage.objects.exists()

@@ -104,6 +104,8 @@ def test_ping_is_answered_to_the_sender_only_and_not_stored(project: str, chat_s
         ('{"type": "user_message", "payload": {"content": 5}}', "invalid_frame"),
         ('{"type": "user_message", "content": true}', "invalid_frame"),
         ('{"type": "user_message", "payload": {"content": "  "}}', "invalid_frame"),
+        ('{"type": "user_message", "payload": {"content": "a\\u0000b"}}', "invalid_frame"),
+        ('{"type": "note", "payload": {"\\ud800": 1}}', "invalid_frame"),
     ],
 )
 def test_malformed_frames_get_an_error_frame_and_the_socket_stays_open(
