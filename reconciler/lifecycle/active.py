@@ -186,8 +186,7 @@ def running_maintenance(
         else:
             requeue = config.token_refresh_age_seconds - age
     actions.extend(content_access_actions(observed, config))
-    if content_ready:
-        actions.extend(content_step(draft))
+    actions.extend(content_step(draft, content_ready=content_ready))
     return actions, requeue
 
 

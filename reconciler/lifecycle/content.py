@@ -69,7 +69,11 @@ def workflow_in_sync(desired: Mapping[str, Any] | None, reconciled: Mapping[str,
     )
 
 
-def content_step(draft: StatusDraft) -> list[Action]:
+def content_step(draft: StatusDraft, *, content_ready: bool = True) -> list[Action]:
+    """The repos/workflow actions this generation needs; with none, the generation is handled.
+
+    Needed actions wait for a ready content service (asking one that is starting or restarting
+    only fails), but a change with nothing for it to do is observed at once."""
     observed = draft.observed
     repos = desired_repos(observed.spec)
     reconciled_repos = tuple(draft.status.get("reconciledRepos") or ())
@@ -81,7 +85,7 @@ def content_step(draft: StatusDraft) -> list[Action]:
     if not workflow_in_sync(workflow, reconciled_workflow):
         actions.append(ReconcileWorkflow(observed.generation, workflow, reconciled_workflow))
     if actions:
-        return actions
+        return actions if content_ready else []
     # Nothing for the content service to do, so this generation is fully handled now.
     _set_content_conditions(draft, repos, workflow)
     if workflow is None:

@@ -140,4 +140,18 @@ RUNNING_ROWS = [
         {C.READY: UNAVAILABLE},
         fields={"observedGeneration": 1},
     ),
+    Row(
+        # A change with nothing for the content service to do (a new display name) is observed at
+        # once, ready sidecar or not.
+        "running-display-name-change-with-content-down",
+        observed(
+            running(generation=2, spec={"displayName": "renamed"}),
+            job_body=job(),
+            pod_body=pod(runner=running_state(), content=CONTENT_CRASH_LOOP),
+        ),
+        "Running",
+        (),
+        {C.READY: UNAVAILABLE},
+        fields={"observedGeneration": 2},
+    ),
 ]
