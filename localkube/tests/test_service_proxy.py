@@ -227,7 +227,7 @@ def test_session_shaped_job_pod(
         {"name": "workspace", "mountPath": "/workspace"},
         {"name": "token", "mountPath": "/var/run/secrets/ambient", "readOnly": True},
     ]
-    pod_spec = {
+    pod_spec: dict[str, Any] = {
         "restartPolicy": "Never",
         "terminationGracePeriodSeconds": 1,
         "volumes": [
