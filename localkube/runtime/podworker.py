@@ -18,16 +18,9 @@ from localkube.runtime.clock import now_rfc3339
 from localkube.runtime.containers import ContainerRunner
 from localkube.runtime.launch import container_ports
 from localkube.runtime.podstatus import ContainerRecord, PodView, pod_status
+from localkube.runtime.podvolumes import VolumeSources
 from localkube.runtime.scheduler import insufficient_resources, unschedulable_message
-from localkube.runtime.volumes import (
-    SourcedVolume,
-    log_dir,
-    newer_version,
-    plan_volumes,
-    pod_dir,
-    projected_files,
-    sync_directory,
-)
+from localkube.runtime.volumes import log_dir, plan_volumes, pod_dir
 
 if TYPE_CHECKING:
     from localkube.runtime.kubelet import Kubelet
@@ -74,12 +67,7 @@ class PodWorker:
         self.ports: dict[int, int] = {}
         self._ports_annotated = False
         self.volume_paths: dict[str, Any] = {}
-        self.sourced: list[SourcedVolume] = []
-        # From volume setup until the pod is done: a watched change of a source refreshes its volumes.
-        self.volumes_live = False
-        # (kind, name) → the resourceVersion a volume was last filled from: a watch event that is
-        # not newer (the informer lags behind our own read) needs no second read.
-        self._filled: dict[tuple[str, str], str] = {}
+        self.volume_sources = VolumeSources(pod, kubelet)
         self.lost = False
         self._dirty = asyncio.Event()
         self._written: dict[str, Any] | None = None
@@ -160,7 +148,7 @@ class PodWorker:
             if not self._ports_annotated:  # the binding carries them, unless the pod came bound
                 self._allocate_ports()
                 await self._retrying(self._annotate_ports, "port annotation")
-            volume_sync = asyncio.create_task(self._volume_sync_loop())
+            volume_sync = asyncio.create_task(self.volume_sources.resync_loop())
             sidecars = []
             for runner in self.init_runners:
                 if runner.record.sidecar:
@@ -182,7 +170,7 @@ class PodWorker:
         except Exception:
             logger.exception("pod %s/%s: runtime error", self.namespace, self.name)
         finally:
-            self.volumes_live = False  # a finished pod's volumes need no refreshing
+            self.volume_sources.live = False  # a finished pod's volumes need no refreshing
             if volume_sync is not None:
                 volume_sync.cancel()
 
@@ -290,56 +278,15 @@ class PodWorker:
 
     # -- volumes and ports ------------------------------------------------------------------------
 
-    async def _fill(self, volume: SourcedVolume) -> str | None:
-        """Write a Secret/ConfigMap-backed volume; return the kubelet's FailedMount text if a source is missing."""
-        files: dict[str, bytes] = {}
-        for kind, name, items, optional in volume.sources:
-            resource = "secrets" if kind == "secret" else "configmaps"
-            data, version = await self.kubelet.fetch_versioned(resource, self.namespace, name)
-            if version:
-                self._filled[(kind, name)] = version
-            if data is None:
-                if optional:
-                    continue
-                return f'MountVolume.SetUp failed for volume "{volume.name}" : {kind.lower()} "{name}" not found'
-            files.update(projected_files(data, list(items)))
-        sync_directory(volume.directory, files, volume.mode)
-        return None
-
     async def _setup_volumes(self) -> None:
-        self.volume_paths, self.sourced = plan_volumes(self.pod, self.kubelet.config.state_dir, self.pod_dir)
-        # Before the first fill reads the sources: a change from here on refreshes them again.
-        self.volumes_live = True
+        self.volume_paths, sourced = plan_volumes(self.pod, self.kubelet.config.state_dir, self.pod_dir)
         for path in self.volume_paths.values():
             path.mkdir(parents=True, exist_ok=True)
-        for volume in self.sourced:
-            while (failure := await self._fill(volume)) is not None:
-                await self.kubelet.recorder.record(
-                    self.pod, "FailedMount", failure, component=c.COMPONENT_KUBELET, warning=True
-                )
-                await asyncio.sleep(self.kubelet.config.sync_seconds)
-
-    async def _volume_sync_loop(self) -> None:
-        """Re-read every Secret/ConfigMap volume now and then: the safety net behind the watch."""
-        while True:
-            await asyncio.sleep(self.kubelet.config.volume_resync_seconds)
-            for volume in self.sourced:
-                with contextlib.suppress(Exception):
-                    await self._fill(volume)
+        await self.volume_sources.set_up(sourced)
 
     def source_changed(self, kind: str, name: str, version: str = "") -> None:
         """The kubelet's watch saw Secret/ConfigMap ``name`` change: refresh the volumes showing it."""
-        if not self.volumes_live:
-            return  # not set up yet (the first fill reads the sources) or the pod is done
-        if version and not newer_version(version, self._filled.get((kind, name), "")):
-            return
-        for volume in self.sourced:
-            if any(source_kind == kind and source == name for source_kind, source, _, _ in volume.sources):
-                self.kubelet.spawn(self._refill(volume))
-
-    async def _refill(self, volume: SourcedVolume) -> None:
-        with contextlib.suppress(Exception):  # a source gone meanwhile keeps the files it had
-            await self._fill(volume)
+        self.volume_sources.source_changed(kind, name, version)
 
     def _allocate_ports(self) -> None:
         self.ports = {port: free_port() for port in container_ports(self.pod)}

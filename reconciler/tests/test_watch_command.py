@@ -34,9 +34,8 @@ CRD_FILE = REPO_ROOT / "helm" / "ambient" / "crds" / "agenticsessions.yaml"
 @pytest.fixture(scope="module")
 def kube() -> Iterator[LocalKube]:
     with LocalKube(controllers=[]) as server:
-        if CRD_FILE.is_file():
-            crd = yaml.safe_load(CRD_FILE.read_text())
-            kubernetes.client.ApiextensionsV1Api(server.api_client()).create_custom_resource_definition(crd)
+        crd = yaml.safe_load(CRD_FILE.read_text())
+        kubernetes.client.ApiextensionsV1Api(server.api_client()).create_custom_resource_definition(crd)
         yield server
 
 
@@ -68,7 +67,6 @@ def http_get(url: str) -> tuple[int, str]:
         return 0, ""
 
 
-@pytest.mark.skipif(not CRD_FILE.is_file(), reason="needs the chart's AgenticSession CRD")
 def test_watch_sessions_command_leads_enqueues_probes_and_exits_cleanly(kube: LocalKube, tmp_path: Path) -> None:
     namespace = kube.create_namespace("cmd-")
     lease_namespace = f"{namespace}-system"
