@@ -6,15 +6,14 @@ same token rule (bearer or `X-Ambient-Content-Token`), on a real directory; it r
 
 from __future__ import annotations
 
-import json
 import shutil
 import tempfile
-import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.content.fake_http import JSONHandler, serve, shut
 
 CHUNK = 64 * 1024
 
@@ -43,20 +42,7 @@ class FakeContentService:
     def start(self) -> FakeContentService:
         service = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
-                return
-
-            def _answer(self, status: int, data: Any) -> None:
-                raw = json.dumps(data).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(raw)))
-                self.end_headers()
-                self.wfile.write(raw)
-
+        class Handler(JSONHandler):
             def _handle(self) -> None:
                 parts = urlsplit(self.path)
                 query = {key: values[-1] for key, values in parse_qs(parts.query, keep_blank_values=True).items()}
@@ -134,16 +120,9 @@ class FakeContentService:
 
             do_GET = do_PUT = do_POST = do_DELETE = _handle
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        # shutdown() returns only when serve_forever next polls its flag: at the default 0.5 s
-        # interval every test stopping this server waited half a second for it.
-        threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True, name="fake-content"
-        ).start()
+        self.server = serve(Handler, "fake-content")
         return self
 
     def stop(self) -> None:
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
+        shut(self.server)
         shutil.rmtree(self.root, ignore_errors=True)

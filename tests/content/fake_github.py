@@ -6,18 +6,18 @@ GitHub does) and answers a fresh installation token; `GET /user` answers for a t
 
 from __future__ import annotations
 
-import json
 import secrets
-import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
 
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+
+from tests.content.fake_http import JSONHandler, serve, shut
 
 TOKEN_LIFETIME = timedelta(hours=1)
 
@@ -50,20 +50,7 @@ class FakeGitHub:
     def start(self) -> FakeGitHub:
         github = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
-                return
-
-            def _answer(self, status: int, data: Any) -> None:
-                raw = json.dumps(data).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(raw)))
-                self.end_headers()
-                self.wfile.write(raw)
-
+        class Handler(JSONHandler):
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 if length:
@@ -97,16 +84,8 @@ class FakeGitHub:
                     return
                 self._answer(401, {"message": "Bad credentials"})
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        # shutdown() returns only when serve_forever next polls its flag: at the default 0.5 s
-        # interval every test stopping this server waited half a second for it.
-        threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True, name="fake-github"
-        ).start()
+        self.server = serve(Handler, "fake-github")
         return self
 
     def stop(self) -> None:
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
+        shut(self.server)

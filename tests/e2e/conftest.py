@@ -10,7 +10,10 @@ from pathlib import Path
 import kubernetes.client
 import pytest
 from kubernetes.client import V1Namespace
+from rest_framework.test import APIClient
 
+from ambient import kube as ambient_kube
+from ambient.content.client import forget_content_tokens
 from localkube.testing import LocalKube, free_port
 from reconciler.embedded_images import REPO_ROOT
 from reconciler.tests.services_support import crd_install, reconciler_kubeconfig
@@ -76,3 +79,19 @@ def stack(e2e_stack: Stack, kube_namespace: str) -> Iterator[Stack]:
     yield e2e_stack
     e2e_stack.kube.reset_faults()
     e2e_stack.set_image_map()
+
+
+@pytest.fixture
+def api(stack: Stack, kube_namespace: str, settings) -> APIClient:
+    """The session API in this process, as the cluster admin, on the stack's localkube: the test's
+    namespace is a managed project and content calls go through the API server's service proxy."""
+    settings.KUBECONFIG = str(stack.kube.kubeconfig_path)
+    settings.CONTENT_SERVICE_ROUTE = "service-proxy"
+    ambient_kube.reset()
+    forget_content_tokens()
+    kubernetes.client.CoreV1Api(stack.admin).patch_namespace(
+        kube_namespace, {"metadata": {"labels": {"ambient-code.io/managed": "true"}}}
+    )
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {stack.kube.admin_token}")
+    return client

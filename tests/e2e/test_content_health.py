@@ -12,8 +12,6 @@ import kubernetes.client
 import pytest
 from rest_framework.test import APIClient
 
-from ambient import kube as ambient_kube
-from ambient.content.client import forget_content_tokens
 from ambient.contract import CONTAINER_CONTENT
 from tests.e2e.stack import Stack
 from tests.e2e.support import conditions, fake_runner_env, pods, session_read, wait_for, wait_phase, wait_ready
@@ -21,20 +19,6 @@ from tests.e2e.support import conditions, fake_runner_env, pods, session_read, w
 pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.slow, pytest.mark.django_db]
 
 WAIT = 90.0
-
-
-@pytest.fixture
-def api(stack: Stack, kube_namespace: str, settings) -> APIClient:
-    settings.KUBECONFIG = str(stack.kube.kubeconfig_path)
-    settings.CONTENT_SERVICE_ROUTE = "service-proxy"
-    ambient_kube.reset()
-    forget_content_tokens()
-    kubernetes.client.CoreV1Api(stack.admin).patch_namespace(
-        kube_namespace, {"metadata": {"labels": {"ambient-code.io/managed": "true"}}}
-    )
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {stack.kube.admin_token}")
-    return client
 
 
 def _content_status(stack: Stack, namespace: str, name: str) -> kubernetes.client.V1ContainerStatus:

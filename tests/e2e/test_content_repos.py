@@ -10,12 +10,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import kubernetes.client
 import pytest
 from rest_framework.test import APIClient
 
-from ambient import kube as ambient_kube
-from ambient.content.client import forget_content_tokens
 from tests.e2e.stack import Stack
 from tests.e2e.support import fake_runner_env, session_read, wait_caught_up, wait_for, wait_phase
 
@@ -42,20 +39,6 @@ def bare_repository(root: Path, name: str, files: dict[str, str]) -> str:
     _git("-c", "user.name=t", "-c", "user.email=t@e", "commit", "--quiet", "-m", "init", cwd=work)
     _git("push", "--quiet", str(bare), "main", cwd=work)
     return f"file://{bare}"
-
-
-@pytest.fixture
-def api(stack: Stack, kube_namespace: str, settings) -> APIClient:
-    settings.KUBECONFIG = str(stack.kube.kubeconfig_path)
-    settings.CONTENT_SERVICE_ROUTE = "service-proxy"
-    ambient_kube.reset()
-    forget_content_tokens()
-    kubernetes.client.CoreV1Api(stack.admin).patch_namespace(
-        kube_namespace, {"metadata": {"labels": {"ambient-code.io/managed": "true"}}}
-    )
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {stack.kube.admin_token}")
-    return client
 
 
 def running_interactive(stack: Stack, api: APIClient, namespace: str, name: str, tmp_path: Path) -> str:
