@@ -27,6 +27,9 @@ def validate_update(resource_type: ResourceType, old: KubeObject, new: KubeObjec
     key = (resource_type.group, resource_type.resource)
     name = old["metadata"]["name"]
     if key == ("", "pods"):
+        # Most pod writes (binding, labels, owner changes) leave the spec as it was: nothing to compare.
+        if old.get("spec") == new.get("spec"):
+            return
         if _pod_spec_comparable(old.get("spec") or {}, new.get("spec") or {}) != _pod_spec_comparable(
             new.get("spec") or {}, new.get("spec") or {}
         ):

@@ -229,7 +229,8 @@ class ObjectService:
         admit: Admit | None = None,
     ) -> WriteResult:
         old = self.current(resource_type, namespace, name)
-        base = copy.deepcopy(self.present(resource_type, old, version))
+        # Each patch function copies the stored object once and never modifies it.
+        base = self.present(resource_type, old, version)
         if content_type == patches.MERGE_PATCH:
             if not isinstance(patch_body, dict):
                 raise ApiError(400, "merge patch must be a JSON object")
@@ -280,12 +281,11 @@ class ObjectService:
             new = copy.deepcopy(old)
             new.setdefault("spec", {})["finalizers"] = list(((obj.get("spec") or {}).get("finalizers")) or [])
         elif subresource == "status":
-            # /status writes change only status; everything else comes from the stored object.
-            new = copy.deepcopy(old)
+            # /status writes change only status; everything else comes from the stored object
+            # (copied without its old status, which the write replaces).
+            new = {key: copy.deepcopy(value) for key, value in old.items() if key != "status"}
             if "status" in obj:
                 new["status"] = obj["status"]
-            else:
-                new.pop("status", None)
         else:
             new = obj
             new_metadata = new.setdefault("metadata", {})

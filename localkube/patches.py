@@ -39,15 +39,28 @@ _MERGED_PRIMITIVE_LISTS = {"finalizers"}
 
 
 def merge_patch(target: Any, patch: Any) -> Any:
+    """``target`` with ``patch`` applied; neither is modified. The target is copied once, here, and
+    merged into in place: copying each nested map again on the way down cost a write to a pod or a
+    session several whole-object copies."""
     if not isinstance(patch, dict):
         return copy.deepcopy(patch)
     result = copy.deepcopy(target) if isinstance(target, dict) else {}
+    _merge_into(result, patch)
+    return result
+
+
+def _merge_into(result: dict[str, Any], patch: dict[str, Any]) -> None:
     for key, value in patch.items():
         if value is None:
             result.pop(key, None)
+        elif isinstance(value, dict):
+            current = result.get(key)
+            if not isinstance(current, dict):
+                current = {}
+            _merge_into(current, value)
+            result[key] = current
         else:
-            result[key] = merge_patch(result.get(key), value)
-    return result
+            result[key] = copy.deepcopy(value)
 
 
 def json_patch(target: dict[str, Any], operations: Any) -> dict[str, Any]:
@@ -64,7 +77,8 @@ def json_patch(target: dict[str, Any], operations: Any) -> dict[str, Any]:
 def strategic_merge_patch(target: dict[str, Any], patch: Any, kind: str) -> dict[str, Any]:
     if not isinstance(patch, dict):
         raise ApiError(400, "strategic merge patch must be a JSON object")
-    return _merge_map(target, patch, path=(), kind=kind)
+    # One copy of the target; the merge below works in place on it (as merge_patch does).
+    return _merge_map(copy.deepcopy(target), patch, path=(), kind=kind)
 
 
 def _merge_key(field: str, path: tuple[str, ...], kind: str) -> str | None:
@@ -79,7 +93,7 @@ def _merge_map(target: Any, patch: dict[str, Any], path: tuple[str, ...], kind: 
         return {k: copy.deepcopy(v) for k, v in patch.items() if k != "$patch"}
     if patch.get("$patch") == "delete":
         return None
-    result = copy.deepcopy(target) if isinstance(target, dict) else {}
+    result = target if isinstance(target, dict) else {}
     for key, value in patch.items():
         if key in ("$patch", "$retainKeys") or key.startswith("$setElementOrder/"):
             continue
@@ -106,7 +120,7 @@ def _merge_map(target: Any, patch: dict[str, Any], path: tuple[str, ...], kind: 
 def _merge_list(current: Any, patch: list[Any], field: str, path: tuple[str, ...], kind: str) -> list[Any]:
     current_list = list(current) if isinstance(current, list) else []
     if field in _MERGED_PRIMITIVE_LISTS:
-        merged = copy.deepcopy(current_list)
+        merged = current_list
         for item in patch:
             if item not in merged:
                 merged.append(item)
@@ -116,7 +130,7 @@ def _merge_list(current: Any, patch: list[Any], field: str, path: tuple[str, ...
         return [item for item in copy.deepcopy(patch) if not (isinstance(item, dict) and item.get("$patch"))]
     if any(item.get("$patch") == "replace" for item in patch):
         return [copy.deepcopy(item) for item in patch if item.get("$patch") != "replace"]
-    merged = copy.deepcopy(current_list)
+    merged = current_list
     for item in patch:
         index = next(
             (
