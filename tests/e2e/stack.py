@@ -19,7 +19,7 @@ import kubernetes.client
 
 from localkube.testing import LocalKube, free_port
 from reconciler.embedded_images import EMBEDDED_CONTENT_COMMAND, REPO_ROOT, image_map, write_image_map
-from tests.e2e.processes import ManagedProcess, RedisServer, http_ok, wait_for
+from tests.e2e.processes import ManagedProcess, RedisServer, http_ok, stop_all, wait_for
 
 RUNNER_IMAGE = "ambient-test/fake-runner:e2e"
 CONTENT_IMAGE = "ambient-test/content:e2e"
@@ -99,42 +99,57 @@ class Stack:
         return f"http://127.0.0.1:{self.api_port}"
 
     def stop(self) -> None:
-        """Stop every process of the stack, then Redis and localkube."""
-        if self.api is not None:
-            self.api.stop()
-        if self.watcher is not None:
-            self.watcher.stop()
-        for worker in self.workers:
-            worker.stop()
+        """Stop every process of the stack together, then Redis and localkube."""
+        stop_all([process for process in (self.api, self.watcher, *self.workers) if process is not None])
         self.redis.stop()
         self.kube.close()
 
     def start_worker(self, name: str = "worker", metrics_port: int | None = None) -> ManagedProcess:
-        port = metrics_port if metrics_port is not None else free_port()
-        worker = self.worker_process(name, port).start()
-        wait_for(lambda: http_ok(f"http://127.0.0.1:{port}/metrics"), 60, f"{name} to be ready\n{worker.tail()}")
+        worker, metrics_url = self._launch_worker(name, metrics_port)
+        _wait_metrics(worker, metrics_url)
         self.workers.append(worker)
         return worker
 
     def start_watcher(self) -> ManagedProcess:
+        watcher, metrics_url = self._launch_watcher()
+        _wait_metrics(watcher, metrics_url)
+        self.watcher = watcher
+        self.watcher_metrics_url = metrics_url
+        return watcher
+
+    def start_worker_and_watcher(self) -> None:
+        """Both at once: each spends a couple of seconds importing before it serves /metrics."""
+        worker, worker_url = self._launch_worker("worker", self.worker_metrics_port)
+        watcher, watcher_url = self._launch_watcher()
+        _wait_metrics(worker, worker_url)
+        _wait_metrics(watcher, watcher_url)
+        self.workers.append(worker)
+        self.watcher = watcher
+        self.watcher_metrics_url = watcher_url
+
+    def _launch_worker(self, name: str, metrics_port: int | None) -> tuple[ManagedProcess, str]:
+        port = metrics_port if metrics_port is not None else free_port()
+        return self.worker_process(name, port).start(), f"http://127.0.0.1:{port}/metrics"
+
+    def _launch_watcher(self) -> tuple[ManagedProcess, str]:
         port = free_port()
         argv = [sys.executable, str(REPO_ROOT / "manage.py"), "watch_sessions", "--metrics-port", str(port)]
         # The admin identity, so the request log's reconciler user counts only the worker's writes.
         env = {**self.env, "KUBECONFIG": str(self.kube.kubeconfig_path)}
         watcher = ManagedProcess("watcher", argv, env, self.directory, REPO_ROOT).start()
-        wait_for(lambda: http_ok(f"http://127.0.0.1:{port}/metrics"), 60, f"watcher to be ready\n{watcher.tail()}")
-        self.watcher = watcher
-        self.watcher_metrics_url = f"http://127.0.0.1:{port}/metrics"
-        return watcher
+        return watcher, f"http://127.0.0.1:{port}/metrics"
 
     def supervise(self) -> None:
         """What Kubernetes' restartPolicy does for the worker and watcher Deployments."""
         for worker in list(self.workers):
             if not worker.alive:
                 self.workers.remove(worker)
-        if not self.workers:
+        watcher_down = self.watcher is None or not self.watcher.alive
+        if not self.workers and watcher_down:
+            self.start_worker_and_watcher()
+        elif not self.workers:
             self.start_worker("worker", self.worker_metrics_port)
-        if self.watcher is None or not self.watcher.alive:
+        elif watcher_down:
             self.start_watcher()
 
     def set_image_map(
@@ -164,6 +179,10 @@ class Stack:
             app.close()
 
 
+def _wait_metrics(process: ManagedProcess, url: str) -> None:
+    wait_for(lambda: http_ok(url), 60, f"{process.name} to be ready\n{process.tail()}")
+
+
 def worker_env(kube_config: Path, redis_url: str, directory: Path, api_port: int = 0) -> dict[str, str]:
     passthrough = {key: value for key, value in os.environ.items() if key in {"PATH", "HOME", "LANG", "TMPDIR"}}
     api = f"127.0.0.1:{api_port or 8000}"
@@ -188,12 +207,13 @@ def worker_env(kube_config: Path, redis_url: str, directory: Path, api_port: int
         "RECONCILE_KEY_PREFIX": RECONCILE_KEY_PREFIX,
         "RECONCILE_LEASE_TTL": "6",
         "RECONCILE_BACKOFF_CAP": "3",
-        # Short, so a message held by a SIGKILLed worker comes back within the test's bound.
-        "BROKER_VISIBILITY_TIMEOUT": "20",
-        "BROKER_UNACKED_RESTORE_INTERVAL": "2",
+        # Short, so a message held by a SIGKILLed worker comes back in seconds (test_faults waits for
+        # it); the time limits and the longest countdown (half of it) stay inside it as in production.
+        "BROKER_VISIBILITY_TIMEOUT": "8",
+        "BROKER_UNACKED_RESTORE_INTERVAL": "1",
         "BROKER_UNACKED_RESTORE_THROTTLE": "1",
-        "CELERY_TASK_TIME_LIMIT": "15",
-        "CELERY_TASK_SOFT_TIME_LIMIT": "12",
+        "CELERY_TASK_TIME_LIMIT": "6",
+        "CELERY_TASK_SOFT_TIME_LIMIT": "5",
         "WATCH_LEASE_DURATION": "3",
         "WATCH_LEASE_RENEW_INTERVAL": "1",
         "WATCH_READ_TIMEOUT": "30",
