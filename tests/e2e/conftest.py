@@ -42,27 +42,29 @@ def e2e_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     redis = RedisServer(directory)
     stack = Stack(kube, redis, {}, directory, image_map_path, free_port(), api_port=free_port())
     stack.set_image_map()
-    kube.start()
+    kube_config = directory / "reconciler-kubeconfig"
+    # The database is migrated while localkube starts in this process: neither needs the other.
+    redis.start()
+    stack.env = worker_env(kube_config, redis.url, directory, stack.api_port)
+    migrate = ManagedProcess(
+        "migrate",
+        [sys.executable, str(REPO_ROOT / "manage.py"), "migrate", "--noinput"],
+        stack.env,
+        directory,
+        REPO_ROOT,
+    ).start()
     try:
+        kube.start()
         crd_install(kube.api_client())
         kubernetes.client.CoreV1Api(kube.api_client()).create_namespace(
             V1Namespace.model_validate({"metadata": {"name": CONTROL_PLANE_NAMESPACE}})
         )
-        kube_config = reconciler_kubeconfig(kube, directory / "reconciler-kubeconfig")
-        redis.start()
-        stack.env = worker_env(kube_config, redis.url, directory, stack.api_port)
-        migrate = ManagedProcess(
-            "migrate",
-            [sys.executable, str(REPO_ROOT / "manage.py"), "migrate", "--noinput"],
-            stack.env,
-            directory,
-            REPO_ROOT,
-        ).start()
+        reconciler_kubeconfig(kube, kube_config)
         assert migrate.process is not None and migrate.process.wait(timeout=120) == 0, migrate.tail()
-        stack.start_worker("worker", stack.worker_metrics_port)
-        stack.start_watcher()
+        stack.start_worker_and_watcher()
         yield stack
     finally:
+        migrate.stop()
         stack.stop()
 
 

@@ -71,19 +71,33 @@ class ManagedProcess:
             self.process.wait(timeout=10)
 
     def stop(self, timeout: float = 15) -> None:
-        if self.process is None or not self.alive:
-            return
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.kill()
+        stop_all([self], timeout)
+
+    def terminate(self) -> None:
+        """SIGTERM to the process group; `stop` and `stop_all` then wait."""
+        if self.process is not None and self.alive:
+            os.killpg(self.process.pid, signal.SIGTERM)
 
     def tail(self, lines: int = 60) -> str:
         try:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
         except OSError:
             return ""
+
+
+def stop_all(processes: list[ManagedProcess], timeout: float = 15) -> None:
+    """SIGTERM to every process first, then wait for each (SIGKILL past `timeout`): their shutdowns
+    overlap instead of adding up."""
+    for process in processes:
+        process.terminate()
+    deadline = time.monotonic() + timeout
+    for process in processes:
+        if process.process is None:
+            continue
+        try:
+            process.process.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
 
 
 class RedisServer:

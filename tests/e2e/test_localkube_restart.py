@@ -25,7 +25,7 @@ from localkube.runtime.volumes import pvc_dir
 from localkube.testing import free_port
 from reconciler.embedded_images import REPO_ROOT, image_map, write_image_map
 from reconciler.tests.services_support import crd_install
-from tests.e2e.processes import ManagedProcess, RedisServer, http_ok, wait_for
+from tests.e2e.processes import ManagedProcess, RedisServer, http_ok, stop_all, wait_for
 from tests.e2e.stack import CONTENT_IMAGE, CONTROL_PLANE_NAMESPACE, FAKE_RUNNER, RUNNER_IMAGE, worker_env
 from tests.e2e.support import fake_runner_env, jobs, pods, session_create, session_read, wait_phase
 
@@ -86,17 +86,20 @@ def restartable(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Restartabl
     )
     stack = RestartableStack(directory, state_dir, _localkube(directory, state_dir, free_port()), [])
     redis = RedisServer(directory)
+    # localkube, Redis and the migration start together; the worker and watcher once all are up.
+    stack.kube.start()
+    redis.start()
+    env = worker_env(stack.kubeconfig, redis.url, directory)
+    manage = [sys.executable, str(REPO_ROOT / "manage.py")]
+    migrate = ManagedProcess("migrate", [*manage, "migrate", "--noinput"], env, directory, REPO_ROOT).start()
+    stack.processes.append(migrate)
     try:
-        stack.start_kube()
+        stack.wait_kube_ready()
         with stack.admin() as admin:
             crd_install(admin)
             core = kubernetes.client.CoreV1Api(admin)
             for namespace in (CONTROL_PLANE_NAMESPACE, NAMESPACE):
                 core.create_namespace(V1Namespace.model_validate({"metadata": {"name": namespace}}))
-        redis.start()
-        env = worker_env(stack.kubeconfig, redis.url, directory)
-        manage = [sys.executable, str(REPO_ROOT / "manage.py")]
-        migrate = ManagedProcess("migrate", [*manage, "migrate", "--noinput"], env, directory, REPO_ROOT).start()
         assert migrate.process is not None and migrate.process.wait(timeout=120) == 0, migrate.tail()
         celery = [str(Path(sys.executable).parent / "celery"), "-A", "ambient", "worker", "--pool", "threads"]
         celery += ["--concurrency", "4", "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", "w@r"]
@@ -109,10 +112,7 @@ def restartable(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Restartabl
             wait_for(partial(http_ok, f"http://127.0.0.1:{port}/metrics"), 60, "worker and watcher")
         yield stack
     finally:
-        for process in stack.processes:
-            process.stop()
-        redis.stop()
-        stack.kube.stop()
+        stop_all([*stack.processes, stack.kube, *([redis.process] if redis.process else [])])
 
 
 def _runner_pod(admin: kubernetes.client.ApiClient, name: str) -> Any | None:
