@@ -30,6 +30,14 @@ WHITENOISE_AUTOREFRESH = True
 
 # "gw0", "gw1", ... in a pytest-xdist worker, empty elsewhere (a serial run, a process a test starts).
 TEST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+# Two parallel runs at once on one machine (two checkouts, two people) would otherwise share
+# test_<name>_gw0 and each worker's Redis keys, and create, flush and drop each other's data: names
+# carry this run's id too (xdist hands it to its workers and they to the processes tests start).
+TEST_RUN = os.environ.get("PYTEST_XDIST_TESTRUNUID", "")[:8]
+if TEST_RUN:
+    TEST_WORKER = f"{TEST_RUN}-{TEST_WORKER}"
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+        DATABASES["default"].setdefault("TEST", {})["NAME"] = f"test_{DATABASES['default']['NAME']}_{TEST_RUN}"
 
 # Claims, leases and memo snapshots: keys of this worker only, in a queue file of this run only.
 if TEST_WORKER:
