@@ -84,6 +84,25 @@ def run_django() -> Callable[..., subprocess.CompletedProcess[str]]:
 
 
 @pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker) -> Iterator[None]:
+    """pytest-django's test database, whose drop at the end does not wait on connections left open.
+
+    Threads that ran ORM code for async tests (sync_to_async's worker thread, the ASGI handler's
+    request threads) keep their own connections; DROP DATABASE would wait 5 s for them, then give
+    up and leave the database behind. The run is over, so they are ended first."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
+@pytest.fixture(scope="session")
 def django_kube(localkube):
     """Django pointed at the test localkube (its admin kubeconfig is the control plane's identity),
     with the AgenticSession CRD and the Ambient ClusterRoles installed."""
