@@ -2,28 +2,33 @@
 and a 50 MB file streamed through the api both ways with the api's memory watched.
 
 One run: an in-process localkube with a Running session and its content token, the real content service
-(gunicorn) on a local port, the Django app served over HTTP in this process (direct route, as in a
-cluster) under uvicorn as in production (`--server wsgiref` for the WSGI path). Prints a table, then one line of JSON.
+(gunicorn) on a local port, and the api as production runs it: its own process, `python -m
+ambient.asgi_server` (uvicorn, one worker), direct route to the content service as in a cluster. The
+client (requests) and localkube stay in this process. `--api thread` serves the api under uvicorn in a
+thread of this process instead, as this bench did at first: it then shares one GIL with the client
+and localkube, which inflates the api side. The api process's CPU per request and its memory (peak
+RSS, reset before the large transfer) are read from /proc. Prints a table, then one line of JSON.
 
-    .venv/bin/python bench/workspace_bench.py [--iterations 300] [--large-mb 50]
+    .venv/bin/python bench/workspace_bench.py [--iterations 300] [--large-mb 50] [--api process|thread]
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import io
 import os
-import resource
 import secrets
-import socketserver
+import signal
+import socket
+import subprocess
 import sys
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
@@ -36,9 +41,7 @@ django.setup()
 import requests  # noqa: E402
 import uvicorn  # noqa: E402
 from django.conf import settings  # noqa: E402
-from django.core.asgi import get_asgi_application  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.core.wsgi import get_wsgi_application  # noqa: E402
 
 from ambient import kube  # noqa: E402
 from ambient.contract import API_VERSION, KIND, SECRET_KEY_CONTENT_TOKEN, Phase, token_secret_name  # noqa: E402
@@ -49,15 +52,6 @@ from workspaces.testing import ContentServer  # noqa: E402
 
 GOALS = {"ratio_p50": "<= 1.5", "api_p50_ms": "<= 25", "large_rss_growth_mb": "< 20"}
 SESSION = "bench-workspace"
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's signature
-        return
-
-
-class _ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
-    daemon_threads = True
 
 
 def percentile(samples: list[float], fraction: float) -> float:
@@ -76,44 +70,90 @@ def timed(iterations: int, call: Callable[[], requests.Response]) -> list[float]
     return samples
 
 
-class ApiServer:
-    """The Django app on a local port in this process: uvicorn (ASGI, as in production) or wsgiref."""
+def proc_status_mb(pid: int, field: str) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) / 1024  # kB
+    raise SystemExit(f"no {field} for process {pid}")
 
-    def __init__(self, kind: str) -> None:
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux /proc), in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class ApiServer:
+    """The api on a local port: its own process as in production, or uvicorn in a thread of this one."""
+
+    def __init__(self, kind: str, *, kubeconfig: Path, content_url: str, state: Path, profile: str | None) -> None:
         self.kind = kind
         self.port = free_port()
-        if kind == "wsgiref":
-            self._wsgi = make_server(
-                "127.0.0.1",
-                self.port,
-                get_wsgi_application(),
-                server_class=_ThreadingWSGIServer,
-                handler_class=_QuietHandler,
+        self.process: subprocess.Popen[bytes] | None = None
+        if kind == "process":
+            environment = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "KUBE"))}
+            environment.update(
+                DJANGO_SETTINGS_MODULE="ambient.settings.local",
+                DJANGO_DEBUG="false",
+                AMBIENT_STATE_DIR=str(state),
+                KUBECONFIG=str(kubeconfig),
+                CONTENT_SERVICE_ROUTE="direct",
+                CONTENT_SERVICE_URL_TEMPLATE=content_url,
+                LOG_LEVEL="WARNING",
+                PYTHONPATH=str(REPO_ROOT),
             )
-            threading.Thread(target=self._wsgi.serve_forever, daemon=True).start()
+            environment.pop("DATABASE_URL", None)  # a SQLite file in the state directory: this route reads none
+            command = [sys.executable, "-m", "ambient.asgi_server", "--port", str(self.port), "--workers", "1"]
+            if profile:  # cProfile of the event loop's thread, written when the api stops
+                command[1:1] = ["-m", "cProfile", "-o", profile]
+            self._log = (state / "api.log").open("wb")
+            self.process = subprocess.Popen(command, cwd=REPO_ROOT, env=environment, stdout=self._log, stderr=self._log)
+            self.pid = self.process.pid
+            self._wait_for_port()
             return
-        config = uvicorn.Config(
-            get_asgi_application(), host="127.0.0.1", port=self.port, log_level="warning", lifespan="off"
-        )
+        settings.CONTENT_SERVICE_ROUTE = "direct"
+        settings.CONTENT_SERVICE_URL_TEMPLATE = content_url
+        from ambient.asgi import application  # the same application, after the settings above
+
+        config = uvicorn.Config(application, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off")
         self._uvicorn = uvicorn.Server(config)
+        self.pid = os.getpid()
         threading.Thread(target=self._uvicorn.run, daemon=True).start()
-        deadline = time.monotonic() + 10
-        while not self._uvicorn.started and time.monotonic() < deadline:
-            time.sleep(0.02)
+        self._wait_for_port()
+
+    def _wait_for_port(self) -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                raise SystemExit(f"api exited with {self.process.returncode}; see {self._log.name}")
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            time.sleep(0.05)
+        raise SystemExit(f"api on port {self.port} did not start")
+
+    def peak_rss_reset(self) -> float:
+        """Restart the peak-RSS count (where the kernel allows it); the current RSS, in MB."""
+        with contextlib.suppress(OSError):
+            Path(f"/proc/{self.pid}/clear_refs").write_text("5")
+        return proc_status_mb(self.pid, "VmRSS")
+
+    def peak_rss(self) -> float:
+        return proc_status_mb(self.pid, "VmHWM")
 
     def stop(self) -> None:
-        if self.kind == "wsgiref":
-            self._wsgi.shutdown()
-        else:
+        if self.process is None:
             self._uvicorn.should_exit = True
-
-
-def api_server(kind: str) -> ApiServer:
-    return ApiServer(kind)
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+            return
+        # uvicorn re-raises the signal it stopped on once it is done: SIGINT then ends in KeyboardInterrupt,
+        # which lets cProfile write its file, where SIGTERM's default action would kill the process first.
+        self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self._log.close()
 
 
 def chunks(total: int, size: int = 1024 * 1024) -> Iterator[bytes]:
@@ -157,12 +197,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--iterations", type=int, default=300)
     parser.add_argument("--large-mb", type=int, default=50)
-    parser.add_argument("--server", choices=["uvicorn", "wsgiref"], default="uvicorn", help="how the api is served")
+    parser.add_argument(
+        "--api", choices=["process", "thread"], default="process", help="the api in its own process, or in this one"
+    )
+    parser.add_argument("--profile", metavar="PATH", help="write a cProfile of the api process (--api process) here")
     options = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="workspace-bench-"))
     workspace = scratch / "workspace"
     (workspace / "artifacts").mkdir(parents=True)
     (workspace / "artifacts" / "small.txt").write_bytes(os.urandom(4096))
+    state = scratch / "api-state"
+    state.mkdir(mode=0o700)
     content_token = secrets.token_urlsafe(24)
     content = ContentServer(workspace=workspace, token=content_token, log_path=scratch / "content.log")
     content.wait_ready()
@@ -172,9 +217,13 @@ def main() -> None:
             kube.reset()
             call_command("install_crds", stdout=io.StringIO())
             project, token = project_setup(localkube, content_token)
-            settings.CONTENT_SERVICE_ROUTE = "direct"
-            settings.CONTENT_SERVICE_URL_TEMPLATE = content.url
-            server = api_server(options.server)
+            server = ApiServer(
+                options.api,
+                kubeconfig=Path(localkube.kubeconfig_path),
+                content_url=content.url,
+                state=state,
+                profile=options.profile,
+            )
             base = f"http://127.0.0.1:{server.port}/api/projects/{project}/agentic-sessions/{SESSION}"
             api = requests.Session()
             api.headers["Authorization"] = f"Bearer {token}"
@@ -193,12 +242,15 @@ def main() -> None:
             # Interleaved rounds, so a noisy neighbour hits both sides alike.
             direct_samples: list[float] = []
             api_samples: list[float] = []
+            api_cpu = 0.0
             for _ in range(10):
                 direct_samples += timed(n // 10, direct_get)
+                cpu_before = cpu_seconds(server.pid)
                 api_samples += timed(n // 10, api_get)
+                api_cpu += cpu_seconds(server.pid) - cpu_before
 
             size = options.large_mb * 1024 * 1024
-            rss_before = peak_rss_mb()
+            rss_before = server.peak_rss_reset()
             started = time.perf_counter()
             put = api.put(f"{base}/workspace/artifacts/large.bin", data=chunks(size))  # chunked: no Content-Length
             if put.status_code != 200:
@@ -208,7 +260,7 @@ def main() -> None:
                 for piece in got.iter_content(1024 * 1024):
                     received += len(piece)
             large_seconds = time.perf_counter() - started
-            rss_growth = peak_rss_mb() - rss_before
+            rss_growth = server.peak_rss() - rss_before
             if received != size:
                 raise SystemExit(f"large GET returned {received} of {size} bytes")
             server.stop()
@@ -223,10 +275,12 @@ def main() -> None:
         "api_p99_ms": round(percentile(api_samples, 0.99), 2),
         "ratio_p50": round(api_p50 / direct_p50, 2),
         "ratio_p99": round(percentile(api_samples, 0.99) / percentile(direct_samples, 0.99), 2),
+        # The api's CPU (user + system) per proxied GET: with --api thread it includes this client and localkube.
+        "api_cpu_ms_per_get": round(api_cpu * 1000 / len(api_samples), 2),
         "large_mb": options.large_mb,
         "large_put_get_seconds": round(large_seconds, 2),
         "large_rss_growth_mb": round(rss_growth, 1),
-        "server": options.server,
+        "api": options.api,
     }
     figures_print(figures, GOALS)
 
