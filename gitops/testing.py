@@ -175,6 +175,11 @@ def _git(arguments: list[str], *, cwd: Path | None = None, check: bool = True) -
 
 class _GitRequestHandler(BaseHTTPRequestHandler):
     server_version = "ambient-test-git/1"
+    # Keep-alive: one git command's requests (the 401 challenge, refs, packs) share one TLS
+    # connection, as they do with a real forge, instead of a handshake and a CA-store load each.
+    protocol_version = "HTTP/1.1"
+    timeout = 60  # an idle kept-alive connection ends its thread
+    disable_nagle_algorithm = True  # headers and body are two writes; the second must not wait for an ACK
 
     def do_GET(self) -> None:
         self._serve()
@@ -190,10 +195,10 @@ class _GitRequestHandler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         user = git_server.authenticate(self.headers.get("Authorization"))
         reading = parts.path.endswith(_READ_SERVICES) or "service=git-upload-pack" in parts.query
+        body = self._read_body()  # even when refused: the connection stays usable for the next request
         if user is None and not (git_server.anonymous_read and reading):
             self._reply(git_server, parts.path, user, 401, {"WWW-Authenticate": 'Basic realm="git"'}, b"unauthorized\n")
             return
-        body = self._read_body()
         environment = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "GIT_PROJECT_ROOT": str(git_server.root),
@@ -249,7 +254,6 @@ class _GitRequestHandler(BaseHTTPRequestHandler):
             if name.lower() not in {"content-length", "connection"}:
                 self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("Connection", "close")
         self.end_headers()
         self.wfile.write(body)
 
