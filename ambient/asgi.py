@@ -2,10 +2,19 @@
 
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ambient.settings.local")
-django_asgi_app = get_asgi_application()
+django.setup(set_prefix=False)  # what get_asgi_application() does, for Django's handler with pooled threads
+
+from ambient.asgi_handler import FastRoute, PooledThreadASGIHandler  # noqa: E402  (needs Django set up)
+from sessions.views.workspace_file import FILE_GET_URL_NAME, served_on_the_loop  # noqa: E402
+
+django_asgi_app = PooledThreadASGIHandler()
+# The most frequent proxied read, without the handler's per-request work (ambient/asgi_handler.py).
+http_app = FastRoute(
+    django_asgi_app, url_name=FILE_GET_URL_NAME, path_contains="/workspace/", eligible=served_on_the_loop
+)
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402  (needs Django set up)
 
@@ -13,7 +22,7 @@ from ambient.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": http_app,
         # channels' stubs want their own URLPattern subclass; Django's path() objects are what it takes at run time
         "websocket": URLRouter(websocket_urlpatterns),  # type: ignore[arg-type]
     }
