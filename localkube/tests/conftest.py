@@ -5,12 +5,13 @@ tests run without it (e.g. from another rootdir), so one server serves the whole
 """
 
 import subprocess
+from collections.abc import Iterator
 
 import kubernetes.client
 import pytest
 
 from localkube.runtime.tests.e2e_support import TEST_IMAGE, map_images
-from localkube.testing import LocalKube
+from localkube.testing import LocalKube, present
 from localkube.tests.helpers import kubectl_binary
 
 PLUGIN = "localkube.pytest_plugin"
@@ -19,6 +20,28 @@ PLUGIN = "localkube.pytest_plugin"
 def pytest_configure(config: pytest.Config) -> None:
     if not config.pluginmanager.has_plugin(PLUGIN):
         config.pluginmanager.import_plugin(PLUGIN)
+
+
+@pytest.fixture(autouse=True)
+def _created_crds_deleted(request: pytest.FixtureRequest) -> Iterator[None]:
+    """The CRDs a test creates on the shared localkube (each in a group of its own) go when it ends,
+    like its namespace: kept, they would pile up over the run, and every discovery (kubectl's, the
+    dynamic client's) walks every group."""
+    if "localkube" not in request.fixturenames:
+        yield
+        return
+    localkube: LocalKube = request.getfixturevalue("localkube")
+    extensions = kubernetes.client.ApiextensionsV1Api(localkube.api_client())
+
+    def names() -> set[str]:
+        return {
+            present(crd.metadata, "metadata").name or "" for crd in extensions.list_custom_resource_definition().items
+        }
+
+    before = names()
+    yield
+    for name in names() - before:
+        extensions.delete_custom_resource_definition(name)
 
 
 @pytest.fixture
