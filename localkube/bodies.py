@@ -40,15 +40,17 @@ def schema_apply(resource_type: ResourceType, version: str, obj: KubeObject, fie
     if resource_type.builtin:
         return []
     strict = (field_validation or "").lower() == "strict"
-    prepared, causes, unknown = schema.prepare(obj, resource_type.schemas.get(version, {}), strict=False)
+    # The object is the write's own copy (a failed write is dropped whole), so no second copy.
+    prepared, causes, unknown = schema.prepare(obj, resource_type.schemas.get(version, {}), strict=False, in_place=True)
     if strict and unknown:
         raise ApiError(
             400, "strict decoding error: " + ", ".join(f'unknown field "{path}"' for path in unknown), "BadRequest"
         )
     if causes:
         raise invalid(resource_type.kind, resource_type.group, obj["metadata"].get("name", ""), causes)
-    obj.clear()
-    obj.update(prepared)
+    if prepared is not obj:  # a resource with no schema keeps the object as it is
+        obj.clear()
+        obj.update(prepared)
     if (field_validation or "warn").lower() == "ignore":
         return []
     return [f'unknown field "{path}"' for path in unknown]

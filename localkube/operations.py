@@ -234,7 +234,9 @@ class ObjectService:
         if content_type == patches.MERGE_PATCH:
             if not isinstance(patch_body, dict):
                 raise ApiError(400, "merge patch must be a JSON object")
-            patched = patches.merge_patch(base, patch_body)
+            # A /status write takes only the result's status (below): no copy of the rest.
+            merge = patches.merge_patch_shared if subresource == "status" else patches.merge_patch
+            patched = merge(base, patch_body)
         elif content_type == patches.JSON_PATCH:
             patched = patches.json_patch(base, patch_body)
         elif content_type == patches.STRATEGIC_PATCH and resource_type.builtin:

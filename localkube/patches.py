@@ -63,6 +63,22 @@ def _merge_into(result: dict[str, Any], patch: dict[str, Any]) -> None:
             result[key] = copy.deepcopy(value)
 
 
+def merge_patch_shared(target: Any, patch: Any) -> Any:
+    """``merge_patch`` without the copy: the result shares every part the patch leaves alone with
+    ``target``, and its new values with ``patch``; neither is modified. For a result that is only
+    read (a /status write keeps just the result's status, which is stored as it is and never
+    modified afterwards: each later write copies what it changes)."""
+    if not isinstance(patch, dict):
+        return patch
+    result = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            result.pop(key, None)
+        else:
+            result[key] = merge_patch_shared(result.get(key), value)
+    return result
+
+
 def json_patch(target: dict[str, Any], operations: Any) -> dict[str, Any]:
     if not isinstance(operations, list):
         raise ApiError(400, "json patch must be a JSON array of operations")

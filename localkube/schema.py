@@ -16,12 +16,13 @@ _ROOT_KEPT = ("apiVersion", "kind", "metadata")
 
 
 def prepare(
-    obj: dict[str, Any], schema: dict[str, Any], strict: bool = False
+    obj: dict[str, Any], schema: dict[str, Any], strict: bool = False, *, in_place: bool = False
 ) -> tuple[dict[str, Any], list[dict[str, str]], list[str]]:
-    """Returns (pruned+defaulted object, validation causes, unknown field paths)."""
+    """Returns (pruned+defaulted object, validation causes, unknown field paths); ``in_place``
+    prunes and defaults ``obj`` itself (a caller's own copy) instead of a copy of it."""
     if not schema:
         return obj, [], []
-    result = copy.deepcopy(obj)
+    result = obj if in_place else copy.deepcopy(obj)
     unknown: list[str] = []
     _prune(result, schema, "", unknown, root=True)
     _default(result, schema)
