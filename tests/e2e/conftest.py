@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from pathlib import Path
+from typing import Any
 
 import kubernetes.client
 import pytest
@@ -14,6 +14,8 @@ from rest_framework.test import APIClient
 
 from ambient import kube as ambient_kube
 from ambient.content.client import forget_content_tokens
+from localkube.context import ControllerContext
+from localkube.runtime import start_controllers
 from localkube.testing import LocalKube, free_port
 from reconciler.embedded_images import REPO_ROOT
 from reconciler.tests.services_support import crd_install, reconciler_kubeconfig
@@ -31,14 +33,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.e2e)
 
 
+def _roomy_runtime(context: ControllerContext) -> Coroutine[Any, Any, None]:
+    """localkube's runtime on a node with room for a few dozen sessions at once (the unschedulable
+    test asks for far more). Set on the runtime's context, not in os.environ: the other tests this
+    xdist worker runs while the stack lives start localkubes of their own that must keep the default."""
+    # The runtime reads an optional node_capacity from its context; ControllerContext does not declare it.
+    context.node_capacity = {"cpu": "64", "memory": "256Gi"}  # type: ignore[attr-defined]
+    return start_controllers(context)
+
+
 @pytest.fixture(scope="session")
 def e2e_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     directory = tmp_path_factory.mktemp("e2e")
     image_map_path = directory / "images.yaml"
-    # Room for a few dozen sessions at once; the unschedulable test asks for far more than this.
-    os.environ.setdefault("LOCALKUBE_NODE_CPU", "64")
-    os.environ.setdefault("LOCALKUBE_NODE_MEMORY", "256Gi")
-    kube = LocalKube(image_map_file=image_map_path)
+    kube = LocalKube(image_map_file=image_map_path, controllers=[_roomy_runtime])
     redis = RedisServer(directory)
     stack = Stack(kube, redis, {}, directory, image_map_path, free_port(), api_port=free_port())
     stack.set_image_map()
