@@ -53,9 +53,10 @@ run: migrate $(VENV)/.requirements-embedded.stamp
 	$(PY) manage.py run_embedded --host $(API_HOST) --port $(PORT) --localkube-port $(KUBE_PORT) --redis-port $(REDIS_PORT)
 
 # The suite runs in parallel under pytest-xdist, one worker per core of a 2-core machine; each test
-# module stays on one worker (loadfile), so a module-scoped stack is started once.
+# module stays on one worker (loadfile), so a module-scoped stack is started once. Files are handed
+# out in the order tests/scheduling.py gives them (long e2e/slow files first), not re-sorted by xdist.
 PYTEST_WORKERS ?= 2
-PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist loadfile
+PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 # Without a bytecode cache every run recompiles the project and re-rewrites the asserts of every test
 # module, in each xdist worker and each Python process a test starts (seconds each): keep the cache,
 # under the venv so the tree stays clean, even when the shell sets PYTHONDONTWRITEBYTECODE.

@@ -19,8 +19,9 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parent
 
 # `localkube` (one embedded API server per run), `kube_namespace` (a fresh namespace per test),
-# `git_server` and `git_repository` (a smart-HTTP git server with token auth, gitops/testing.py).
-pytest_plugins = ["localkube.pytest_plugin", "gitops.pytest_plugin"]
+# `git_server` and `git_repository` (a smart-HTTP git server with token auth, gitops/testing.py);
+# tests.scheduling puts the long files first for `make test`'s workers.
+pytest_plugins = ["localkube.pytest_plugin", "gitops.pytest_plugin", "tests.scheduling"]
 
 
 def _redis_answers(url: str) -> bool:
