@@ -150,7 +150,8 @@ class FastRoute(ASGIHandler):
         if request is None:
             await self.fallback(scope, receive, send)
             return
-        await self._body_drained(receive)
+        if not await self._body_drained(receive):
+            return  # the client went away before its request was complete, as Django's handler does
         set_script_prefix(get_script_prefix(scope))
         response = await self.get_response_async(request)
         if response.streaming and _longer_than_a_chunk(response):
@@ -191,15 +192,15 @@ class FastRoute(ASGIHandler):
         route = self._patterns[-1]
         return ResolverMatch(route.callback, (), kwargs, url_name=route.name, route=str(route.pattern))
 
-    async def _body_drained(self, receive: Any) -> None:
-        # A GET's body (rare) is read and dropped, as this route never looks at it; then a later
-        # receive() can only say the client went away.
+    async def _body_drained(self, receive: Any) -> bool:
+        """Read and drop a GET's body (rare; this route never looks at it), so that a later receive()
+        can only say the client went away; False when it went away already."""
         while True:
             message = await receive()
             if message["type"] == "http.disconnect":
-                raise RequestAborted()
+                return False
             if not message.get("more_body"):
-                return
+                return True
 
     async def _streamed_until_disconnect(self, response: Any, receive: Any, send: Any) -> None:
         """Like Django's handler: a client that goes away stops the stream (and the upstream read)."""

@@ -327,3 +327,19 @@ def test_the_views_path_check_is_the_drf_actions(path):
             return "refused", problem.detail
 
     assert outcome(checked_path) == outcome(path_argument)
+
+
+def test_a_client_gone_before_its_request_was_read_gets_nothing(admin_token, project, served, fast, django_handler):
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = scope_of(sessions_url(project, "s1", "workspace/a.txt"), "GET", {"authorization": f"Bearer {admin_token}"})
+    asyncio.run(fast(scope, receive, send))
+    assert sent == []
+    assert served.received == []
+    assert django_handler.calls == 0
