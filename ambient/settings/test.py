@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 from ambient.settings.base import *  # noqa: F403
-from ambient.settings.base import CHANNEL_LAYERS, REDIS_URL, env
+from ambient.settings.base import CHANNEL_LAYERS, DATABASES, REDIS_URL, env
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; never in production
@@ -17,6 +17,9 @@ AMBIENT_ALLOW_FILE_GIT_URLS = True
 
 if not env.str("DATABASE_URL", default=""):
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Empties the database between transactional tests with DELETE rather than TRUNCATE (see there).
+    DATABASES["default"]["ENGINE"] = "tests.postgresql"
 
 # Tests never touch the developer's embedded state.
 TEST_STATE_DIR = Path(tempfile.mkdtemp(prefix="ambient-test-"))
