@@ -53,6 +53,7 @@ class AsyncAnswer:
     """A content-service answer whose body is still to be read (streamed, or `json()` for a small one)."""
 
     response: aiohttp.ClientResponse
+    endpoint: ContentEndpoint | None = None
 
     @property
     def status(self) -> int:
@@ -69,6 +70,16 @@ class AsyncAnswer:
 
     def release(self) -> None:
         self.response.release()
+
+    async def body(self) -> bytes:
+        """The whole body, for a small one; a connection that fails on the way → `Unavailable` (503)."""
+        try:
+            return await self.response.read()
+        except (aiohttp.ClientError, OSError) as error:  # a timeout is an OSError too
+            session = self.endpoint.session if self.endpoint else "?"
+            raise content_unavailable(self.endpoint, session, "the connection failed") from error
+        finally:
+            self.response.release()
 
     async def chunks(self) -> AsyncIterator[bytes]:
         # A client that goes away closes this iterator: the connection is then dropped, not reused half-read.
@@ -98,4 +109,4 @@ async def content_get(endpoint: ContentEndpoint, path: str, *, params: Mapping[s
         raise content_unavailable(endpoint, endpoint.session, why, code=CODE_CONTENT_TIMEOUT) from error
     except (aiohttp.ClientError, OSError) as error:
         raise content_unavailable(endpoint, endpoint.session, "the connection failed") from error
-    return AsyncAnswer(response)
+    return AsyncAnswer(response, endpoint)

@@ -19,11 +19,12 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIRequest
-from django.http import HttpRequest, JsonResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from rest_framework import serializers
 from rest_framework.exceptions import APIException
 
+from ambient.content.client import STREAM_CHUNK_BYTES
 from ambient.content.endpoint import ROUTE_DIRECT, content_route
 from ambient.exceptions import ApplicationError, Unauthenticated, as_application_error, error_answer
 from sessions.access_cache import answered_without_blocking
@@ -115,6 +116,10 @@ async def _file_get(request: HttpRequest, *, project: str, session: str, path: s
     answer = await workspace_services.workspace_file_get_async(content=content, path=checked_path(path))
     if isinstance(answer, workspace_services.Relayed):
         return JsonResponse(answer.data, status=answer.status, safe=False)
+    length = answer.content_length
+    if length is not None and length.isdigit() and int(length) <= STREAM_CHUNK_BYTES:
+        # One chunk's worth: read whole and sent in one piece, without an async iterator per response.
+        return HttpResponse(await answer.answer.body(), status=answer.status, content_type=answer.content_type)
     response = StreamingHttpResponse(answer.chunks(), status=answer.status, content_type=answer.content_type)
     if answer.content_length is not None:
         response["Content-Length"] = answer.content_length

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
+import threading
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
@@ -19,7 +21,10 @@ from rest_framework.exceptions import ValidationError
 
 from ambient import asgi
 from ambient.asgi_handler import FastRoute
+from ambient.content.aio import content_get
 from ambient.content.client import forget_content_tokens
+from ambient.content.endpoint import ContentEndpoint
+from ambient.exceptions import Unavailable
 from sessions.views.content import path_argument
 from sessions.views.workspace_file import FILE_GET_URL_NAME, checked_path, served_on_the_loop
 from tests.api.support import sessions_url
@@ -343,3 +348,28 @@ def test_a_client_gone_before_its_request_was_read_gets_nothing(admin_token, pro
     assert sent == []
     assert served.received == []
     assert django_handler.calls == 0
+
+
+def test_a_small_body_cut_short_by_the_content_service_is_503() -> None:
+    """A body of one chunk is read whole before it is sent: a connection lost on the way is the 503 of an
+    unreachable content service, not a 500."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+
+        def serve() -> None:
+            connection, _ = listener.accept()
+            with connection:
+                connection.recv(65536)
+                connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly ten b")
+
+        threading.Thread(target=serve, daemon=True).start()
+        endpoint = ContentEndpoint("p", "s1", f"http://127.0.0.1:{listener.getsockname()[1]}", {}, None)  # type: ignore[arg-type]
+
+        async def read() -> bytes:
+            answer = await content_get(endpoint, "/workspace/file", params={"path": "a"})
+            return await answer.body()
+
+        with pytest.raises(Unavailable) as raised:
+            asyncio.run(read())
+    assert raised.value.code == "content_service_unavailable"
