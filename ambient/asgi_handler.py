@@ -23,11 +23,12 @@ import contextlib
 import io
 import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from asgiref.sync import ThreadSensitiveContext
+from django.conf import settings
 from django.core.exceptions import RequestAborted
 from django.core.handlers.asgi import ASGIHandler, get_script_prefix
 from django.db import connections
@@ -136,9 +137,16 @@ class FastRoute(ASGIHandler):
     """
 
     def __init__(
-        self, fallback: Any, *, url_name: str, path_contains: str, eligible: Callable[[HttpRequest], bool]
+        self,
+        fallback: Any,
+        *,
+        url_name: str,
+        path_contains: str,
+        eligible: Callable[[HttpRequest], bool],
+        idle_middleware: Collection[str] = (),
     ) -> None:
-        super().__init__()  # the middleware chain, as Django's handler builds it
+        self.idle_middleware = frozenset(idle_middleware)
+        super().__init__()  # the middleware chain, as Django's handler builds it (less the idle ones)
         self.fallback = fallback
         self.url_name = url_name
         self.path_contains = path_contains  # a cheap first test, before a request object is built
@@ -172,6 +180,17 @@ class FastRoute(ASGIHandler):
             return None
         request.resolver_match = match
         return request
+
+    def load_middleware(self, is_async: bool = False) -> None:
+        """Django's own `load_middleware`, reading MIDDLEWARE less `idle_middleware`: middleware that does
+        nothing for an eligible request (it only acts on a session, a user, messages, a CSRF cookie or a
+        static file, which such a request never has or reads). Anything else in MIDDLEWARE runs."""
+        configured = settings.MIDDLEWARE
+        try:
+            settings.MIDDLEWARE = [path for path in configured if path not in self.idle_middleware]
+            super().load_middleware(is_async=is_async)
+        finally:
+            settings.MIDDLEWARE = configured
 
     def resolve_request(self, request: HttpRequest) -> ResolverMatch:
         return request.resolver_match  # type: ignore[return-value]  # matched in __call__

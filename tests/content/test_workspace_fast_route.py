@@ -26,7 +26,12 @@ from ambient.content.client import forget_content_tokens
 from ambient.content.endpoint import ContentEndpoint
 from ambient.exceptions import Unavailable
 from sessions.views.content import path_argument
-from sessions.views.workspace_file import FILE_GET_URL_NAME, checked_path, served_on_the_loop
+from sessions.views.workspace_file import (
+    FILE_GET_URL_NAME,
+    IDLE_MIDDLEWARE_FOR_FILE_GET,
+    checked_path,
+    served_on_the_loop,
+)
 from tests.api.support import sessions_url
 
 pytestmark = [pytest.mark.localkube, pytest.mark.integration]
@@ -56,7 +61,11 @@ def django_handler() -> Counted:
 @pytest.fixture
 def fast(django_handler: Counted) -> FastRoute:
     return FastRoute(
-        django_handler, url_name=FILE_GET_URL_NAME, path_contains="/workspace/", eligible=served_on_the_loop
+        django_handler,
+        url_name=FILE_GET_URL_NAME,
+        path_contains="/workspace/",
+        eligible=served_on_the_loop,
+        idle_middleware=IDLE_MIDDLEWARE_FOR_FILE_GET,
     )
 
 
@@ -164,6 +173,13 @@ def test_a_file_answers_as_through_django(admin_token, project, served, fast, dj
 def test_the_application_serves_the_route_through_the_fast_route() -> None:
     assert isinstance(asgi.http_app, FastRoute)
     assert asgi.http_app.fallback is asgi.django_asgi_app
+    assert asgi.http_app.idle_middleware == set(IDLE_MIDDLEWARE_FOR_FILE_GET)
+
+
+def test_the_idle_middleware_is_configured_and_the_rest_runs(settings) -> None:
+    assert set(IDLE_MIDDLEWARE_FOR_FILE_GET) <= set(settings.MIDDLEWARE)  # a renamed one would run again
+    assert "ambient.async_middleware.SecurityMiddleware" not in IDLE_MIDDLEWARE_FOR_FILE_GET
+    assert "ambient.async_middleware.CommonMiddleware" not in IDLE_MIDDLEWARE_FOR_FILE_GET
 
 
 def test_content_service_errors_are_relayed_as_through_django(admin_token, project, served, fast, django_handler):
@@ -373,3 +389,14 @@ def test_a_small_body_cut_short_by_the_content_service_is_503() -> None:
         with pytest.raises(Unavailable) as raised:
             asyncio.run(read())
     assert raised.value.code == "content_service_unavailable"
+
+
+def test_cookies_beside_the_token_change_nothing(admin_token, project, served, fast, django_handler):
+    """The middleware the fast route leaves out would act on these cookies only if the view read them."""
+    (served.root / "a.txt").write_bytes(b"a")
+    cookies = "sessionid=0123456789abcdef0123456789abcdef; csrftoken=abcdefabcdefabcdefabcdefabcdefab; messages=x"
+    status, headers, body = same_answer(
+        fast, django_handler, sessions_url(project, "s1", "workspace/a.txt"), token=admin_token, cookie=cookies
+    )
+    assert (status, body) == (200, b"a")
+    assert "set-cookie" not in headers
