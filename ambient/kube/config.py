@@ -9,6 +9,7 @@ change (kubeconfig mtime, rotated in-cluster token), never copied once at start-
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,8 +64,31 @@ def loaded_configuration() -> client.Configuration:
                 client_configuration=configuration,
             )
             _size_pool(configuration)
+            _throttle_refresh(configuration)
             loaded = _cache[path] = _Loaded(configuration, mtime)
         return loaded.configuration
+
+
+# How often the kubeconfig's refresh hook may run. The client calls it before every request, and
+# each call sets the host again, which re-reads the proxy variables from the whole environment: a
+# fifth of a reconcile pass's CPU. An expiring token is still re-read within a second (and a 401
+# meanwhile gets the gateway's one retry with re-read credentials).
+REFRESH_INTERVAL_SECONDS = 1.0
+
+
+def _throttle_refresh(configuration: client.Configuration) -> None:
+    hook = configuration.refresh_api_key_hook
+    if hook is None:
+        return
+    last = [float("-inf")]
+
+    def refresh_at_most_every_interval(target: client.Configuration) -> None:
+        now = time.monotonic()
+        if now - last[0] >= REFRESH_INTERVAL_SECONDS:
+            last[0] = now
+            hook(target)
+
+    configuration.refresh_api_key_hook = refresh_at_most_every_interval
 
 
 def _size_pool(configuration: client.Configuration) -> None:
