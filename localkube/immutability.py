@@ -7,7 +7,6 @@ how the runtime's scheduler binds (kube uses the pods/binding subresource).
 
 from __future__ import annotations
 
-import copy
 import json
 from typing import Any
 
@@ -55,13 +54,18 @@ def validate_update(resource_type: ResourceType, old: KubeObject, new: KubeObjec
 
 
 def _pod_spec_comparable(spec: dict[str, Any], allowed_from: dict[str, Any]) -> dict[str, Any]:
-    """``spec`` with the mutable fields taken from ``allowed_from``, so only forbidden changes differ."""
-    result = copy.deepcopy(spec)
+    """``spec`` with the mutable fields taken from ``allowed_from``, so only forbidden changes differ.
+    A new map where it differs, sharing the rest with ``spec`` (only compared, never modified)."""
+    result = dict(spec)
     for field in ("containers", "initContainers"):
         replacements = {c.get("name"): c.get("image") for c in allowed_from.get(field) or [] if isinstance(c, dict)}
-        for container in result.get(field) or []:
-            if isinstance(container, dict) and container.get("name") in replacements:
-                container["image"] = replacements[container["name"]]
+        if isinstance(result.get(field), list):
+            result[field] = [
+                {**container, "image": replacements[container["name"]]}
+                if isinstance(container, dict) and container.get("name") in replacements
+                else container
+                for container in result[field]
+            ]
     for field in ("activeDeadlineSeconds", "tolerations", "terminationGracePeriodSeconds"):
         if field in allowed_from:
             result[field] = allowed_from[field]

@@ -283,9 +283,17 @@ class ObjectService:
             new = copy.deepcopy(old)
             new.setdefault("spec", {})["finalizers"] = list(((obj.get("spec") or {}).get("finalizers")) or [])
         elif subresource == "status":
-            # /status writes change only status; everything else comes from the stored object
-            # (copied without its old status, which the write replaces).
-            new = {key: copy.deepcopy(value) for key, value in old.items() if key != "status"}
+            # /status writes change only status; everything else comes from the stored object,
+            # without its old status (which the write replaces). Of the rest, only the metadata
+            # is written below for a built-in kind, so its spec is shared with the stored object,
+            # which nothing modifies in place; a custom resource's is pruned and defaulted in
+            # place, and a CRD's defaulted, so theirs are copied.
+            shared = resource_type.builtin and (resource_type.group, resource_type.resource) != CRD_KEY
+            new = {
+                key: value if shared and key != "metadata" else copy.deepcopy(value)
+                for key, value in old.items()
+                if key != "status"
+            }
             if "status" in obj:
                 new["status"] = obj["status"]
         else:
