@@ -5,9 +5,10 @@ One run: an in-process localkube with a Running session and its content token, t
 (gunicorn) on a local port, and the api as production runs it: its own process, `python -m
 ambient.asgi_server` (uvicorn, one worker), direct route to the content service as in a cluster. The
 client (requests) and localkube stay in this process. `--api thread` serves the api under uvicorn in a
-thread of this process instead, as this bench did at first: it then shares one GIL with the client
-and localkube, which inflates the api side. The api process's CPU per request and its memory (peak
-RSS, reset before the large transfer) are read from /proc. Prints a table, then one line of JSON.
+thread of this process instead, as this bench did at first: it then shares one GIL with the client and
+localkube (which cost the api dearly while Django's handler started threads per request) and its CPU
+figure counts the client too. The api process's CPU per request and its memory (peak RSS, reset
+before the large transfer) are read from /proc. Prints a table, then one line of JSON.
 
     .venv/bin/python bench/workspace_bench.py [--iterations 300] [--large-mb 50] [--api process|thread]
 """
