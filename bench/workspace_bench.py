@@ -100,6 +100,13 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def content_cpu_seconds(content: ContentServer) -> float:
+    """CPU time of the content service: gunicorn's arbiter and its worker processes."""
+    pid = content.process.pid
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return cpu_seconds(pid) + sum(cpu_seconds(int(child)) for child in children)
+
+
 class ApiServer:
     """The api on a local port: its own process as in production, or uvicorn in a thread of this one."""
 
@@ -261,9 +268,11 @@ def main() -> None:
             # Interleaved rounds, so a noisy neighbour hits both sides alike.
             direct_samples: list[float] = []
             api_samples: list[float] = []
-            api_cpu = 0.0
+            api_cpu = content_cpu = 0.0
             for _ in range(10):
+                content_before = content_cpu_seconds(content)
                 direct_samples += timed(n // 10, direct_get)
+                content_cpu += content_cpu_seconds(content) - content_before
                 cpu_before = cpu_seconds(server.pid)
                 api_samples += timed(n // 10, api_get)
                 api_cpu += cpu_seconds(server.pid) - cpu_before
@@ -296,6 +305,9 @@ def main() -> None:
         "ratio_p99": round(percentile(api_samples, 0.99) / percentile(direct_samples, 0.99), 2),
         # The api's CPU (user + system) per proxied GET: with --api thread it includes this client and localkube.
         "api_cpu_ms_per_get": round(api_cpu * 1000 / len(api_samples), 2),
+        # The content service's CPU (gunicorn and its worker) per direct GET: the api's own work sits on
+        # top of one such request, so the two CPU figures say what the ratio would be on an idle machine.
+        "content_cpu_ms_per_get": round(content_cpu * 1000 / len(direct_samples), 2),
         "large_mb": options.large_mb,
         "large_put_get_seconds": round(large_seconds, 2),
         "large_rss_growth_mb": round(rss_growth, 1),
