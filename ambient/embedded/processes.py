@@ -101,7 +101,9 @@ def programs(*, ports: EmbeddedPorts, state_dir: Path, localkube: list[str], red
     ]
     commands = control_plane_commands(ports=ports, state_dir=state_dir)
     control_plane = [
-        Program(name, commands[name], priority=30 + index, autostart=False)
+        Program(
+            name, commands[name], priority=30 + index, autostart=False, start_seconds=settings.EMBEDDED_START_SECONDS
+        )
         for index, name in enumerate(CONTROL_PLANE_PROGRAMS)
         if name in commands
     ]

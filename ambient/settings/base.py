@@ -231,6 +231,8 @@ OOTB_WORKFLOWS_GIT_TOKEN = env.str("OOTB_WORKFLOWS_GIT_TOKEN", default="")
 
 # Embedded mode: which local command localkube runs for each container image (localkube/README.md).
 EMBEDDED_IMAGE_MAP = env.str("EMBEDDED_IMAGE_MAP", default="")
+# Seconds a control-plane process must stay up before supervisord counts it as started (RUNNING).
+EMBEDDED_START_SECONDS = env.int("EMBEDDED_START_SECONDS", default=3)
 
 # --- Logging ---------------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

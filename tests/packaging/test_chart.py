@@ -25,6 +25,7 @@ from tests.packaging.support import (
 NOT_FOR_THE_CHART = {
     "AMBIENT_STATE_DIR": "embedded state directory (make run)",
     "EMBEDDED_IMAGE_MAP": "localkube's image map (make run)",
+    "EMBEDDED_START_SECONDS": "supervisord's startsecs (make run)",
     "RECONCILE_QUEUE_SQLITE_PATH": "queue store used only without Redis",
     "KUBECONFIG": "out-of-cluster credentials; the chart runs in-cluster",
     "KUBE_CONTEXT": "out-of-cluster credentials; the chart runs in-cluster",
