@@ -72,7 +72,7 @@ def test_a_quiet_session_stops_for_inactivity_and_a_chatting_one_stays_running(
             session = session_read(chat_stack.admin, kube_namespace, "quiet")
             return session if (session.get("status") or {}).get("phase") == "Stopped" else None
 
-        quiet = wait_for(quiet_stopped, 120, "the quiet session to stop for inactivity", interval=2.0)
+        quiet = wait_for(quiet_stopped, 120, "the quiet session to stop for inactivity", interval=1.0)
         chatty = session_read(chat_stack.admin, kube_namespace, "chatty")
 
     assert quiet["status"]["stoppedReason"] == "inactivity"

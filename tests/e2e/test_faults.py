@@ -140,7 +140,7 @@ def test_redis_restarted(stack: Stack, kube_namespace: str) -> None:
         stack.send_task("reconciler.tasks.resync_all_sessions")
         return all(_phase(stack, kube_namespace, name) == "Running" for name in ("r1", "r2"))
 
-    wait_for(converged, 90, "r1 and r2 Running after the Redis restart", interval=3)
+    wait_for(converged, 90, "r1 and r2 Running after the Redis restart", interval=1)
     _assert_converged(stack, kube_namespace, ["r1", "r2"])
 
 
