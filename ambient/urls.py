@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+import sessions.schema  # noqa: F401 - registers our authentication classes' OpenAPI descriptions
 from ambient import health
 
 urlpatterns = [

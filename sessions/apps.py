@@ -7,7 +7,6 @@ class SessionsConfig(AppConfig):
     label = "agent_sessions"
     verbose_name = "Agentic sessions"
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        # Registers the OpenAPI descriptions of our authentication classes with drf-spectacular.
-        from sessions import schema  # noqa: F401
+    # The OpenAPI descriptions of our authentication classes (sessions.schema) are registered by
+    # ambient/urls.py, where the schema is served: the worker, watcher and management commands
+    # never generate a schema and do not import drf-spectacular's machinery at start-up.
