@@ -120,6 +120,8 @@ async def _create(r: ResourceRequest) -> web.StreamResponse:
         dry_run=r.dry_run,
         field_validation=r.field_validation,
         admit=r.admit,
+        # A JSON or protobuf body is parsed afresh for this request; YAML anchors may share parts.
+        body_owned="yaml" not in r.request.content_type,
     )
     return json_response(result.obj, 201, result.warnings)
 

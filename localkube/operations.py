@@ -139,8 +139,12 @@ class ObjectService:
         dry_run: bool = False,
         field_validation: str | None = None,
         admit: Admit | None = None,
+        body_owned: bool = False,
     ) -> WriteResult:
-        obj = copy.deepcopy(body_checked(resource_type, version, body))
+        """``body_owned``: the caller hands the body over (a request's parsed JSON), so it is stored
+        without a copy; the server's own callers keep theirs."""
+        checked = body_checked(resource_type, version, body)
+        obj = checked if body_owned else copy.deepcopy(checked)
         if resource_type.namespaced:
             body_ns = (obj.get("metadata") or {}).get("namespace")
             if body_ns and namespace and body_ns != namespace:
