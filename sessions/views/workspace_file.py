@@ -62,12 +62,15 @@ def served_on_the_loop(request: HttpRequest) -> bool:
 
 
 def _served_on_the_loop(request: HttpRequest) -> bool:
+    # Headers read from META (what `request.headers` is built from): building that mapping of every header
+    # cost more than this whole test, and nothing else on this route reads it.
     if not isinstance(request, ASGIRequest) or request.method != "GET":
         return False
-    if "text/html" in request.headers.get("Accept", "") or "format" in request.GET:
+    meta = request.META
+    if "text/html" in meta.get("HTTP_ACCEPT", "") or (meta.get("QUERY_STRING") and "format" in request.GET):
         return False  # the browsable API renders its own pages
-    authorization = request.headers.get("Authorization", "")
-    if not (authorization.lower().startswith("bearer") or request.headers.get("X-Forwarded-Access-Token")):
+    authorization = meta.get("HTTP_AUTHORIZATION", "")
+    if not (authorization.lower().startswith("bearer") or meta.get("HTTP_X_FORWARDED_ACCESS_TOKEN")):
         return False  # staff with a Django session, another scheme, or nobody: DRF answers
     try:
         return content_route() == ROUTE_DIRECT
@@ -106,9 +109,16 @@ _PATH_FIELD = WorkspaceListQuerySerializer().fields["path"]
 def checked_path(path: str) -> str:
     """`path_argument(path)`: the same field's rules, messages and 400 shape (`{"path": [...]}`)."""
     try:
-        return str(_PATH_FIELD.run_validation(path))
+        return _accepted_path(path)
     except serializers.ValidationError as problem:
         raise serializers.ValidationError({"path": problem.detail}) from None
+
+
+@functools.lru_cache(maxsize=1024)
+def _accepted_path(path: str) -> str:
+    # The rules depend on the string alone, and a client reads the same few files again and again: an
+    # accepted path is remembered (a refused one raises, which is never cached, and is checked each time).
+    return str(_PATH_FIELD.run_validation(path))
 
 
 async def _file_get(request: HttpRequest, *, project: str, session: str, path: str) -> HttpResponseBase:
