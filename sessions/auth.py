@@ -10,12 +10,14 @@ Django groups), so RBAC decides for them exactly as for a token of that user.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from rest_framework.authentication import BaseAuthentication, SessionAuthentication, get_authorization_header
+from rest_framework import HTTP_HEADER_ENCODING
+from rest_framework.authentication import BaseAuthentication, SessionAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
@@ -32,6 +34,7 @@ from ambient.kube import (
 from sessions.access_cache import ExpiringCache
 
 FORWARDED_TOKEN_HEADER = "HTTP_X_FORWARDED_ACCESS_TOKEN"  # noqa: S105 - a header name
+AUTHORIZATION_HEADER = "HTTP_AUTHORIZATION"
 # The group every Django staff user is impersonated in (besides their Django groups).
 DJANGO_STAFF_GROUP = "ambient:django-staff"
 # Visible ASCII only: a token is sent on as an HTTP header, and real tokens are base64(url) or JWTs.
@@ -97,13 +100,20 @@ class StaffSessionAuthentication(SessionAuthentication):
 
 
 def bearer_token(request: Request) -> str | None:
-    header = get_authorization_header(request).split()
+    header = _authorization_header(request).split()
     if header and header[0].lower() == b"bearer":
         if len(header) != 2 or not header[1]:
             raise Unauthenticated("Malformed Authorization header: use `Authorization: Bearer <token>`.")
         return checked_token(header[1])
     forwarded = request.META.get(FORWARDED_TOKEN_HEADER, "").strip()
     return checked_token(forwarded.encode("utf-8")) if forwarded else None
+
+
+def _authorization_header(request: Request) -> bytes:
+    """DRF's `get_authorization_header`, read from META: it reads `request.headers`, a mapping of every
+    header that Django builds on first use, which a file GET served on the event loop never needs."""
+    value = request.META.get(AUTHORIZATION_HEADER, b"")
+    return value.encode(HTTP_HEADER_ENCODING) if isinstance(value, str) else value
 
 
 def checked_token(raw: bytes) -> str:
@@ -131,6 +141,12 @@ class Caller:
     def is_staff(self) -> bool:
         return self.token is None and self.staff_username is not None
 
+    @functools.cached_property
+    def _token_key(self) -> str:
+        """The caches' key for the token (its digest, never the token): computed once per Caller, where a
+        request asks the identity and two access reviews of the same caller."""
+        return token_digest(self.token or "")
+
     def gateway(self) -> KubeGateway:
         if self.token is not None:
             return user_gateway(self.token)
@@ -152,7 +168,7 @@ class Caller:
         def review() -> Identity | None:
             return control_plane_gateway().token_review(token=token)
 
-        key = token_digest(token)
+        key = self._token_key
         if fresh:
             _identity_cache.forget(key)
         identity = _identity_cache.get_or_compute(key, review, keep=lambda found: found is not None)
@@ -164,7 +180,7 @@ class Caller:
         """SelfSubjectAccessReview as the caller; allowed answers are cached briefly unless `fresh`."""
         if fresh:
             return self.gateway().access_review(check)
-        key = (token_digest(self.token) if self.token is not None else self.identity(), check)
+        key = (self._token_key if self.token is not None else self.identity(), check)
         # The client is looked up only to ask: a cached answer needs none (and async views use it on the loop).
         return _access_cache.get_or_compute(key, lambda: self.gateway().access_review(check), keep=bool)
 
