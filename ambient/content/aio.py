@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
+import functools
 import weakref
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
@@ -38,6 +39,12 @@ def _client() -> aiohttp.ClientSession:
         client = aiohttp.ClientSession(connector=connector, auto_decompress=False, cookie_jar=aiohttp.DummyCookieJar())
         _clients[loop] = client
     return client
+
+
+@functools.lru_cache(maxsize=8)
+def _timeout(connect: float, read: float) -> aiohttp.ClientTimeout:
+    # Built once per pair of settings (an immutable attrs object), not once per request.
+    return aiohttp.ClientTimeout(sock_connect=connect, sock_read=read)
 
 
 @atexit.register
@@ -92,16 +99,14 @@ class AsyncAnswer:
 
 async def content_get(endpoint: ContentEndpoint, path: str, *, params: Mapping[str, str]) -> AsyncAnswer:
     """GET `path` on the content service (direct route); unreachable or silent → `Unavailable` (503)."""
-    timeout = aiohttp.ClientTimeout(
-        sock_connect=settings.CONTENT_SERVICE_CONNECT_TIMEOUT_SECONDS,
-        sock_read=settings.CONTENT_SERVICE_READ_TIMEOUT_SECONDS,
-    )
     try:
         response = await _client().get(
             endpoint.url(path),
-            params=dict(params),
-            headers=dict(endpoint.headers),
-            timeout=timeout,
+            params=params,
+            headers=endpoint.headers,
+            timeout=_timeout(
+                settings.CONTENT_SERVICE_CONNECT_TIMEOUT_SECONDS, settings.CONTENT_SERVICE_READ_TIMEOUT_SECONDS
+            ),
             allow_redirects=False,
         )
     except TimeoutError as error:
