@@ -2,9 +2,7 @@
 
 Keyed by a digest of the caller's token, never the token itself. Only the answers `keep` accepts
 (positive ones) are stored, so access granted a moment ago works at once and revoked access lasts
-at most one TTL. A dict of (deadline, value) behind a lock: a read is one lookup and one clock read (a
-cachetools `TTLCache` expired and re-linked entries on every read, a sixth of the async file GET's own
-checks); past `max_entries`, expired entries go first, then the oldest.
+at most one TTL. A cachetools `TTLCache` (LRU past `max_entries`) behind a lock.
 
 An async view runs its checks with `answered_without_blocking`: on the event loop while every answer
 they need is cached, in a worker thread (where the lookups may block) as soon as one is missing.
@@ -19,11 +17,10 @@ from contextvars import ContextVar
 from typing import Generic, TypeVar
 
 from asgiref.sync import sync_to_async
+from cachetools import TTLCache
 
 V = TypeVar("V")
 T = TypeVar("T")
-
-_clock = time.monotonic
 
 # Set while checks run on an event loop: a missing answer raises CacheMiss instead of being looked up.
 _cached_answers_only: ContextVar[bool] = ContextVar("cached_answers_only", default=False)
@@ -46,35 +43,28 @@ async def answered_without_blocking(check: Callable[[], T]) -> T:
 
 
 class ExpiringCache(Generic[V]):
-    def __init__(self, *, ttl_seconds: float, max_entries: int = 10_000) -> None:
-        self._ttl = ttl_seconds  # a TTL of 0 keeps nothing (tests and deployments that want every answer fresh)
-        self._max_entries = max_entries
-        self._entries: dict[Hashable, tuple[float, V]] = {}
+    def __init__(
+        self, *, ttl_seconds: float, max_entries: int = 10_000, timer: Callable[[], float] = time.monotonic
+    ) -> None:
+        # A TTL of 0 keeps nothing (tests and deployments that want every answer fresh).
+        self._entries: TTLCache[Hashable, V] | None = (
+            TTLCache(maxsize=max_entries, ttl=ttl_seconds, timer=timer) if ttl_seconds > 0 else None
+        )
         self._lock = threading.Lock()
 
     def get_or_compute(self, key: Hashable, compute: Callable[[], V], *, keep: Callable[[V], bool]) -> V:
         """The cached value, else `compute()` — stored only when `keep(value)` holds."""
-        if self._ttl <= 0:
+        if self._entries is None:
             return self._computed(compute)
         with self._lock:
-            entry = self._entries.get(key)
-        if entry is not None and entry[0] > _clock():
-            return entry[1]
+            cached = self._entries.get(key)
+        if cached is not None:
+            return cached
         value = self._computed(compute)
         if keep(value):
-            self._store(key, value)
+            with self._lock:
+                self._entries[key] = value
         return value
-
-    def _store(self, key: Hashable, value: V) -> None:
-        now = _clock()
-        with self._lock:
-            self._entries.pop(key, None)  # re-inserted last: the oldest entries stay first in the dict
-            if len(self._entries) >= self._max_entries:
-                for stale in [known for known, (deadline, _) in self._entries.items() if deadline <= now]:
-                    del self._entries[stale]
-            while len(self._entries) >= self._max_entries:
-                del self._entries[next(iter(self._entries))]
-            self._entries[key] = (now + self._ttl, value)
 
     @staticmethod
     def _computed(compute: Callable[[], V]) -> V:
@@ -83,9 +73,11 @@ class ExpiringCache(Generic[V]):
         return compute()
 
     def forget(self, key: Hashable) -> None:
-        with self._lock:
-            self._entries.pop(key, None)
+        if self._entries is not None:
+            with self._lock:
+                self._entries.pop(key, None)
 
     def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
+        if self._entries is not None:
+            with self._lock:
+                self._entries.clear()
