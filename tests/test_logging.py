@@ -18,6 +18,12 @@ from ambient.logging import logging_config, redact, request_id_var
         ("push https://x-access-token:ghs_abc@github.com/o/r.git", "push https://[REDACTED]@github.com/o/r.git"),
         ("client_secret=abc password=hunter2", "client_secret=[REDACTED] password=[REDACTED]"),
         ("nothing to hide", "nothing to hide"),
+        # Upper case: the quick check for "bearer" before the searches ignores case, as they do.
+        ("AUTHORIZATION: BEARER abc.def", "AUTHORIZATION: BEARER [REDACTED]"),
+        (
+            "GET /api/projects/p/agentic-sessions/s/workspace/a.txt 200",
+            "GET /api/projects/p/agentic-sessions/s/workspace/a.txt 200",
+        ),
     ],
 )
 def test_redact_masks_secrets(raw, clean):
