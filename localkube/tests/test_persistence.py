@@ -12,12 +12,11 @@ from pathlib import Path
 import kubernetes.client
 import kubernetes.config
 import pytest
-from kubernetes import watch
 
 from localkube.journal import JOURNAL, Journal
 from localkube.store import Store
 from localkube.testing import LocalKube, free_port
-from localkube.tests.helpers import create_crd, raw_watch_lines, widget
+from localkube.tests.helpers import create_crd, raw_watch_lines, watch_until_added, widget
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -62,10 +61,9 @@ def test_watch_after_restart_resumes_from_current_or_gets_410(tmp_path):
         core = kubernetes.client.CoreV1Api(kube.api_client())
         # From the RV the client last saw, nothing is missed: a new change arrives.
         core.patch_namespaced_config_map("a", namespace, {"data": {"x": "2"}})
-        events = list(
-            watch.Watch().stream(
-                core.list_namespaced_config_map, namespace, resource_version=current, timeout_seconds=1
-            )
+        core.create_namespaced_config_map(namespace, {"metadata": {"name": "zz-end"}})
+        events = watch_until_added(
+            core.list_namespaced_config_map, namespace, resource_version=current, sentinel="zz-end"
         )
         assert [(e["type"], e["object"].data["x"]) for e in events] == [("MODIFIED", "2")]
         # From an RV whose following events were not kept across the restart: 410, never a silent gap.

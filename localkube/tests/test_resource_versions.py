@@ -26,14 +26,18 @@ def test_identical_write_changes_nothing_and_emits_no_event(localkube, kube_name
     assert replaced.metadata.resource_version == rv and patched.metadata.resource_version == rv
     # A later real change is the first (and only) event after rv.
     changed = core.patch_namespaced_config_map("same", kube_namespace, {"data": {"k": "w"}})
+    # Events come in resourceVersion order: whatever the identical writes emitted would come before
+    # the ADDED of an object created last.
+    end = core.create_namespaced_config_map(kube_namespace, {"metadata": {"name": "zz-end"}})
     events = raw_watch_lines(
         api,
         f"/api/v1/namespaces/{kube_namespace}/configmaps",
-        [("resourceVersion", rv), ("timeoutSeconds", 1)],
-        max_lines=5,
+        [("resourceVersion", rv), ("timeoutSeconds", 10)],
+        max_lines=2,
     )
     assert [(e["type"], e["object"]["metadata"]["resourceVersion"]) for e in events] == [
-        ("MODIFIED", changed.metadata.resource_version)
+        ("MODIFIED", changed.metadata.resource_version),
+        ("ADDED", end.metadata.resource_version),
     ]
 
 

@@ -7,7 +7,7 @@ from kubernetes import watch
 from kubernetes.client import ApiException
 
 from localkube.testing import LocalKube
-from localkube.tests.helpers import create_crd, raw_watch_lines, widget
+from localkube.tests.helpers import create_crd, raw_watch_lines, watch_until_added, widget
 
 
 def test_resume_delivers_every_change_in_order(localkube, kube_namespace):
@@ -19,11 +19,9 @@ def test_resume_delivers_every_change_in_order(localkube, kube_namespace):
     for value in ("1", "2", "3"):
         core.patch_namespaced_config_map("w", kube_namespace, {"data": {"k": value}})
     core.delete_namespaced_config_map("v", kube_namespace)
-    seen = []
-    for event in watch.Watch().stream(
-        core.list_namespaced_config_map, kube_namespace, resource_version=rv, timeout_seconds=1
-    ):
-        seen.append((event["type"], event["object"].metadata.name, (event["object"].data or {}).get("k")))
+    core.create_namespaced_config_map(kube_namespace, {"metadata": {"name": "zz-end"}})
+    events = watch_until_added(core.list_namespaced_config_map, kube_namespace, resource_version=rv, sentinel="zz-end")
+    seen = [(e["type"], e["object"].metadata.name, (e["object"].data or {}).get("k")) for e in events]
     assert seen == [
         ("ADDED", "v", None),
         ("MODIFIED", "w", "1"),
@@ -36,7 +34,10 @@ def test_resume_delivers_every_change_in_order(localkube, kube_namespace):
 def test_watch_without_resource_version_starts_with_current_state(localkube, kube_namespace):
     core = kubernetes.client.CoreV1Api(localkube.api_client())
     core.create_namespaced_config_map(kube_namespace, {"metadata": {"name": "now"}})
-    events = list(watch.Watch().stream(core.list_namespaced_config_map, kube_namespace, timeout_seconds=1))
+    core.create_namespaced_config_map(kube_namespace, {"metadata": {"name": "zz-end"}})
+    # "zz-end" is the last of the current objects by name and by creation: "now" and nothing else
+    # comes before its ADDED.
+    events = watch_until_added(core.list_namespaced_config_map, kube_namespace, sentinel="zz-end")
     assert [(e["type"], e["object"].metadata.name) for e in events] == [("ADDED", "now")]
 
 
@@ -65,17 +66,17 @@ def test_expired_resource_version_is_410():
                 )
             )
         assert error.value.status == 410
-        # The most recent resourceVersion is still within history.
+        # The most recent resourceVersion is still within history: a watch from it goes on with the
+        # next change (no 410, nothing in between).
         latest = core.read_namespaced_config_map("a", namespace).metadata.resource_version
-        assert (
-            raw_watch_lines(
-                kube.api_client(),
-                f"/api/v1/namespaces/{namespace}/configmaps",
-                [("resourceVersion", latest), ("timeoutSeconds", 1)],
-                1,
-            )
-            == []
+        core.create_namespaced_config_map(namespace, {"metadata": {"name": "zz-end"}})
+        lines = raw_watch_lines(
+            kube.api_client(),
+            f"/api/v1/namespaces/{namespace}/configmaps",
+            [("resourceVersion", latest), ("timeoutSeconds", 10)],
+            1,
         )
+        assert [(line["type"], line["object"]["metadata"]["name"]) for line in lines] == [("ADDED", "zz-end")]
 
 
 def test_bookmarks_are_sent_when_allowed(localkube, kube_namespace):
@@ -116,16 +117,15 @@ def test_label_selector_watch_sees_deleted_when_labels_stop_matching(localkube, 
     created = core.create_namespaced_config_map(kube_namespace, {"metadata": {"name": "l", "labels": {"app": "x"}}})
     core.patch_namespaced_config_map("l", kube_namespace, {"metadata": {"labels": {"app": "y"}}})
     core.patch_namespaced_config_map("l", kube_namespace, {"metadata": {"labels": {"app": "x"}}})
-    events = list(
-        watch.Watch().stream(
-            core.list_namespaced_config_map,
-            kube_namespace,
-            label_selector="app=x",
-            resource_version=created.metadata.resource_version,
-            timeout_seconds=1,
-        )
+    core.create_namespaced_config_map(kube_namespace, {"metadata": {"name": "zz-end", "labels": {"app": "x"}}})
+    events = watch_until_added(
+        core.list_namespaced_config_map,
+        kube_namespace,
+        label_selector="app=x",
+        resource_version=created.metadata.resource_version,
+        sentinel="zz-end",
     )
-    assert [e["type"] for e in events] == ["DELETED", "ADDED"]
+    assert [(e["type"], e["object"].metadata.name) for e in events] == [("DELETED", "l"), ("ADDED", "l")]
 
 
 def test_custom_resource_watch(localkube, kube_namespace):
@@ -136,15 +136,14 @@ def test_custom_resource_watch(localkube, kube_namespace):
     objects.patch_namespaced_custom_object_status(
         group, version, kube_namespace, plural, "w", {"status": {"phase": "Up"}}
     )
-    events = list(
-        watch.Watch().stream(
-            objects.list_namespaced_custom_object,
-            group,
-            version,
-            kube_namespace,
-            plural,
-            resource_version=created["metadata"]["resourceVersion"],
-            timeout_seconds=1,
-        )
+    objects.create_namespaced_custom_object(group, version, kube_namespace, plural, widget("zz-end", group))
+    events = watch_until_added(
+        objects.list_namespaced_custom_object,
+        group,
+        version,
+        kube_namespace,
+        plural,
+        resource_version=created["metadata"]["resourceVersion"],
+        sentinel="zz-end",
     )
     assert [(e["type"], e["object"]["status"]["phase"]) for e in events] == [("MODIFIED", "Up")]
