@@ -37,6 +37,7 @@ import requests  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.core.wsgi import get_wsgi_application  # noqa: E402
+from django.db import connections  # noqa: E402
 
 from ambient import kube  # noqa: E402
 from ambient.kube import KubeGateway  # noqa: E402
@@ -137,10 +138,21 @@ def start_stack(directory: Path, workers: int) -> Stack:
     migrate = ManagedProcess("migrate", [sys.executable, "manage.py", "migrate"], stack.env, directory, REPO_ROOT)
     migration = migrate.start().process
     assert migration is not None and migration.wait(120) == 0
+    api_database(directory / "db.sqlite3")
     for index in range(workers):
         stack.start_worker(f"w{index}")
     stack.start_watcher()
     return stack
+
+
+def api_database(path: Path) -> None:
+    """The in-process api uses the stack's migrated SQLite file: the test settings' default is an
+    in-memory database per connection, so each server thread would see no tables (chat threads are
+    deleted with their session)."""
+    connections.close_all()
+    connections.settings["default"].update(
+        {"ENGINE": "django.db.backends.sqlite3", "NAME": str(path), "OPTIONS": {"timeout": 30}}
+    )
 
 
 def project_with_admin(localkube: LocalKube) -> tuple[str, str]:
