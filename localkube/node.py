@@ -3,9 +3,27 @@ kubelet keeps its status fresh)."""
 
 from __future__ import annotations
 
+import platform
 from typing import Any
 
 NODE_NAME = "localkube"
+
+
+def node_info() -> dict[str, str]:
+    """The node's system info, every field set: typed clients (the kubernetes Python client) reject a
+    Node whose nodeInfo lacks one, so the object registered at start-up carries it all too."""
+    return {
+        "architecture": platform.machine() or "unknown",
+        "bootID": "",
+        "containerRuntimeVersion": "localkube://subprocess",
+        "kernelVersion": platform.release(),
+        "kubeProxyVersion": "",
+        "kubeletVersion": "v1.34.0-localkube",  # the version discovery reports
+        "machineID": "",
+        "operatingSystem": platform.system().lower(),
+        "osImage": platform.platform(),
+        "systemUUID": "",
+    }
 
 
 def node_object() -> dict[str, Any]:
@@ -32,7 +50,7 @@ def node_object() -> dict[str, Any]:
                     "message": "localkube is posting ready status",
                 }
             ],
-            "nodeInfo": {"kubeletVersion": "v1.34.0-localkube", "operatingSystem": "linux", "architecture": "amd64"},
+            "nodeInfo": node_info(),
             "addresses": [{"type": "InternalIP", "address": "127.0.0.1"}, {"type": "Hostname", "address": NODE_NAME}],
         },
     }

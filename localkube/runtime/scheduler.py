@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import platform
 from collections.abc import Callable, Iterable
 from fractions import Fraction
 from typing import Any
 
-from localkube.node import node_object
+from localkube.node import node_info, node_object
 from localkube.runtime.constants import NODE_NAME, POD_IP
 from localkube.runtime.quantity import parse_quantity
 
@@ -92,17 +91,5 @@ def node_status(capacity: dict[str, str], now: str) -> dict[str, Any]:
                 "lastTransitionTime": now,
             }
         ],
-        "nodeInfo": {
-            # Every field is required by typed clients (the kubernetes Python client rejects nulls).
-            "architecture": platform.machine() or "unknown",
-            "bootID": "",
-            "containerRuntimeVersion": "localkube://subprocess",
-            "kernelVersion": platform.release(),
-            "kubeProxyVersion": "",
-            "kubeletVersion": "v1.31.0-localkube",
-            "machineID": "",
-            "operatingSystem": platform.system().lower(),
-            "osImage": platform.platform(),
-            "systemUUID": "",
-        },
+        "nodeInfo": node_info(),
     }
