@@ -9,15 +9,15 @@ mode. The 404/500 handlers do the same where Django calls them (DEBUG off).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.views import defaults
+
+from ambient.middleware_base import DualModeMiddleware
 
 API_PREFIX = "/api/"
 # Django's own error answers under /api/ that are rewritten; a 500 in DEBUG keeps the debug page,
@@ -96,28 +96,16 @@ def _as_json_error(request: HttpRequest, response: HttpResponseBase) -> HttpResp
     return rewritten
 
 
-class ApiErrorMiddleware:
+class ApiErrorMiddleware(DualModeMiddleware):
     """The JSON error shape for Django's own error answers under `/api/` (see the module docstring)."""
 
-    # Sync and async: under ASGI a sync-only middleware would cost every request a thread hop.
-    sync_capable = True
-    async_capable = True
-
-    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
-        self.get_response = get_response
-        self.async_mode = iscoroutinefunction(get_response)
-        if self.async_mode:
-            markcoroutinefunction(self)
-
-    def __call__(self, request: HttpRequest) -> Any:
-        if self.async_mode:
-            return self._acall(request)
+    def handle_sync(self, request: HttpRequest) -> Any:
         response = self.get_response(request)
         if not _wants_json(request):
             return response
         return _as_json_error(request, response)
 
-    async def _acall(self, request: HttpRequest) -> HttpResponseBase:
+    async def handle_async(self, request: HttpRequest) -> HttpResponseBase:
         response = await self.get_response(request)
         if not _wants_json(request):
             return response

@@ -9,11 +9,10 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from collections.abc import Callable
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from ambient.middleware_base import DualModeMiddleware
 
 if TYPE_CHECKING:
     # Types only: the settings modules import this one, and django.http brings in the whole ORM
@@ -87,24 +86,10 @@ def logging_config(*, level: str, json_lines: bool) -> dict[str, Any]:
     }
 
 
-class RequestIdMiddleware:
-    """Accepts a sane incoming X-Request-ID or makes one, and echoes it on the response.
+class RequestIdMiddleware(DualModeMiddleware):
+    """Accepts a sane incoming X-Request-ID or makes one, and echoes it on the response."""
 
-    Sync and async (under ASGI a sync-only middleware would cost every request a thread hop).
-    """
-
-    sync_capable = True
-    async_capable = True
-
-    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
-        self.get_response = get_response
-        self.async_mode = iscoroutinefunction(get_response)
-        if self.async_mode:
-            markcoroutinefunction(self)
-
-    def __call__(self, request: HttpRequest) -> Any:
-        if self.async_mode:
-            return self._acall(request)
+    def handle_sync(self, request: HttpRequest) -> Any:
         request_id = _request_id(request)
         token = request_id_var.set(request_id)
         try:
@@ -114,7 +99,7 @@ class RequestIdMiddleware:
         response[REQUEST_ID_HEADER] = request_id
         return response
 
-    async def _acall(self, request: HttpRequest) -> HttpResponse:
+    async def handle_async(self, request: HttpRequest) -> HttpResponse:
         request_id = _request_id(request)
         token = request_id_var.set(request_id)
         try:
