@@ -91,6 +91,15 @@ def direct_route(settings) -> Callable[[Any], None]:
 
 
 @pytest.fixture
+def served(project, running_session, content_token, fake_content, direct_route):
+    """Session s1 of `project` Running, its fake content service reached by the direct route."""
+    running_session(project, "s1")
+    service = fake_content(content_token(project, "s1"))
+    direct_route(service)
+    return service
+
+
+@pytest.fixture
 def service_proxy_route(settings, django_kube) -> Callable[[str, str, Any], None]:
     """Serve a session's content Service from a local process through the API server's service proxy:
     the Service and a Ready pod behind it (bound to a node no kubelet runs, its host port the process's)."""

@@ -16,8 +16,6 @@ from typing import Any
 from urllib.parse import unquote
 
 import pytest
-from django.urls import Resolver404, resolve
-from rest_framework.exceptions import ValidationError
 
 from ambient import asgi
 from ambient.asgi_handler import FastRoute
@@ -25,11 +23,9 @@ from ambient.content.aio import content_get
 from ambient.content.client import forget_content_tokens
 from ambient.content.endpoint import ContentEndpoint
 from ambient.exceptions import Unavailable
-from sessions.views.content import path_argument
 from sessions.views.workspace_file import (
     FILE_GET_URL_NAME,
     IDLE_MIDDLEWARE_FOR_FILE_GET,
-    checked_path,
     served_on_the_loop,
 )
 from tests.api.support import sessions_url
@@ -147,14 +143,6 @@ def same_answer(
     }
     assert headers["x-request-id"]
     return status, headers, body
-
-
-@pytest.fixture
-def served(project, running_session, content_token, fake_content, direct_route):
-    running_session(project, "s1")
-    service = fake_content(content_token(project, "s1"))
-    direct_route(service)
-    return service
 
 
 def test_a_file_answers_as_through_django(admin_token, project, served, fast, django_handler):
@@ -282,72 +270,6 @@ def test_a_large_file_streams_and_stops_when_the_client_leaves(admin_token, proj
     _, _, partial, _ = call(fast, url, token=admin_token, disconnect_after=2)
     assert len(partial) < len(payload)
     assert django_handler.calls == 0
-
-
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/api/projects/p/agentic-sessions/s/workspace/a.txt",
-        "/api/projects/p/agentic-sessions/s/workspace/a.json",
-        "/api/projects/p/agentic-sessions/s/workspace/d/e/f",
-        "/api/projects/p/agentic-sessions/s/workspace/d/",
-        "/api/projects/p/agentic-sessions/s/workspace/",
-        "/api/projects/p/agentic-sessions/s/workspace",
-        "/api/projects/p.q/agentic-sessions/s/workspace/a",
-        "/api/projects/p/agentic-sessions/s/messages/workspace/a",
-        "/api/projects/p/sessions/s/workspace/a",
-        "/api/projects/p/agentic-sessions/s/git/workspace/a",
-        "/apix/projects/p/agentic-sessions/s/workspace/a",
-        "/api/projects/p/agentic-sessions/s/workspace/a\nb",
-    ],
-)
-def test_the_route_is_matched_as_django_resolves_it(fast, path):
-    try:
-        resolved = resolve(path)
-    except Resolver404:
-        resolved = None
-    match = fast.match(path)
-    if resolved is None or resolved.url_name != FILE_GET_URL_NAME:
-        assert match is None
-    else:
-        assert match is not None
-        assert match.kwargs == resolved.kwargs
-        assert match.func is resolved.func
-
-
-@pytest.mark.parametrize(
-    "path",
-    [
-        "a.txt",
-        "d/e/f",
-        "",
-        "../x",
-        "a/../../b",
-        "/etc/passwd",
-        "-rf",
-        "a/-x",
-        "a\x00b",
-        "a\nb",
-        "a\x7fb",
-        "..",
-        "a/..",
-        "x" * 1025,
-        "x" * 1024,
-        " a ",
-        "a/./b",
-        "a//b",
-        "é/ü",
-        ".hidden/..x",
-    ],
-)
-def test_the_views_path_check_is_the_drf_actions(path):
-    def outcome(check: Callable[[str], str]) -> tuple[str, Any]:
-        try:
-            return "ok", check(path)
-        except ValidationError as problem:
-            return "refused", problem.detail
-
-    assert outcome(checked_path) == outcome(path_argument)
 
 
 def test_a_client_gone_before_its_request_was_read_gets_nothing(admin_token, project, served, fast, django_handler):

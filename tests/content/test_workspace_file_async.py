@@ -36,14 +36,6 @@ def fetch(url: str, token: str | None, **headers: str) -> Any:
     return asyncio.run(get())
 
 
-@pytest.fixture
-def served(project, running_session, content_token, fake_content, direct_route):
-    running_session(project, "s1")
-    service = fake_content(content_token(project, "s1"))
-    direct_route(service)
-    return service
-
-
 def test_a_file_is_served_on_the_event_loop(admin_token, project, served):
     (served.root / "notes").mkdir()
     (served.root / "notes" / "a.txt").write_bytes(b"x" * 4096)
