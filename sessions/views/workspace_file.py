@@ -22,7 +22,6 @@ from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
-from rest_framework import serializers
 from rest_framework.exceptions import APIException
 
 from ambient.content.client import STREAM_CHUNK_BYTES
@@ -31,9 +30,8 @@ from ambient.exceptions import ApplicationError, Unauthenticated, as_application
 from sessions.access_cache import answered_without_blocking
 from sessions.auth import Caller, bearer_token
 from sessions.permissions import session_access_require
-from sessions.serializers.content import WorkspaceListQuerySerializer
 from sessions.services import workspace as workspace_services
-from sessions.views.content import CONTENT_SESSION_VERBS
+from sessions.views.content import CONTENT_SESSION_VERBS, path_argument
 
 FILE_GET_ACTION = "workspace_file"
 FILE_GET_URL_NAME = "agentic-session-workspace-file"  # the route's name in sessions/urls.py
@@ -101,26 +99,6 @@ def with_async_file_get(drf_view: View) -> AsyncView:
     return view
 
 
-# The path field of the DRF action's query serializer, built once: building the serializer for every
-# request (a deep copy of its fields) cost about a sixth of this view's CPU.
-_PATH_FIELD = WorkspaceListQuerySerializer().fields["path"]
-
-
-def checked_path(path: str) -> str:
-    """`path_argument(path)`: the same field's rules, messages and 400 shape (`{"path": [...]}`)."""
-    try:
-        return _accepted_path(path)
-    except serializers.ValidationError as problem:
-        raise serializers.ValidationError({"path": problem.detail}) from None
-
-
-@functools.lru_cache(maxsize=1024)
-def _accepted_path(path: str) -> str:
-    # The rules depend on the string alone, and a client reads the same few files again and again: an
-    # accepted path is remembered (a refused one raises, which is never cached, and is checked each time).
-    return str(_PATH_FIELD.run_validation(path))
-
-
 async def _file_get(request: HttpRequest, *, project: str, session: str, path: str) -> HttpResponseBase:
     token = bearer_token(request)  # type: ignore[arg-type]  # reads only headers, as on a DRF request
     if token is None:
@@ -135,7 +113,7 @@ async def _file_get(request: HttpRequest, *, project: str, session: str, path: s
 
     await answered_without_blocking(authorized)
     content = workspace_services.session_content_service(caller=caller, namespace=project, name=session)
-    answer = await workspace_services.workspace_file_get_async(content=content, path=checked_path(path))
+    answer = await workspace_services.workspace_file_get_async(content=content, path=path_argument(path))
     if isinstance(answer, workspace_services.Relayed):
         return JsonResponse(answer.data, status=answer.status, safe=False)
     length = answer.content_length

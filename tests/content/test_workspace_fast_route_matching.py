@@ -1,5 +1,5 @@
 """How `FastRoute` picks its requests: its route matching agrees with Django's `resolve()`, and the
-view's path check with the DRF action's path field (tests/content/test_workspace_fast_route.py checks
+path check with the whole workspace query serializer (tests/content/test_workspace_fast_route.py checks
 the answers)."""
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from rest_framework.exceptions import ValidationError
 
 from ambient import asgi
 from ambient.asgi_handler import FastRoute
-from sessions.views.content import path_argument
+from sessions.serializers.content import WorkspaceListQuerySerializer
+from sessions.views.content import path_argument, validated
 from sessions.views.workspace_file import (
     FILE_GET_URL_NAME,
     IDLE_MIDDLEWARE_FOR_FILE_GET,
-    checked_path,
     served_on_the_loop,
 )
 
@@ -89,11 +89,15 @@ def test_the_route_is_matched_as_django_resolves_it(fast, path):
         ".hidden/..x",
     ],
 )
-def test_the_views_path_check_is_the_drf_actions(path):
+def test_the_path_check_answers_as_the_whole_serializer(path):
     def outcome(check: Callable[[str], str]) -> tuple[str, Any]:
         try:
             return "ok", check(path)
         except ValidationError as problem:
             return "refused", problem.detail
 
-    assert outcome(checked_path) == outcome(path_argument)
+    def whole_serializer(value: str) -> str:
+        return str(validated(WorkspaceListQuerySerializer, {"path": value})["path"])
+
+    assert outcome(path_argument) == outcome(whole_serializer)
+    assert outcome(path_argument) == outcome(path_argument)  # a remembered answer is the same
