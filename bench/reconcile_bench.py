@@ -16,6 +16,7 @@ Prints a table, then one JSON line. Usage: python bench/reconcile_bench.py [--se
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
@@ -31,6 +32,7 @@ django_setup_for_bench()
 
 from ambient.contract import ANNOTATION_DESIRED_PHASE  # noqa: E402
 from ambient.kube import NAMESPACE, SESSION, KubeGateway  # noqa: E402
+from bench.helpers.kube_process import KubeProcess, RemoteRequestLog, tree_cpu_seconds  # noqa: E402
 from bench.helpers.report import figures_print  # noqa: E402
 from bench.helpers.support import SessionWatch, StageMeans, median, metric_sum, percentile, rss_mb  # noqa: E402
 from bench.helpers.timeline import (  # noqa: E402
@@ -40,8 +42,7 @@ from bench.helpers.timeline import (  # noqa: E402
     stage_figures,
     stages_print,
 )
-from localkube.faults import RequestLog  # noqa: E402
-from localkube.testing import LocalKube, free_port  # noqa: E402
+from localkube.testing import free_port  # noqa: E402
 from reconciler.embedded_images import write_image_map  # noqa: E402
 from reconciler.tests.services_support import (  # noqa: E402
     RECONCILER_USER,
@@ -83,7 +84,20 @@ def spaced_changes(
     return caught, seen
 
 
-def settle(urls: list[str], requests: RequestLog, quiet: float = 2.0, timeout: float = 120) -> None:
+def cpu_by_process(kube: KubeProcess, stack: Stack) -> dict[str, float]:
+    """CPU seconds so far of localkube (with its pods), the workers, the watcher, and the rest of
+    this bench's tree (itself with its watches, Redis)."""
+    workers = tuple(worker.process.pid for worker in stack.workers if worker.process is not None)
+    watcher = stack.watcher.process.pid if stack.watcher is not None and stack.watcher.process is not None else 0
+    return {
+        "localkube": tree_cpu_seconds(kube.pid),
+        "workers": sum(tree_cpu_seconds(pid) for pid in workers),
+        "watcher": tree_cpu_seconds(watcher) if watcher else 0.0,
+        "rest": tree_cpu_seconds(os.getpid(), exclude=(kube.pid, *workers, watcher)),
+    }
+
+
+def settle(urls: list[str], requests: RemoteRequestLog, quiet: float = 2.0, timeout: float = 120) -> None:
     """Until no reconcile pass finished and localkube created no Event for ``quiet`` seconds: the
     runtime sends Events after the writes they describe, so a burst's Events may still be going out
     (a failing probe's repeats only count up an existing Event, and do not hold this up)."""
@@ -107,10 +121,9 @@ def main() -> None:  # noqa: PLR0915 - one linear script
     directory = Path(tempfile.mkdtemp(prefix="reconcile-bench-"))
     image_map = directory / "images.yaml"
     write_image_map(image_map, {"images": {RUNNER_IMAGE: {"command": ["sleep", "86400"]}, CONTENT_IMAGE: {}}})
-    kube = LocalKube(image_map_file=image_map, watch_history=100000)
-    # Room for every request of the creation burst (about 100 per session, controllers included).
-    kube.request_log = RequestLog(400_000)
-    kube.start()
+    # localkube in its own process, as `make run` runs it; its log keeps room for every request of
+    # the creation burst (about 50 per session, controllers included).
+    kube = KubeProcess(directory / "localkube", image_map_file=image_map, request_log_size=400_000).start()
     redis = RedisServer(directory).start()
     stack = Stack(kube, redis, {}, directory, image_map, free_port())
     floor: subprocess.Popen[str] | None = None
@@ -149,15 +162,19 @@ def main() -> None:  # noqa: PLR0915 - one linear script
 
         # 1. create → Running.
         created: dict[str, float] = {}
-        create_mark, passes_before = kube.request_log.mark(), metric_sum(workers, PASSES)
+        create_mark, passes_before = kube.requests.mark(), metric_sum(workers, PASSES)
+        cpu_before = cpu_by_process(kube, stack)
         for name in names:
             created[name] = time.monotonic()
             session_create(admin, namespace, name, interactive=True)
         watch.wait(lambda: all(name in watch.running for name in names), 600, "every session Running")
         to_running = [watch.running[name] - created[name] for name in names]
         to_first_status = [watch.status_seen[name] - created[name] for name in names]
-        settle(workers, kube.request_log)
-        create_requests = kube.request_log.records_since(create_mark)
+        settle(workers, kube.requests)
+        # Every process of the stack (localkube and its pods, workers, watcher, Redis, this bench's
+        # watches), create → settled: what the burst cost, whatever else the machine was doing.
+        create_cpu = {key: value - cpu_before[key] for key, value in cpu_by_process(kube, stack).items()}
+        create_requests = kube.requests.records_since(create_mark)
         create_calls = [r for r in create_requests if r.user == RECONCILER_USER]
         create_passes = metric_sum(workers, PASSES) - passes_before
         create_stages = creation_stages(created, watch, children[0], children[1])
@@ -165,15 +182,15 @@ def main() -> None:  # noqa: PLR0915 - one linear script
         # 2. API calls per converged pass: resync-like tasks for settled Running sessions.
         print("2/6 counting API calls of converged passes", flush=True)
         sample = names[: min(20, len(names))]
-        before, mark = metric_sum(workers, PASSES), kube.request_log.mark()
+        before, mark = metric_sum(workers, PASSES), kube.requests.mark()
         for name in sample:
             stack.send_task("reconciler.tasks.reconcile_session", [namespace, name])
         wait_for(lambda: metric_sum(workers, PASSES) >= before + len(sample), 120, "converged passes")
         passes = metric_sum(workers, PASSES) - before
-        mine = [r for r in kube.request_log.records_since(mark) if r.user == RECONCILER_USER]
+        mine = [r for r in kube.requests.records_since(mark) if r.user == RECONCILER_USER]
         reads_per_pass = sum(1 for r in mine if r.verb in READ_VERBS) / passes
         writes_per_pass = sum(1 for r in mine if r.is_write) / passes
-        settle(workers, kube.request_log)
+        settle(workers, kube.requests)
 
         # 3. spaced changes, with the stage breakdown of the passes that wrote.
         print("3/6 spaced changes (one every 50 ms)", flush=True)
@@ -183,7 +200,7 @@ def main() -> None:  # noqa: PLR0915 - one linear script
         spaced, spaced_seen = spaced_changes(gateway, watch, namespace, names, "spaced")
         stage_means = {s: meter.stop()[0] for s, meter in meters.items()}
         enqueue_mean = enqueue_meter.stop()[0]
-        settle(workers, kube.request_log)
+        settle(workers, kube.requests)
 
         # 4. a burst of changes at once.
         print(f"4/6 a burst of {len(names)} changes", flush=True)
@@ -194,7 +211,7 @@ def main() -> None:  # noqa: PLR0915 - one linear script
                 sent[key] = burst_start
         watch.wait(lambda: all(key in watch.caught_up for key in sent), 300, "burst caught up")
         burst_seconds = max(watch.caught_up[key] for key in sent) - burst_start
-        settle(workers, kube.request_log)
+        settle(workers, kube.requests)
 
         # 5. watcher RSS with M sessions: the rest are created stopped, in another namespace.
         extra = max(options.rss_sessions - len(names), 0)
@@ -204,7 +221,7 @@ def main() -> None:  # noqa: PLR0915 - one linear script
             body = session_manifest(f"idle{index}")
             body["metadata"]["annotations"] = {ANNOTATION_DESIRED_PHASE: "Stopped"}
             gateway.create(SESSION, idle_namespace, body)
-        settle(workers, kube.request_log, quiet=3.0, timeout=600)
+        settle(workers, kube.requests, quiet=3.0, timeout=600)
         assert watcher.process is not None  # started above
         watcher_rss = rss_mb(watcher.process.pid)
 
@@ -257,6 +274,8 @@ def main() -> None:  # noqa: PLR0915 - one linear script
         "reconciler_reads_per_created_session_count": per_session(sum(r.verb in READ_VERBS for r in create_calls)),
         "reconciler_events_per_created_session_count": per_session(sum("/events" in r.path for r in create_calls)),
         "reconciler_passes_per_created_session_count": per_session(create_passes),
+        "create_cpu_per_session_ms": round(sum(create_cpu.values()) * ms / len(names), 1),
+        **{f"create_cpu_{key}_per_session_ms": round(value * ms / len(names), 1) for key, value in create_cpu.items()},
         **stage_figures("create", create_stages),
         "spaced_change_p50_ms": round(spaced_p50, 1),
         "spaced_change_p99_ms": round(percentile(spaced, 0.99) * ms, 1),

@@ -36,6 +36,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--image-map", type=Path, default=None, help="image → local command mapping for the runtime")
     serve.add_argument("--watch-history", type=int, default=10000, help="watch events kept for resuming")
     serve.add_argument("--bookmark-interval", type=float, default=10.0, help="seconds between watch BOOKMARKs")
+    serve.add_argument(
+        "--request-log-size", type=int, default=10000, help="requests kept for /localkube/requests (benches count them)"
+    )
     serve.add_argument("--no-controllers", action="store_true", help="do not start the pod runtime")
     serve.add_argument("--no-fsync", action="store_true", help="skip fsync on journal writes (faster, less safe)")
     serve.add_argument("--fault-seed", type=int, default=0)
@@ -80,6 +83,7 @@ async def _serve(args: argparse.Namespace) -> None:
         controllers=[] if args.no_controllers else default_controllers(),
         faults=faults,
         bookmark_interval=args.bookmark_interval,
+        request_log_size=args.request_log_size,
         fsync=not args.no_fsync,
     )
     stop = asyncio.Event()
