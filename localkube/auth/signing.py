@@ -59,7 +59,12 @@ def load_or_create_signing_key(state_dir: Path) -> SigningKey:
     path = state_dir / SIGNING_KEY_FILE
     if not path.exists():
         _create_key_file(path)
-    private_key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    # The key is one this process or an earlier localkube generated into its owner-only state dir, so
+    # OpenSSL's consistency check of it (~50 ms of CPU on every start, and every Authenticator a test
+    # builds) is skipped: it guards against malformed keys from elsewhere, which this file never holds.
+    private_key = serialization.load_pem_private_key(
+        path.read_bytes(), password=None, unsafe_skip_rsa_key_validation=True
+    )
     if not isinstance(private_key, rsa.RSAPrivateKey):
         raise ValueError(f"{path} does not hold an RSA private key")
     return SigningKey(private_key=private_key, key_id=key_id_for(private_key.public_key()))
