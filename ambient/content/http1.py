@@ -10,6 +10,7 @@ read timeouts, and bodies streamed with back-pressure (a large file is never hel
 from __future__ import annotations
 
 import asyncio
+import re
 import ssl
 import weakref
 from collections import deque
@@ -44,9 +45,24 @@ def origin_of(base_url: str) -> Origin:
     return Origin(parts.scheme, parts.hostname, port, parts.path.rstrip("/"), parts.netloc.rpartition("@")[2])
 
 
+# Query values made only of these go as they are (what urlencode would leave of them, and `/`, which a
+# query may hold): a workspace path usually is, and quoting it was a tenth of this client's CPU per GET.
+_PLAIN_QUERY_VALUE = re.compile(r"[A-Za-z0-9_.~/-]*")
+
+
+def query_string(params: Mapping[str, str]) -> str:
+    plain = _PLAIN_QUERY_VALUE.fullmatch
+    pairs = []
+    for name, value in params.items():
+        if not (plain(name) and plain(value)):
+            return urlencode(params)
+        pairs.append(f"{name}={value}")
+    return "&".join(pairs)
+
+
 def request_head(origin: Origin, path: str, params: Mapping[str, str], headers: Mapping[str, str]) -> bytes:
     """The bytes of a GET request (no body); a header with a line break in it is refused, not sent."""
-    target = f"{origin.prefix}{path}?{urlencode(params)}" if params else f"{origin.prefix}{path}"
+    target = f"{origin.prefix}{path}?{query_string(params)}" if params else f"{origin.prefix}{path}"
     lines = [f"GET {target} HTTP/1.1", f"Host: {origin.host_header}"]
     for name, value in headers.items():
         if "\r" in value or "\n" in value or "\r" in name or "\n" in name or ":" in name:
@@ -64,7 +80,9 @@ class Response:
 
     def __init__(self, connection: Connection, read_timeout: float) -> None:
         self.status = 0
-        self.headers: dict[str, str] = {}  # names in lower case
+        # As received; looked up by `header` (a caller reads two or three of them): decoding all of them
+        # as they arrived cost more than the lookups.
+        self.raw_headers: list[tuple[bytes, bytes]] = []
         self.keep_alive = False
         self._connection: Connection | None = connection
         self._read_timeout = read_timeout
@@ -77,7 +95,11 @@ class Response:
         self._waiter: asyncio.Future[None] | None = None
 
     def header(self, name: str) -> str | None:
-        return self.headers.get(name.lower())
+        wanted = name.lower().encode("latin-1")
+        for received, value in self.raw_headers:
+            if received.lower() == wanted:
+                return value.decode("latin-1")
+        return None
 
     async def read(self) -> bytes:
         self._read_ahead = float("inf")  # all of it is wanted: never pause the socket
@@ -133,9 +155,6 @@ class Response:
             self._connection.resume()
 
     # Called by the connection's parser.
-    def _header(self, name: bytes, value: bytes) -> None:
-        self.headers[name.decode("latin-1").lower()] = value.decode("latin-1")
-
     def _headers_complete(self, status: int, keep_alive: bool) -> None:
         self.status, self.keep_alive, self._headers_done = status, keep_alive, True
         self._wake()
@@ -234,7 +253,7 @@ class Connection(asyncio.Protocol):
     # httptools callbacks
     def on_header(self, name: bytes, value: bytes) -> None:
         if self.response is not None:
-            self.response._header(name, value)
+            self.response.raw_headers.append((name, value))
 
     def on_headers_complete(self) -> None:
         if self.response is not None:

@@ -10,7 +10,7 @@ from typing import cast
 
 import pytest
 
-from ambient.content.http1 import READ_AHEAD_BYTES, Pool, Response, origin_of, request_head
+from ambient.content.http1 import READ_AHEAD_BYTES, Pool, Response, origin_of, query_string, request_head
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter, int], Awaitable[None]]
 SOCKET_READ_MAX = 256 * 1024  # the most one socket read hands the protocol (asyncio and uvloop alike)
@@ -267,3 +267,18 @@ def test_origins_keep_the_base_path_and_default_ports() -> None:
     )
     with pytest.raises(ValueError, match="http"):
         origin_of("ftp://h")
+
+
+@pytest.mark.parametrize(
+    ("value", "sent"),
+    [
+        ("dir/file-1_a.txt", "path=dir/file-1_a.txt"),
+        ("a b", "path=a+b"),
+        ("a&b=c", "path=a%26b%3Dc"),
+        ("100%+#x", "path=100%25%2B%23x"),
+        ("caf\u00e9", "path=caf%C3%A9"),
+        ("", "path="),
+    ],
+)
+def test_query_values_are_encoded_unless_plain(value: str, sent: str) -> None:
+    assert query_string({"path": value}) == sent
