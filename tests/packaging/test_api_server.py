@@ -6,6 +6,7 @@ carries a token from a query string.
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
@@ -17,7 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from ambient.asgi_server import parse_arguments, uvicorn_logging
+from ambient.asgi_server import lean_log_records, parse_arguments, uvicorn_logging
 from localkube.testing import free_port
 from tests.e2e.processes import wait_for
 
@@ -85,3 +86,18 @@ def test_workers_default_to_the_setting_and_uvicorn_logs_through_the_application
     assert parse_arguments(["-b", "127.0.0.2", "-p", "9000"]).workers is None
     config = uvicorn_logging({"version": 1, "handlers": {"console": {}}, "root": {"handlers": ["console"]}})
     assert config["loggers"]["uvicorn.access"] == {"level": "INFO", "handlers": [], "propagate": True}
+
+
+def test_lean_log_records_still_render_the_formatted_line(monkeypatch):
+    """The switches the server process sets: a record skips caller, thread and process lookups, and the
+    line the application's formatter writes is the same."""
+    for name in ("_srcfile", "logThreads", "logProcesses", "logMultiprocessing"):
+        monkeypatch.setattr(logging, name, getattr(logging, name))  # put back after the test
+    lean_log_records()
+    record = logging.getLogger("uvicorn.access").makeRecord(
+        "uvicorn.access", logging.INFO, "(unknown file)", 0, '%s - "%s %s" %d', ("1.2.3.4:5", "GET", "/a", 200), None
+    )
+    assert (record.thread, record.process, record.processName) == (None, None, None)
+    assert logging.Formatter("%(levelname)s %(name)s %(message)s").format(record) == (
+        'INFO uvicorn.access 1.2.3.4:5 - "GET /a" 200'
+    )
