@@ -69,10 +69,10 @@ FAST_SELECTION := -m "not e2e and not slow" --ignore=tests/e2e --ignore=tests/ap
 ## chromium: Debian's Chromium for the browser tests (tests/browser), installed with apt-get when
 ## missing and we are root; otherwise those tests skip and say how to install it.
 chromium:
-	@if [ -x /usr/bin/chromium ]; then :; \
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromium-headless-shell ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		echo ">>> installing Debian's chromium for the browser tests"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+		echo ">>> installing Debian's chromium and its headless shell for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-headless-shell; \
 	else echo ">>> chromium is missing and we are not root: browser tests will be skipped (sudo apt-get install chromium)"; fi
 
 ## test: lint and types, then the whole suite in parallel (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set).
