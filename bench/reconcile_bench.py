@@ -32,7 +32,8 @@ django_setup_for_bench()
 
 from ambient.contract import ANNOTATION_DESIRED_PHASE  # noqa: E402
 from ambient.kube import NAMESPACE, SESSION, KubeGateway  # noqa: E402
-from bench.helpers.kube_process import KubeProcess, RemoteRequestLog, tree_cpu_seconds  # noqa: E402
+from bench.helpers.cpu import tree_cpu_seconds  # noqa: E402
+from bench.helpers.kube_process import KubeProcess, RemoteRequestLog  # noqa: E402
 from bench.helpers.report import figures_print  # noqa: E402
 from bench.helpers.support import SessionWatch, StageMeans, median, metric_sum, percentile, rss_mb  # noqa: E402
 from bench.helpers.timeline import (  # noqa: E402

@@ -147,33 +147,3 @@ class KubeProcess(LocalKube):
                 return token
             time.sleep(0.1)
         raise RuntimeError(f"localkube did not take the token of {username}")
-
-
-def _process_table() -> tuple[dict[int, int], dict[int, float]]:
-    """Every process's parent and user + system CPU seconds, from /proc."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    parents: dict[int, int] = {}
-    seconds: dict[int, float] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            # The command name (field 2) is in parentheses and may hold spaces: split after it.
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        parents[int(entry.name)] = int(fields[1])
-        seconds[int(entry.name)] = (int(fields[11]) + int(fields[12])) / ticks
-    return parents, seconds
-
-
-def tree_cpu_seconds(pid: int, *, exclude: tuple[int, ...] = ()) -> float:
-    """User + system CPU of a process and its live descendants (pods that exited and were reaped are
-    not counted), leaving out the subtrees of `exclude`."""
-    parents, seconds = _process_table()
-    total, frontier = 0.0, [pid]
-    while frontier:
-        current = frontier.pop()
-        total += seconds.get(current, 0.0)
-        frontier.extend(child for child, parent in parents.items() if parent == current and child not in exclude)
-    return total

@@ -84,7 +84,8 @@ class StageMeans:
 
 class SessionWatch:
     """A list+watch of the sessions (or `kind`) in one namespace that stamps (monotonic) when it first
-    saw: each name Running, each (name, generation), and each (name, generation) caught up."""
+    saw: each name Running, each (name, generation), and each (name, generation) caught up; and
+    keeps each present name's current phase (`phases`, "" before the first status has one)."""
 
     def __init__(self, gateway: KubeGateway, namespace: str, kind: Resource = SESSION) -> None:
         self._gateway = gateway
@@ -94,6 +95,7 @@ class SessionWatch:
         self.generation_seen: dict[tuple[str, int], float] = {}
         self.caught_up: dict[tuple[str, int], float] = {}
         self.status_seen: dict[str, float] = {}
+        self.phases: dict[str, str] = {}
         self._stop = threading.Event()
         self._stream: Any = None
         self._thread = threading.Thread(target=self._run, name="bench-session-watch", daemon=True)
@@ -135,6 +137,8 @@ class SessionWatch:
                     version = str((obj.get("metadata") or {}).get("resourceVersion") or version)
                     if event.get("type") in ("ADDED", "MODIFIED"):
                         self._record(obj, now)
+                    elif event.get("type") == "DELETED":
+                        self.phases.pop(str((obj.get("metadata") or {}).get("name")), None)
             except Exception:  # noqa: BLE001 - aborted at stop, or a dropped stream: resume
                 if self._stop.is_set():
                     return
@@ -145,6 +149,7 @@ class SessionWatch:
         metadata, status = obj.get("metadata") or {}, obj.get("status") or {}
         name, generation = str(metadata.get("name")), int(metadata.get("generation") or 1)
         self.generation_seen.setdefault((name, generation), now)
+        self.phases[name] = str(status.get("phase") or "")
         if status:
             self.status_seen.setdefault(name, now)
         if status.get("phase") == "Running":
