@@ -6,6 +6,7 @@ GitHub does) and answers a fresh installation token; `GET /user` answers for a t
 
 from __future__ import annotations
 
+import functools
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -30,6 +31,13 @@ def _private_key_pem() -> tuple[str, Any]:
     return pem, key.public_key()
 
 
+@functools.cache
+def _app_key_pem() -> tuple[str, Any]:
+    """The App's key, one per process: generating a 2048-bit RSA key costs 0.1-0.3 s of CPU, and each
+    FakeGitHub is a fresh server with fresh tokens either way (a forged JWT still gets a key of its own)."""
+    return _private_key_pem()
+
+
 @dataclass
 class FakeGitHub:
     app_id: str = "4242"
@@ -40,7 +48,7 @@ class FakeGitHub:
     mint_delay_seconds: float = 0.0
 
     def __post_init__(self) -> None:
-        self.private_key_pem, self._public_key = _private_key_pem()
+        self.private_key_pem, self._public_key = _app_key_pem()
 
     @property
     def url(self) -> str:

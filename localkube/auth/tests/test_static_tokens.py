@@ -1,4 +1,8 @@
-"""Static tokens: kube's --token-auth-file format, reload on change, in-process additions."""
+"""Static tokens: kube's --token-auth-file format, reload on change, in-process additions.
+
+Authenticators get the `state_dir` fixture (the run's one signing key): a fresh state directory would
+generate an RSA key each time, the slow part of building one.
+"""
 
 from __future__ import annotations
 
@@ -40,20 +44,22 @@ def test_parse_rejects_short_lines_without_echoing_the_token() -> None:
     assert "secret-token" not in str(caught.value)
 
 
-def test_file_tokens_authenticate_with_the_authenticated_group(tmp_path: Path, reader: MemoryReader) -> None:
+def test_file_tokens_authenticate_with_the_authenticated_group(
+    tmp_path: Path, state_dir: Path, reader: MemoryReader
+) -> None:
     tokens = tmp_path / "tokens.csv"
     write(tokens, 'tok-a,alice,uid-a,"dev,ops"\n')
-    authn = Authenticator(tokens, tmp_path / "state", reader)
+    authn = Authenticator(tokens, state_dir, reader)
     assert authn.authenticate("tok-a") == UserInfo("alice", uid="uid-a", groups=("dev", "ops", "system:authenticated"))
     assert authn.authenticate("nope") is None
     assert authn.authenticate("") is None
     assert authn.authenticate(None) is None
 
 
-def test_file_is_reloaded_when_it_changes(tmp_path: Path, reader: MemoryReader) -> None:
+def test_file_is_reloaded_when_it_changes(tmp_path: Path, state_dir: Path, reader: MemoryReader) -> None:
     tokens = tmp_path / "tokens.csv"
     write(tokens, "tok-a,alice,uid-a\n")
-    authn = Authenticator(tokens, tmp_path / "state", reader)
+    authn = Authenticator(tokens, state_dir, reader)
     assert authn.authenticate("tok-b") is None
 
     write(tokens, "tok-a,alice,uid-a\ntok-b,bob,uid-b,admins\n", bump=1)
@@ -68,11 +74,11 @@ def test_file_is_reloaded_when_it_changes(tmp_path: Path, reader: MemoryReader) 
 
 
 def test_broken_rewrite_keeps_last_good_tokens(
-    tmp_path: Path, reader: MemoryReader, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, state_dir: Path, reader: MemoryReader, caplog: pytest.LogCaptureFixture
 ) -> None:
     tokens = tmp_path / "tokens.csv"
     write(tokens, "tok-a,alice,uid-a\n")
-    authn = Authenticator(tokens, tmp_path / "state", reader)
+    authn = Authenticator(tokens, state_dir, reader)
     with caplog.at_level(logging.DEBUG, logger="localkube.auth"):
         write(tokens, "tok-a,alice,uid-a\nsecret-half-written\n", bump=1)
         assert authn.authenticate("tok-a") is not None
@@ -81,10 +87,10 @@ def test_broken_rewrite_keeps_last_good_tokens(
     assert "tok-a" not in caplog.text
 
 
-def test_deleted_file_revokes_its_tokens(tmp_path: Path, reader: MemoryReader) -> None:
+def test_deleted_file_revokes_its_tokens(tmp_path: Path, state_dir: Path, reader: MemoryReader) -> None:
     tokens = tmp_path / "tokens.csv"
     write(tokens, "tok-a,alice,uid-a\n")
-    authn = Authenticator(tokens, tmp_path / "state", reader)
+    authn = Authenticator(tokens, state_dir, reader)
     tokens.unlink()
     assert authn.authenticate("tok-a") is None
 
@@ -98,10 +104,10 @@ def test_missing_or_broken_file_at_start_is_an_error(tmp_path: Path, reader: Mem
         Authenticator(broken, tmp_path / "state", reader)
 
 
-def test_in_process_tokens_win_over_the_file(tmp_path: Path, reader: MemoryReader) -> None:
+def test_in_process_tokens_win_over_the_file(tmp_path: Path, state_dir: Path, reader: MemoryReader) -> None:
     tokens = tmp_path / "tokens.csv"
     write(tokens, "shared,from-file,1\n")
-    authn = Authenticator(tokens, tmp_path / "state", reader)
+    authn = Authenticator(tokens, state_dir, reader)
     authn.add_static_token("shared", "from-code", groups=["system:masters"], uid="2")
     authn.add_static_token("solo", "dev")
     assert authn.authenticate("shared") == UserInfo(
