@@ -167,6 +167,16 @@ class FastRoute(ASGIHandler):
         else:
             await self.send_response(response, send)
 
+    async def send_response(self, response: Any, send: Any) -> None:
+        """Django's `send_response`; an answer held in memory without cookies (a small file, an error) goes as
+        one start and one body message, without Django's chunking generator and per-header type checks."""
+        if response.streaming or response.cookies:
+            await super().send_response(response, send)
+            return
+        headers = [(name.encode("ascii"), value.encode("latin1")) for name, value in response.items()]
+        await send({"type": "http.response.start", "status": response.status_code, "headers": headers})
+        await send({"type": "http.response.body", "body": response.content, "more_body": False})
+
     def _eligible_request(self, scope: dict[str, Any]) -> HttpRequest | None:
         """The request, matched to the route, when this path serves it; None sends it to Django's handler."""
         if scope["type"] != "http" or scope["method"] != "GET" or self.path_contains not in scope["path"]:

@@ -9,8 +9,11 @@ import time
 from typing import Any
 
 from asgiref.sync import ThreadSensitiveContext, sync_to_async
+from django.core.handlers.asgi import ASGIHandler
+from django.http import HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 
-from ambient.asgi_handler import RequestThread, RequestThreadPool
+from ambient.asgi_handler import FastRoute, RequestThread, RequestThreadPool
 
 
 async def _thread_of_a_request(pool: RequestThreadPool, hold: float = 0.0) -> tuple[int, int]:
@@ -84,3 +87,38 @@ def test_when_idle_is_called_at_once_for_an_idle_thread() -> None:
     executor.when_idle(seen.append)
     assert seen == [executor]
     executor.shutdown()
+
+
+def _sent(send_response: Any, response: HttpResponseBase) -> list[dict[str, Any]]:
+    messages: list[dict[str, Any]] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        messages.append(message)
+
+    asyncio.run(send_response(response, send))
+    return messages
+
+
+def _joined(messages: list[dict[str, Any]]) -> tuple[Any, ...]:
+    start, *bodies = messages
+    return start["status"], start["headers"], b"".join(body.get("body", b"") for body in bodies)
+
+
+def _answers() -> list[HttpResponseBase]:
+    small = HttpResponse(b"x" * 4096, content_type="text/plain", headers={"X-Request-ID": "abc"})
+    large = HttpResponse(b"y" * (3 * ASGIHandler.chunk_size + 5), status=201)
+    error = JsonResponse({"error": "no"}, status=409)
+    with_cookie = HttpResponse(b"c")
+    with_cookie.set_cookie("name", "value")
+    return [small, large, error, with_cookie]
+
+
+def test_the_fast_routes_answers_are_sent_as_djangos_handler_sends_them() -> None:
+    """Same status, headers (cookies included) and body; an answer in memory goes in one body message."""
+    fast = FastRoute(None, url_name="unused", path_contains="/unused/", eligible=lambda request: False)
+    for answer in _answers():
+        ours, djangos = _sent(fast.send_response, answer), _sent(ASGIHandler.send_response.__get__(fast), answer)
+        assert _joined(ours) == _joined(djangos)
+        assert ours[-1].get("more_body", False) is False
+        if not answer.cookies:
+            assert len(ours) == 2
