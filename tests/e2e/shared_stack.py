@@ -9,8 +9,8 @@ Tests keep apart by their own namespaces, as they do within tests/e2e.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from typing import Any
 
@@ -21,10 +21,10 @@ from kubernetes.client import V1Namespace
 from localkube.context import ControllerContext
 from localkube.runtime import start_controllers
 from localkube.testing import LocalKube, free_port
-from reconciler.embedded_images import REPO_ROOT
 from reconciler.tests.services_support import crd_install, reconciler_kubeconfig
-from tests.e2e.processes import ManagedProcess, RedisServer
-from tests.e2e.stack import CONTROL_PLANE_NAMESPACE, Stack, worker_env
+from tests.e2e.database import migrated_database
+from tests.e2e.processes import RedisServer
+from tests.e2e.stack import CONTROL_PLANE_NAMESPACE, Stack, database_path, worker_env
 
 
 def _roomy_runtime(context: ControllerContext) -> Coroutine[Any, Any, None]:
@@ -45,28 +45,26 @@ def _started_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     stack = Stack(kube, redis, {}, directory, image_map_path, free_port(), api_port=free_port())
     stack.set_image_map()
     kube_config = directory / "reconciler-kubeconfig"
-    # The database is migrated while localkube starts in this process: neither needs the other.
     redis.start()
     stack.env = worker_env(kube_config, redis.url, directory, stack.api_port)
-    migrate = ManagedProcess(
-        "migrate",
-        [sys.executable, str(REPO_ROOT / "manage.py"), "migrate", "--noinput"],
-        stack.env,
-        directory,
-        REPO_ROOT,
-    ).start()
+    # The database is made ready while localkube starts in this thread: neither needs the other.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        database = pool.submit(migrated_database, tmp_path_factory, stack.env, database_path(directory))
+        try:
+            kube.start()
+            crd_install(kube.api_client())
+            kubernetes.client.CoreV1Api(kube.api_client()).create_namespace(
+                V1Namespace.model_validate({"metadata": {"name": CONTROL_PLANE_NAMESPACE}})
+            )
+            reconciler_kubeconfig(kube, kube_config)
+            database.result()
+            stack.start_worker_and_watcher()
+        except BaseException:
+            stack.stop()
+            raise
     try:
-        kube.start()
-        crd_install(kube.api_client())
-        kubernetes.client.CoreV1Api(kube.api_client()).create_namespace(
-            V1Namespace.model_validate({"metadata": {"name": CONTROL_PLANE_NAMESPACE}})
-        )
-        reconciler_kubeconfig(kube, kube_config)
-        assert migrate.process is not None and migrate.process.wait(timeout=120) == 0, migrate.tail()
-        stack.start_worker_and_watcher()
         yield stack
     finally:
-        migrate.stop()
         stack.stop()
 
 

@@ -183,6 +183,11 @@ def _wait_metrics(process: ManagedProcess, url: str) -> None:
     wait_for(lambda: http_ok(url), 60, f"{process.name} to be ready\n{process.tail()}")
 
 
+def database_path(directory: Path) -> Path:
+    """The stack's SQLite file (tests/e2e/database.py migrates it)."""
+    return directory / "db.sqlite3"
+
+
 def worker_env(kube_config: Path, redis_url: str, directory: Path, api_port: int = 0) -> dict[str, str]:
     passthrough = {key: value for key, value in os.environ.items() if key in {"PATH", "HOME", "LANG", "TMPDIR"}}
     api = f"127.0.0.1:{api_port or 8000}"
@@ -194,7 +199,7 @@ def worker_env(kube_config: Path, redis_url: str, directory: Path, api_port: int
         "PYTHONPATH": str(REPO_ROOT),
         "PYTHONUNBUFFERED": "1",
         "DJANGO_SETTINGS_MODULE": "ambient.settings.test",
-        "DATABASE_URL": f"sqlite:///{directory / 'db.sqlite3'}",
+        "DATABASE_URL": f"sqlite:///{database_path(directory)}",
         "REDIS_URL": redis_url,
         "KUBECONFIG": str(kube_config),
         "CONTROL_PLANE_NAMESPACE": CONTROL_PLANE_NAMESPACE,

@@ -10,6 +10,7 @@ import os
 import signal
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -25,8 +26,16 @@ from localkube.runtime.volumes import pvc_dir
 from localkube.testing import free_port
 from reconciler.embedded_images import REPO_ROOT, image_map, write_image_map
 from reconciler.tests.services_support import crd_install
+from tests.e2e.database import migrated_database
 from tests.e2e.processes import ManagedProcess, RedisServer, http_ok, stop_all, wait_for
-from tests.e2e.stack import CONTENT_IMAGE, CONTROL_PLANE_NAMESPACE, FAKE_RUNNER, RUNNER_IMAGE, worker_env
+from tests.e2e.stack import (
+    CONTENT_IMAGE,
+    CONTROL_PLANE_NAMESPACE,
+    FAKE_RUNNER,
+    RUNNER_IMAGE,
+    database_path,
+    worker_env,
+)
 from tests.e2e.support import fake_runner_env, jobs, pods, session_create, session_read, wait_phase
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.slow]
@@ -91,8 +100,8 @@ def restartable(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Restartabl
     redis.start()
     env = worker_env(stack.kubeconfig, redis.url, directory)
     manage = [sys.executable, str(REPO_ROOT / "manage.py")]
-    migrate = ManagedProcess("migrate", [*manage, "migrate", "--noinput"], env, directory, REPO_ROOT).start()
-    stack.processes.append(migrate)
+    pool = ThreadPoolExecutor(max_workers=1)
+    database = pool.submit(migrated_database, tmp_path_factory, env, database_path(directory))
     try:
         stack.wait_kube_ready()
         with stack.admin() as admin:
@@ -100,7 +109,7 @@ def restartable(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Restartabl
             core = kubernetes.client.CoreV1Api(admin)
             for namespace in (CONTROL_PLANE_NAMESPACE, NAMESPACE):
                 core.create_namespace(V1Namespace.model_validate({"metadata": {"name": namespace}}))
-        assert migrate.process is not None and migrate.process.wait(timeout=120) == 0, migrate.tail()
+        database.result()
         celery = [str(Path(sys.executable).parent / "celery"), "-A", "ambient", "worker", "--pool", "threads"]
         celery += ["--concurrency", "4", "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", "w@r"]
         worker_port, watcher_port = free_port(), free_port()
@@ -112,6 +121,7 @@ def restartable(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Restartabl
             wait_for(partial(http_ok, f"http://127.0.0.1:{port}/metrics"), 60, "worker and watcher")
         yield stack
     finally:
+        pool.shutdown()
         stop_all([*stack.processes, stack.kube, *([redis.process] if redis.process else [])])
 
 
