@@ -62,8 +62,9 @@ PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 # under the venv so the tree stays clean, even when the shell sets PYTHONDONTWRITEBYTECODE.
 PYTEST := PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=$(abspath $(VENV))/pycache $(BIN)/pytest
 # test-fast does not even import what it would deselect: tests/e2e (every test there is marked e2e
-# by its conftest) and the schema fuzz (marked slow), nor load the plugins only the fuzz needs.
-FAST_SELECTION := -m "not e2e and not slow" --ignore=tests/e2e --ignore=tests/api/test_schemathesis.py \
+# by its conftest), tests/browser (marked slow; its conftest imports Playwright, ~0.3 s in each
+# worker) and the schema fuzz (marked slow), nor load the plugins only the fuzz needs.
+FAST_SELECTION := -m "not e2e and not slow" --ignore=tests/e2e --ignore=tests/browser --ignore=tests/api/test_schemathesis.py \
 	-p no:schemathesis -p no:hypothesispytest
 
 ## chromium: Debian's Chromium for the browser tests (tests/browser), installed with apt-get when
