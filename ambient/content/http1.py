@@ -4,7 +4,8 @@ Why not a library: aiohttp's per-request work (URL objects, trace hooks, timer c
 redirect handling, multidict headers) was ~0.2 ms of CPU per proxied 4 KB GET, about a fifth of the
 api's, and httpcore's async pool parses with pure-Python h11, slower still. This keeps what a GET to
 a known service needs: connections kept per origin, httptools' parser (uvicorn's own), connect and
-read timeouts, and bodies streamed with back-pressure (a large file is never held whole).
+read timeouts, and bodies streamed with back-pressure (a large file is never held whole). A body is
+delimited by Content-Length, chunks, or (HTTP/1.0 style) the end of the connection.
 """
 
 from __future__ import annotations
@@ -85,6 +86,7 @@ class Response:
         self.raw_headers: list[tuple[bytes, bytes]] = []
         self.keep_alive = False
         self._connection: Connection | None = connection
+        self._loop = connection.loop
         self._read_timeout = read_timeout
         self._chunks: deque[bytes] = deque()
         self._buffered = 0
@@ -134,9 +136,8 @@ class Response:
         timeout; the connection's error when it failed."""
         if self._error is not None:
             raise self._error
-        loop = asyncio.get_running_loop()
-        waiter = self._waiter = loop.create_future()
-        timer = loop.call_later(self._read_timeout, _time_out, waiter, self._read_timeout)
+        waiter = self._waiter = self._loop.create_future()
+        timer = self._loop.call_later(self._read_timeout, _time_out, waiter, self._read_timeout)
         try:
             await waiter
         finally:
@@ -181,11 +182,19 @@ def _time_out(waiter: asyncio.Future[None], seconds: float) -> None:
         waiter.set_exception(TimeoutError(f"no data within {seconds} s"))
 
 
+def _ends_with_the_connection(response: Response) -> bool:
+    return (
+        response.status >= 200
+        and response.status not in (204, 304)
+        and not any(name.lower() in (b"content-length", b"transfer-encoding") for name, _ in response.raw_headers)
+    )
+
+
 class Connection(asyncio.Protocol):
     """One kept-alive connection to an origin, carrying one request at a time."""
 
-    def __init__(self, pool: Pool, origin: Origin) -> None:
-        self.pool, self.origin = pool, origin
+    def __init__(self, pool: Pool, origin: Origin, loop: asyncio.AbstractEventLoop) -> None:
+        self.pool, self.origin, self.loop = pool, origin, loop
         self.transport: asyncio.Transport | None = None
         self.parser = httptools.HttpResponseParser(self)
         self.response: Response | None = None
@@ -239,6 +248,10 @@ class Connection(asyncio.Protocol):
             self.close()
 
     def eof_received(self) -> bool:
+        response = self.response
+        if response is not None and response._headers_done and _ends_with_the_connection(response):
+            response.keep_alive = False
+            response._message_complete()  # a body without length or chunks ends where the connection does
         return False  # close; an answer not complete by now fails in connection_lost
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -329,7 +342,7 @@ class Pool:
 
     async def _connect(self, origin: Origin, timeout: float) -> Connection:
         loop = asyncio.get_running_loop()
-        connection = Connection(self, origin)
+        connection = Connection(self, origin, loop)
         secure = origin.scheme == "https"
         if secure and self._ssl is None:
             self._ssl = ssl.create_default_context()

@@ -205,6 +205,19 @@ def test_a_kept_connection_the_server_closed_is_replaced() -> None:
     assert (len(requests), connections) == (3, 2)
 
 
+def test_a_body_without_length_ends_with_the_connection() -> None:
+    async def handler(reader, writer, number) -> None:
+        await read_request(reader)
+        writer.write(b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the end")
+
+    async def client(base: str, pool: Pool) -> object:
+        return [await get_body(base, pool), await get_body(base, pool)]
+
+    result, _, connections = run(handler, client)
+    assert result == [(200, b"until the end")] * 2
+    assert connections == 2
+
+
 def test_a_connection_that_fails_after_answering_in_part_is_an_error() -> None:
     async def handler(reader, writer, number) -> None:
         await read_request(reader)
