@@ -3,6 +3,7 @@ e2e fixtures are reused here, and every test in this folder is e2e and slow."""
 
 from __future__ import annotations
 
+import io
 import secrets
 import subprocess
 import sys
@@ -11,7 +12,10 @@ from pathlib import Path
 
 import kubernetes.client
 import pytest
+from django.core.management import call_command
+from pytest_django.fixtures import Settings
 
+from ambient import kube as ambient_kube
 from reconciler.embedded_images import REPO_ROOT
 from sessions.api_constants import MANAGED_LABEL, MANAGED_LABEL_VALUE
 from tests.api.support import bind
@@ -60,14 +64,26 @@ def superuser_create(running: Stack, username: str, password: str) -> None:
     )
 
 
+def cluster_roles_install(running: Stack, settings: Settings) -> None:
+    """`manage.py install_crds` in this process (it needs the cluster only, not the stack's database):
+    the project ClusterRoles a binding names. Idempotent."""
+    settings.KUBECONFIG = str(running.kube.kubeconfig_path)
+    ambient_kube.reset()
+    try:
+        call_command("install_crds", stdout=io.StringIO())
+    finally:
+        # No client for the stack's cluster stays cached once `settings` restores KUBECONFIG.
+        ambient_kube.reset()
+
+
 @pytest.fixture
-def console(stack: Stack, kube_namespace: str) -> ConsoleLogin:  # noqa: F811 - the imported fixture
+def console(stack: Stack, kube_namespace: str, settings: Settings) -> ConsoleLogin:  # noqa: F811 - the imported fixture
     """The api started, the real runner (echo backend) mapped, a managed project, and a superuser
     bound there as project admin (the console impersonates them, so RBAC must allow them)."""
     patch = {"metadata": {"labels": {MANAGED_LABEL: MANAGED_LABEL_VALUE}}}
     kubernetes.client.CoreV1Api(stack.admin).patch_namespace(kube_namespace, patch)
     stack.start_api()
-    manage(stack, "install_crds")  # the project ClusterRoles the binding below names (idempotent)
+    cluster_roles_install(stack, settings)
     stack.set_image_map(real_runner=True)  # the `stack` fixture restores the fake runner afterwards
     username, password = f"operator-{secrets.token_hex(3)}", secrets.token_urlsafe(16)
     superuser_create(stack, username, password)
