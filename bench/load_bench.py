@@ -52,7 +52,8 @@ PROGRAM_MARKERS = {
     "localkube": "localkube serve",
     "api": "asgi_server",
     "worker": " worker ",
-    "watcher": "watch_sessions",
+    # watch_sessions re-executes itself as `python -m reconciler.watching` (same pid).
+    "watcher": "reconciler.watching",
 }
 # The stand-in images and a node with room for every pod (localkube reads these at start).
 STACK_ENV = {
