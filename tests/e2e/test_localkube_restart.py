@@ -34,6 +34,7 @@ from tests.e2e.stack import (
     FAKE_RUNNER,
     RUNNER_IMAGE,
     database_path,
+    watcher_argv,
     worker_env,
 )
 from tests.e2e.support import fake_runner_env, jobs, pods, session_create, session_read, wait_phase
@@ -99,7 +100,6 @@ def restartable(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Restartabl
     stack.kube.start()
     redis.start()
     env = worker_env(stack.kubeconfig, redis.url, directory)
-    manage = [sys.executable, str(REPO_ROOT / "manage.py")]
     pool = ThreadPoolExecutor(max_workers=1)
     database = pool.submit(migrated_database, tmp_path_factory, env, database_path(directory))
     try:
@@ -115,8 +115,7 @@ def restartable(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Restartabl
         worker_port, watcher_port = free_port(), free_port()
         metrics_env = {**env, "RECONCILER_WORKER_METRICS_PORT": str(worker_port)}
         stack.processes.append(ManagedProcess("worker", celery, metrics_env, directory, REPO_ROOT).start())
-        watch = [*manage, "watch_sessions", "--metrics-port", str(watcher_port)]
-        stack.processes.append(ManagedProcess("watcher", watch, env, directory, REPO_ROOT).start())
+        stack.processes.append(ManagedProcess("watcher", watcher_argv(watcher_port), env, directory, REPO_ROOT).start())
         for port in (worker_port, watcher_port):
             wait_for(partial(http_ok, f"http://127.0.0.1:{port}/metrics"), 60, "worker and watcher")
         yield stack
