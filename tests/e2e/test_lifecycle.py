@@ -95,13 +95,15 @@ def test_api_and_kubectl_sessions_run_then_complete(
 
 def test_stop_during_creating_and_running_then_restart(stack: Stack, kube_namespace: str) -> None:
     admin = stack.admin
-    # Creating: the pod asks for more memory than the node has, so it stays unscheduled.
-    session_create(admin, kube_namespace, "stuck", resourceOverrides={"memory": "4000Gi"})
-    wait_phase(admin, kube_namespace, "stuck", "Creating")
     # Running: the fake runner waits until SIGTERM.
     session_create(admin, kube_namespace, "live", environmentVariables=fake_runner_env(sleep="forever"))
     wait_phase(admin, kube_namespace, "live", "Running")
     first_job_uid = jobs(admin, kube_namespace, "live")[0].metadata.uid
+    # Creating: the pod asks for more memory than the node has, so it stays unscheduled. Made second
+    # and stopped at once: it fails once the test settings' creation deadline (seconds) passes, and
+    # waiting for "live" in between took longer than that on a loaded machine.
+    session_create(admin, kube_namespace, "stuck", resourceOverrides={"memory": "4000Gi"})
+    wait_phase(admin, kube_namespace, "stuck", "Creating")
 
     for name in ("stuck", "live"):
         request_stop(admin, kube_namespace, name)
