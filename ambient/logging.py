@@ -7,8 +7,8 @@ query parameters, passwords in URLs) are masked before any handler sees them.
 from __future__ import annotations
 
 import logging
+import os
 import re
-import uuid
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
@@ -113,5 +113,7 @@ class RequestIdMiddleware(DualModeMiddleware):
 def _request_id(request: HttpRequest) -> str:
     # From META, as `request.headers` would read it: building that mapping of every header costs more
     # than this lookup, and a request served on the event loop may need no other header.
+    # A new id is 32 random hex digits, as uuid4().hex was: building a UUID object for it cost four times
+    # as much as the random bytes, on every request that comes without an id.
     incoming = request.META.get(_REQUEST_ID_META, "")
-    return incoming if _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+    return incoming if _VALID_REQUEST_ID.match(incoming) else os.urandom(16).hex()

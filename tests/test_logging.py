@@ -62,3 +62,23 @@ def test_text_lines_are_readable():
     logger, stream = _capture(json_lines=False)
     logger.warning("hello")
     assert "WARNING ambient.test [-] hello" in stream.getvalue()
+
+
+def test_a_request_gets_a_new_id_unless_it_brings_a_sane_one(rf):
+    from django.http import HttpResponse
+
+    from ambient.logging import RequestIdMiddleware
+
+    seen: list[str] = []
+
+    def view(request):
+        seen.append(request_id_var.get())
+        return HttpResponse("ok")
+
+    middleware = RequestIdMiddleware(view)
+    first, second = middleware(rf.get("/")), middleware(rf.get("/"))
+    assert first["X-Request-ID"] != second["X-Request-ID"]
+    assert all(len(value) == 32 and int(value, 16) >= 0 for value in (first["X-Request-ID"], second["X-Request-ID"]))
+    assert seen == [first["X-Request-ID"], second["X-Request-ID"]]  # what the request's log lines carry
+    assert middleware(rf.get("/", HTTP_X_REQUEST_ID="abc-123"))["X-Request-ID"] == "abc-123"
+    assert middleware(rf.get("/", HTTP_X_REQUEST_ID="bad id;"))["X-Request-ID"] != "bad id;"
