@@ -27,7 +27,7 @@ from collections.abc import Callable, Collection
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-from asgiref.sync import ThreadSensitiveContext
+from asgiref.sync import ThreadSensitiveContext, sync_to_async
 from django.conf import settings
 from django.core.exceptions import RequestAborted
 from django.core.handlers.asgi import ASGIHandler, get_script_prefix
@@ -35,6 +35,7 @@ from django.db import connections
 from django.http import HttpRequest
 from django.urls import URLPattern, URLResolver, get_resolver, set_script_prefix
 from django.urls.resolvers import ResolverMatch
+from django.utils.log import log_response
 
 from ambient.content.client import STREAM_CHUNK_BYTES
 
@@ -166,6 +167,19 @@ class FastRoute(ASGIHandler):
             await self._streamed_until_disconnect(response, receive, send)
         else:
             await self.send_response(response, send)
+
+    async def get_response_async(self, request: HttpRequest) -> Any:
+        """Django's `get_response_async` less its `set_urlconf(ROOT_URLCONF)`: that sets a context-local only
+        so that a request's own `urlconf` (read in `resolve_request`, which this route replaces) does not
+        outlive it; unset, every resolver lookup reads ROOT_URLCONF all the same, and the set cost about
+        as much as the route's own matching."""
+        response = await self._middleware_chain(request)  # type: ignore[attr-defined]  # set by load_middleware
+        response._resource_closers.append(request.close)
+        if response.status_code >= 400:
+            await sync_to_async(log_response, thread_sensitive=False)(
+                "%s: %s", response.reason_phrase, request.path, response=response, request=request
+            )
+        return response
 
     async def send_response(self, response: Any, send: Any) -> None:
         """Django's `send_response`; an answer held in memory without cookies (a small file, an error) goes as

@@ -8,6 +8,7 @@ Requests are made to the ASGI application itself, as uvicorn makes them.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import socket
 import threading
@@ -183,6 +184,17 @@ def test_a_refused_token_is_401(project, served, fast, django_handler):
     assert status == 401
     assert headers["www-authenticate"] == 'Bearer realm="api"'
     assert served.received == []
+
+
+def test_error_answers_are_logged_as_by_djangos_handler(project, served, fast, django_handler, caplog):
+    url = sessions_url(project, "s1", "workspace/a.txt")
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        status, _, _, _ = call(fast, url, token="nope")
+    assert status == 401
+    assert django_handler.calls == 0
+    assert [record.getMessage() for record in caplog.records if record.name == "django.request"] == [
+        f"Unauthorized: {url}"
+    ]
 
 
 def test_a_caller_without_a_role_is_403(make_user, project, served, fast, django_handler):
