@@ -161,7 +161,7 @@ class FastRoute(ASGIHandler):
             return
         if not await self._body_drained(receive):
             return  # the client went away before its request was complete, as Django's handler does
-        set_script_prefix(get_script_prefix(scope))
+        script_prefix_set(scope)
         response = await self.get_response_async(request)
         if response.streaming and _longer_than_a_chunk(response):
             await self._streamed_until_disconnect(response, receive, send)
@@ -255,6 +255,15 @@ class FastRoute(ASGIHandler):
                 task.cancel()
             with contextlib.suppress(asyncio.CancelledError, RequestAborted):
                 await task
+
+
+def script_prefix_set(scope: dict[str, Any]) -> None:
+    """Django's `set_script_prefix(get_script_prefix(scope))`, skipped when the prefix is "/": that is what an
+    unset prefix reads as, and each request's context starts unset (ambient/asgi.py sets Django up without
+    one); setting it anyway cost about as much as the route's own matching."""
+    prefix = get_script_prefix(scope)
+    if prefix not in ("", "/"):
+        set_script_prefix(prefix)
 
 
 def _longer_than_a_chunk(response: Any) -> bool:

@@ -122,3 +122,19 @@ def test_the_fast_routes_answers_are_sent_as_djangos_handler_sends_them() -> Non
         assert ours[-1].get("more_body", False) is False
         if not answer.cookies:
             assert len(ours) == 2
+
+
+def test_the_fast_route_sets_a_script_prefix_other_than_the_default() -> None:
+    import contextvars
+
+    from django.urls import get_script_prefix
+
+    from ambient.asgi_handler import script_prefix_set
+
+    def prefix_after(root_path: str) -> str:
+        script_prefix_set({"root_path": root_path})
+        return get_script_prefix()
+
+    # Each in a fresh context, as uvicorn runs each request.
+    assert contextvars.Context().run(prefix_after, "/mount") == "/mount/"
+    assert contextvars.Context().run(prefix_after, "") == "/"
