@@ -5,8 +5,8 @@ message, and the body with the next message: two `send` calls on the socket, two
 client that reads the headers, parses them and waits again for the body. The api answers a small file
 or an error with the two messages back to back (ambient/asgi_handler.py), so here the writes made in
 one step are held until the loop's next pass and sent together: one system call and one wake-up of
-the client per answer instead of two. A write that finds nothing held and is large (a streamed
-chunk) goes straight out, so streaming holds nothing back.
+the client per answer instead of two. A large write (a streamed chunk, a big body) goes straight out
+after whatever is held, so it is never copied to be joined and streaming holds nothing back.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-# A write this large with nothing held is sent at once: joining it would copy it for no gain.
+# A write this large is sent at once (after what is held): joining it would copy it for little gain.
 DIRECT_WRITE_BYTES = 64 * 1024
 
 
@@ -29,11 +29,11 @@ class CoalescingTransport:
         self._held: list[bytes] | None = None
 
     def write(self, data: bytes) -> None:
-        held = self._held
-        if held is not None:
-            held.append(data)
-        elif len(data) >= DIRECT_WRITE_BYTES:
+        if len(data) >= DIRECT_WRITE_BYTES:  # sent as it is, after anything held: never copied to join it
+            self.flush()
             self._transport.write(data)
+        elif self._held is not None:
+            self._held.append(data)
         else:
             self._held = [data]
             self._loop.call_soon(self.flush)
