@@ -33,20 +33,26 @@ def chat_stack(stack: Stack, kube_namespace: str) -> Stack:
 
 @contextlib.contextmanager
 def chatting(stack: Stack, namespace: str, name: str) -> Iterator[None]:
-    """Post a message to `name` every half second while the block runs."""
+    """Post a message to `name` on entry, then every half second while the block runs. The first is
+    sent before the block starts: the session may have been idle past its timeout already while the
+    test waited for the other one to run, and the block's first inactivity check would stop it."""
     url = f"{stack.api_url}/api/projects/{namespace}/agentic-sessions/{name}/messages"
     headers = {"Authorization": f"Bearer {stack.kube.admin_token}"}
     stop = threading.Event()
     failures: list[str] = []
 
+    def post(number: int) -> None:
+        response = requests.post(url, json={"content": f"still here {number}"}, headers=headers, timeout=30)
+        if response.status_code != 202:
+            failures.append(response.text)
+
     def chat() -> None:
         number = 0
         while not stop.wait(0.5):
             number += 1
-            response = requests.post(url, json={"content": f"still here {number}"}, headers=headers, timeout=30)
-            if response.status_code != 202:
-                failures.append(response.text)
+            post(number)
 
+    post(0)
     thread = threading.Thread(target=chat, daemon=True)
     thread.start()
     try:
