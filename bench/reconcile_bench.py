@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -249,6 +250,8 @@ def main() -> None:  # noqa: PLR0915 - one linear script
         if watch is not None:
             watch.stop()
         stack.stop()
+        # localkube's state (every session of the run) and the processes' logs: tens of MB a run.
+        shutil.rmtree(directory, ignore_errors=True)
 
     ms = 1000.0
 
