@@ -10,9 +10,10 @@ from collections.abc import Iterator
 import kubernetes.client
 import pytest
 
+from localkube.operations import CRD_KEY
 from localkube.runtime.tests.e2e_support import TEST_IMAGE, map_images
 from localkube.testing import LocalKube
-from localkube.tests.helpers import kubectl_binary, raw_json
+from localkube.tests.helpers import kubectl_binary
 
 PLUGIN = "localkube.pytest_plugin"
 
@@ -34,9 +35,11 @@ def _created_crds_deleted(request: pytest.FixtureRequest) -> Iterator[None]:
     extensions = kubernetes.client.ApiextensionsV1Api(localkube.api_client())
 
     def names() -> set[str]:
-        # Raw JSON: typed CRD models (every JSON schema node a pydantic object) cost ~10 ms a list.
-        _, listed = raw_json(localkube.api_client(), "GET", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions")
-        return {crd["metadata"]["name"] for crd in listed["items"]}
+        # Read from the in-process server's store on its loop: a list over HTTP serialized, sent and
+        # parsed every CRD's whole schema twice a test (typed models would cost ~10 ms more a list).
+        assert localkube.server is not None and localkube.server.ctx is not None
+        store = localkube.server.ctx.store
+        return localkube.call(lambda: {str(crd["metadata"]["name"]) for crd in store.objects_of(*CRD_KEY)})
 
     before = names()
     yield
