@@ -10,6 +10,7 @@ import urllib.request
 from functools import partial
 from typing import Any
 
+import kubernetes.client
 import pytest
 import redis
 
@@ -17,6 +18,7 @@ from ambient.contract import ANNOTATION_PREFIX
 from reconciler.tests.services_support import RECONCILER_USER
 from tests.e2e.stack import RECONCILE_KEY_PREFIX, Stack
 from tests.e2e.support import (
+    conditions,
     fake_runner_env,
     jobs,
     session_create,
@@ -25,6 +27,7 @@ from tests.e2e.support import (
     wait_caught_up,
     wait_for,
     wait_phase,
+    wait_ready,
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.slow]
@@ -63,9 +66,19 @@ def _spec_change(stack: Stack, namespace: str, name: str, value: str) -> None:
     session_patch(stack.admin, namespace, name, {"spec": {"displayName": value}})
 
 
+def _event_recorded(stack: Stack, namespace: str, name: str, reason: str) -> bool:
+    events = kubernetes.client.CoreV1Api(stack.admin).list_namespaced_event(namespace).items
+    return any(event.involved_object.name == name and event.reason == reason for event in events)
+
+
 def test_idempotent_reconcile_makes_zero_writes(stack: Stack, kube_namespace: str) -> None:
     _create_running(stack, kube_namespace, ["steady"])
     _assert_converged(stack, kube_namespace, ["steady"])
+    # Settled means Ready too: the content sidecar's readiness probe flips it after Running, a real
+    # change (status write, then its Event, the reconcile's last write) that once landed inside the
+    # measured window under load.
+    reason = conditions(wait_ready(stack.admin, kube_namespace, "steady"))["Ready"][1]
+    wait_for(partial(_event_recorded, stack, kube_namespace, "steady", reason), 30, "the Ready Event")
     metrics_url = f"http://127.0.0.1:{stack.worker_metrics_port}/metrics"
     before = _metric(metrics_url, "ambient_reconcile_duration_seconds_count")
     mark = stack.kube.request_log.mark()
