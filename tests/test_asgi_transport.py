@@ -4,6 +4,7 @@ the bytes, their order and the connection's life are unchanged; only the number 
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 import threading
 import time
@@ -109,6 +110,36 @@ def test_nothing_is_written_once_the_connection_is_closing() -> None:
     assert _in_a_loop(steps).writes == []
 
 
+def test_a_callback_after_the_write_runs_once_the_held_bytes_are_sent() -> None:
+    async def steps(transport: CoalescingTransport, recorded: Recorded) -> None:
+        transport.after_write(recorded.writes.append, b"<logged>")  # uvicorn logs before it writes
+        transport.write(b"head")
+        transport.write(b"body")
+        assert recorded.writes == []
+        await asyncio.sleep(0)
+
+    assert _in_a_loop(steps).writes == [b"headbody", b"<logged>"]
+
+    async def aborted(transport: CoalescingTransport, recorded: Recorded) -> None:
+        transport.after_write(recorded.writes.append, b"<logged>")
+        transport.write(b"never sent")
+        transport.abort()  # the request is still logged
+
+    assert _in_a_loop(aborted).writes == [b"<logged>"]
+
+
+class Lines(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+ACCESS_LINES = Lines()
+
+
 async def _app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     if scope["type"] == "websocket":
         await receive()  # connect
@@ -132,8 +163,11 @@ async def _app(scope: dict[str, Any], receive: Any, send: Any) -> None:
 @pytest.fixture(scope="module")
 def server() -> Iterator[int]:
     port = free_port()
+    access = logging.getLogger("uvicorn.access")
+    access.addHandler(ACCESS_LINES)
+    access.propagate = False
     config = uvicorn.Config(
-        _app, host="127.0.0.1", port=port, http=HTTP_PROTOCOL, ws="websockets", lifespan="off", log_level="warning"
+        _app, host="127.0.0.1", port=port, http=HTTP_PROTOCOL, ws="websockets", lifespan="off", log_config=None
     )
     running = uvicorn.Server(config)
     thread = threading.Thread(target=running.run, daemon=True)
@@ -145,6 +179,8 @@ def server() -> Iterator[int]:
     yield port
     running.should_exit = True
     thread.join(10)
+    access.removeHandler(ACCESS_LINES)
+    access.propagate = True
 
 
 def _answer(connection: socket.socket) -> tuple[bytes, bytes]:
@@ -158,12 +194,19 @@ def _answer(connection: socket.socket) -> tuple[bytes, bytes]:
 
 
 def test_an_answer_arrives_whole_and_the_connection_is_kept_alive(server: int) -> None:
+    logged = len(ACCESS_LINES.lines)
     with socket.create_connection(("127.0.0.1", server), timeout=10) as connection:
-        for _ in range(2):
-            connection.sendall(b"GET / HTTP/1.1\r\nHost: test\r\n\r\n")
+        for number in range(2):
+            connection.sendall(f"GET /?n={number} HTTP/1.1\r\nHost: test\r\n\r\n".encode())
             head, body = _answer(connection)
             assert head.startswith(b"HTTP/1.1 200 OK")
             assert body == b"x" * 4096
+    deadline = time.monotonic() + 10
+    while len(ACCESS_LINES.lines) < logged + 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    lines = ACCESS_LINES.lines[logged:]
+    assert len(lines) == 2  # each request logged once, after its answer
+    assert ['"GET /?n=0 HTTP/1.1" 200' in lines[0], '"GET /?n=1 HTTP/1.1" 200' in lines[1]] == [True, True]
 
 
 def test_a_streamed_answer_arrives_complete(server: int) -> None:
