@@ -118,3 +118,10 @@ class CoalescingHttpToolsProtocol(HttpToolsProtocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(CoalescingTransport(transport, self.loop))  # type: ignore[arg-type]
+
+    def on_response_complete(self) -> None:
+        # The answer is whole (uvicorn calls this right after its last write): send it now, and log it,
+        # rather than after the rest of the step (the task's end, the keep-alive timer).
+        if isinstance(self.transport, CoalescingTransport):
+            self.transport.flush()
+        super().on_response_complete()
