@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+import time
 from pathlib import Path
 
 from localkube.runtime.process import POD_UID_ENV, ContainerProcess, exit_code, kill_orphans
@@ -16,6 +17,19 @@ def alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+def environment_published(pid: int) -> None:
+    """Wait until the kernel shows the new program's environment in /proc.
+
+    Popen returns once exec closed its error pipe, which happens a moment before the kernel records
+    where the new environment lives: read in between (a preempted child on a loaded machine),
+    /proc/<pid>/environ is empty and the process looks unmarked.
+    """
+    for _ in range(1000):
+        if Path(f"/proc/{pid}/environ").read_bytes():
+            return
+        time.sleep(0.01)
 
 
 def test_exit_code_mapping() -> None:
@@ -80,6 +94,8 @@ def test_kill_orphans_only_kills_marked_processes(tmp_path: Path) -> None:
     )
     unmarked = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], start_new_session=True)
     try:
+        environment_published(marked.pid)
+        environment_published(unmarked.pid)
         (tmp_path / "uid-1_c.pid").write_text(str(marked.pid))
         (tmp_path / "uid-2_c.pid").write_text(str(unmarked.pid))
         assert kill_orphans(tmp_path) == [marked.pid]
