@@ -82,6 +82,10 @@ def logging_config(*, level: str, json_lines: bool) -> dict[str, Any]:
             # urllib3 logs full URLs at DEBUG; keep it quiet so query-string tokens never reach a log.
             "urllib3": {"level": "WARNING"},
             "kubernetes": {"level": "WARNING"},
+            # Django's own defaults give "django" a bare console handler (DEBUG only) and mail_admins:
+            # under DEBUG each of its records ("Not Found: /path") was printed twice, once without
+            # our format, request id and masking. Its records go through the root handler alone.
+            "django": {"handlers": [], "level": "INFO", "propagate": True},
         },
     }
 

@@ -58,6 +58,22 @@ def test_json_lines_carry_request_id_and_no_token():
     assert record["message"] == "calling with Bearer [REDACTED]"
 
 
+def test_django_records_are_written_once_through_the_masking_handler(settings, capsys):
+    # Django applies its DEFAULT_LOGGING first; under DEBUG its bare console handler used to print
+    # each "django" record a second time, unformatted and unmasked.
+    from django.utils.log import DEFAULT_LOGGING
+
+    settings.DEBUG = True
+    logging.config.dictConfig(DEFAULT_LOGGING)
+    logger, stream = _capture(json_lines=False)
+    assert logging.getLogger("django").handlers == []
+    logging.getLogger("django.request").warning("Not Found: /x?token=%s", "s3cr3t")
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 1
+    assert lines[0].endswith("WARNING django.request [-] Not Found: /x?token=[REDACTED]")
+    assert "Not Found" not in capsys.readouterr().err
+
+
 def test_text_lines_are_readable():
     logger, stream = _capture(json_lines=False)
     logger.warning("hello")
