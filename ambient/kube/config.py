@@ -87,6 +87,9 @@ def _throttle_refresh(configuration: client.Configuration) -> None:
         if now - last[0] >= REFRESH_INTERVAL_SECONDS:
             last[0] = now
             hook(target)
+            # The kubeconfig's hook installs a fresh copy of itself each time it runs: without this,
+            # every request after the first ran it again.
+            target.refresh_api_key_hook = refresh_at_most_every_interval
 
     configuration.refresh_api_key_hook = refresh_at_most_every_interval
 
