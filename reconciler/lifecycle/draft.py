@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import copy
 from datetime import datetime
 from typing import Any
 
 from ambient.contract import ConditionStatus, ConditionType, Phase
 from reconciler.conditions import ConditionTransition, get_condition, remove_condition, set_condition
 from reconciler.lifecycle.actions import Action
-from reconciler.lifecycle.merge_patch import merge_patch
+from reconciler.lifecycle.merge_patch import json_copy, merge_patch
 from reconciler.lifecycle.observed import Decision, Observed
 from reconciler.timestamps import format_time
 
@@ -18,7 +17,7 @@ class StatusDraft:
     def __init__(self, observed: Observed, now: datetime) -> None:
         self.observed = observed
         self.now = now
-        self.status: dict[str, Any] = copy.deepcopy(dict(observed.status))
+        self.status: dict[str, Any] = json_copy(observed.status)
         self.transitions: list[ConditionTransition] = []
 
     @property
@@ -68,7 +67,7 @@ class StatusDraft:
 
     def unchanged(self, *, warnings: tuple[str, ...] = ()) -> Decision:
         """Leave the session exactly as read: no status write, no actions."""
-        return Decision(status=copy.deepcopy(dict(self.observed.status)), status_patch={}, warnings=warnings)
+        return Decision(status=json_copy(self.observed.status), status_patch={}, warnings=warnings)
 
     def finish(
         self,
