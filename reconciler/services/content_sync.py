@@ -31,7 +31,6 @@ from reconciler.lifecycle.content import (
     content_sync_recorded,
 )
 from reconciler.timestamps import format_time
-from sessions.services.github_tokens import session_github_token
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +56,10 @@ class ContentOutcome:
 
 def git_headers_of(session: Mapping[str, Any]) -> dict[str, str]:
     """The session user's GitHub token for clones of private repositories (none: anonymous)."""
+    # Imported here: it loads PyJWT and the GitHub App client (~0.1 s of CPU at every worker's
+    # start), which only a session with repositories to clone needs.
+    from sessions.services.github_tokens import session_github_token  # noqa: PLC0415
+
     try:
         found = session_github_token(session)
     except ApplicationError as error:
