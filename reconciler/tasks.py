@@ -2,6 +2,8 @@
 
 `reconcile_session` is sent by name (`reconciler.tasks.reconcile_session`, args
 `[namespace, name]`) by the watcher and the periodic tasks; the periodic tasks only enqueue keys.
+The same task serves both queues (first sight and the default); the queue only decides how soon a
+worker takes it.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from prometheus_client import start_http_server
 
 from ambient.kube import control_plane_gateway
 from reconciler import metrics, queueing
+from reconciler.queueing.depth import first_sight_backlog
 from reconciler.services import (
     reconciler_config_from_settings,
     session_keys_all,
@@ -51,7 +54,9 @@ def reconcile_session(self: Task, namespace: str, name: str) -> str:
             return "busy"
         started = time.monotonic()
         try:
-            outcome = session_reconcile(namespace, name, lease_lost=lambda: lease.lost)
+            outcome = session_reconcile(
+                namespace, name, lease_lost=lambda: lease.lost, others_await_first_sight=_others_await_first_sight
+            )
         except Exception:
             metrics.RECONCILE_ERRORS.labels(kind="transient").inc()
             logger.exception("reconcile of %s failed; backing off", key)
@@ -70,6 +75,11 @@ def reconcile_session(self: Task, namespace: str, name: str) -> str:
         if outcome.requeue_after is not None:
             queueing.requeue(key, outcome.requeue_after, reason=outcome.reason or "requested")
         return outcome.reason
+
+
+def _others_await_first_sight() -> bool:
+    """Other new sessions' first sights wait on their queue (not yet taken by a worker thread)."""
+    return first_sight_backlog() > 0
 
 
 def _eta(value: object) -> float | None:

@@ -3,6 +3,8 @@
 from pathlib import Path
 from typing import Any
 
+from kombu import Exchange, Queue
+
 from ambient import contract
 from ambient.settings.env import BASE_DIR, STATE_DIR, env
 
@@ -142,7 +144,12 @@ MAX_TASK_COUNTDOWN = BROKER_VISIBILITY_TIMEOUT // 2
 # runs the production broker and channel layer. Without REDIS_URL (a one-off management command,
 # unit tests) tasks go to kombu's in-memory transport: they stay inside that process.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": BROKER_VISIBILITY_TIMEOUT}
+# Two queues (RECONCILER.md, queueing), each on its own direct exchange: new sessions' first sight, taken
+# first by workers ("priority": kombu's BRPOP order, not round robin), and Celery's default for the rest.
+RECONCILE_QUEUE, RECONCILE_FIRST_SIGHT_QUEUE = "celery", "reconcile-first-sight"
+CELERY_TASK_DEFAULT_QUEUE = RECONCILE_QUEUE
+CELERY_TASK_QUEUES = [Queue(q, Exchange(q), routing_key=q) for q in (RECONCILE_FIRST_SIGHT_QUEUE, RECONCILE_QUEUE)]
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": BROKER_VISIBILITY_TIMEOUT, "queue_order_strategy": "priority"}
 
 # CHANNEL_LAYER_BACKEND: "pubsub" (Redis Pub/Sub: one PUBLISH per broadcast; "beta" upstream) or "core"
 # (channels_redis' list layer: one push per socket, and each api process pops them one round trip at

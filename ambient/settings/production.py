@@ -11,7 +11,8 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 REDIS_URL = env.str("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": BROKER_VISIBILITY_TIMEOUT}
+# The first-sight queue before the default one, as in base.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": BROKER_VISIBILITY_TIMEOUT, "queue_order_strategy": "priority"}
 CHANNEL_LAYERS = redis_channel_layers(REDIS_URL)
 KUBE_IN_CLUSTER = env.bool("KUBE_IN_CLUSTER", default=True)
 AMBIENT_ALLOW_FILE_GIT_URLS = False

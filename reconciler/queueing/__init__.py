@@ -21,8 +21,10 @@ What the ``reconcile_session(namespace, name)`` task calls, in order::
         if outcome.requeue_after:
             requeue(key, outcome.requeue_after)
 
-The watcher and beat call ``enqueue(key)``. With ``REDIS_URL`` the state lives in Redis; without
-it in a SQLite file (see ``sqlite_store`` for the limits of that mode).
+The watcher and beat call ``enqueue(key)``; the watcher calls ``enqueue_first_sight(key)`` for a
+session with no status yet, whose task then travels on the first-sight queue that workers take
+first. With ``REDIS_URL`` the state lives in Redis; without it in a SQLite file (see
+``sqlite_store`` for the limits of that mode).
 """
 
 from __future__ import annotations
@@ -50,6 +52,8 @@ __all__ = (
     "clamp_countdown",
     "default_queue",
     "enqueue",
+    "enqueue_first_sight",
+    "first_sight_celery_sender",
     "requeue",
     "requeue_lease_busy",
     "reset_default_queue",
@@ -68,6 +72,20 @@ def celery_sender(namespace: str, name: str, countdown: float) -> None:
     from ambient.celery import app  # noqa: PLC0415 - the Celery app reads Django settings
 
     app.send_task(RECONCILE_TASK_NAME, args=[namespace, name], countdown=countdown or None)
+
+
+def first_sight_celery_sender(namespace: str, name: str, countdown: float) -> None:
+    """The same task on the first-sight queue, which workers take before the default one."""
+    from django.conf import settings  # noqa: PLC0415
+
+    from ambient.celery import app  # noqa: PLC0415
+
+    app.send_task(
+        RECONCILE_TASK_NAME,
+        args=[namespace, name],
+        countdown=countdown or None,
+        queue=settings.RECONCILE_FIRST_SIGHT_QUEUE,
+    )
 
 
 def queue_settings_from_django() -> QueueSettings:
@@ -99,7 +117,9 @@ def default_queue() -> ReconcileQueue:
                 if settings.REDIS_URL
                 else SqliteStore(settings.RECONCILE_QUEUE_SQLITE_PATH)
             )
-            _default = ReconcileQueue(store, celery_sender, queue_settings_from_django())
+            _default = ReconcileQueue(
+                store, celery_sender, queue_settings_from_django(), first_sight_sender=first_sight_celery_sender
+            )
         return _default
 
 
@@ -109,8 +129,13 @@ def reset_default_queue() -> None:
         _default = None
 
 
-def enqueue(key: str, countdown: float = 0.0) -> bool:
-    return default_queue().enqueue(key, countdown)
+def enqueue(key: str, countdown: float = 0.0, *, first_sight: bool = False) -> bool:
+    return default_queue().enqueue(key, countdown, first_sight=first_sight)
+
+
+def enqueue_first_sight(key: str) -> bool:
+    """Enqueue a session that has no status yet on the first-sight lane (the watcher's choice)."""
+    return enqueue(key, first_sight=True)
 
 
 def task_start(key: str, eta: float | None = None) -> TaskStart:

@@ -65,9 +65,13 @@ class ReconcileQueue:
         *,
         jitter: Callable[[], float] = random.random,
         clock: Callable[[], float] = time.time,
+        first_sight_sender: Sender | None = None,
     ) -> None:
         self.store = store
         self.sender = sender
+        # Sends to the first-sight lane (a queue workers take before the default one); without
+        # it every task goes through ``sender``.
+        self.first_sight_sender = first_sight_sender
         self.settings = settings or QueueSettings()
         self._jitter = jitter
         self._clock = clock
@@ -77,8 +81,13 @@ class ReconcileQueue:
         return f"{self.settings.prefix}{kind}:{key}"
 
     # -- coalescing: many events, one task ----------------------------------------------------------
-    def enqueue(self, key: str, countdown: float = 0.0) -> bool:
-        """Send one reconcile for ``key`` unless one due no later is already queued; True if sent."""
+    def enqueue(self, key: str, countdown: float = 0.0, *, first_sight: bool = False) -> bool:
+        """Send one reconcile for ``key`` unless one due no later is already queued; True if sent.
+
+        ``first_sight``: the key is a session with no status yet, and its task goes on the
+        first-sight lane. The claim is the same whichever lane the task takes, so coalescing,
+        supersession and the dirty rerun do not depend on the lane.
+        """
         countdown = clamp_countdown(countdown, self.settings.max_countdown_seconds)
         due = self._clock() + countdown
         name = self._name("q", key)
@@ -88,8 +97,9 @@ class ReconcileQueue:
             metrics.ENQUEUES.labels(result="coalesced").inc()
             return False
         namespace, session = split_key(key)
+        sender = self.first_sight_sender if first_sight and self.first_sight_sender is not None else self.sender
         try:
-            self.sender(namespace, session, countdown)
+            sender(namespace, session, countdown)
         except BaseException:
             # Nothing was sent: drop the claim so the next event (or the caller's retry) sends.
             self.store.clear(name)

@@ -7,7 +7,9 @@ converged session makes no write call at all, so a quiet cluster stays quiet.
 A decision that asks to come back at once (first sight, which only stamps Pending and the start
 time the Job is built from) is followed in the same call by the next pass, decided on the session
 its status write returned: no trip through the queue and no second read of the CR, which is what
-a burst of new sessions waits for most.
+a burst of new sessions waits for most. Unless other new sessions wait for their first sight
+(``others_await_first_sight``): then the thread goes to them and the creating pass to the queue,
+so a burst of creates gets every phase first and builds the runs after.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ logger = logging.getLogger(__name__)
 CONFLICT_REQUEUE_SECONDS = 0.5
 # Passes one call may chain (each asked to come back at once); only first sight asks today.
 CHAINED_PASSES_MAX = 3
+# The outcome's reason when first sight left the next pass to the queue.
+FIRST_SIGHT_DEFERRED = "first_sight_deferred"
 
 
 @dataclass(frozen=True)
@@ -61,10 +65,16 @@ def session_reconcile(
     name: str,
     *,
     lease_lost: Callable[[], bool] = lambda: False,
+    others_await_first_sight: Callable[[], bool] = lambda: False,
     now: datetime | None = None,
     cluster: KubeGateway | None = None,
     config: ReconcilerConfig | None = None,
 ) -> ReconcileOutcome:
+    """Read the session and run passes on it: one, or first sight and the pass it asks for at once.
+
+    ``others_await_first_sight`` is asked after a first sight: when it says yes the call ends there
+    with ``requeue_after=0.0`` (reason ``FIRST_SIGHT_DEFERRED``), so the task requeues the key.
+    """
     cluster = cluster or control_plane_gateway()
     config = config or reconciler_config_from_settings()
     stages: dict[str, float] = {}
@@ -76,8 +86,14 @@ def session_reconcile(
         if session is None or session["metadata"].get("deletionTimestamp"):
             # Deleted: ownerReferences let the garbage collector take every child.
             return ReconcileOutcome(reason="gone", stages=stages)
+        first_sight = not (session.get("status") or {}).get("phase")
         outcome, session = _pass(cluster, session, config, now or datetime.now(UTC), lease_lost, stages)
         if outcome.requeue_after != 0.0 or outcome.reason != "applied":
+            break
+        if first_sight and others_await_first_sight():
+            # Each new session's phase waits for a thread: leave the creating pass (~15 requests)
+            # to the default queue, behind the first sights, rather than make them wait for it.
+            outcome = ReconcileOutcome(requeue_after=0.0, reason=FIRST_SIGHT_DEFERRED)
             break
     return ReconcileOutcome(outcome.requeue_after, outcome.failed, outcome.reason, stages)
 

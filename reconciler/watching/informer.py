@@ -8,7 +8,8 @@ As RECONCILER.md describes watching: watch from the LIST's resourceVersion with 
 timeout; resume from the last seen RV after a disconnect; relist on 410 and diff the known keys.
 The RV advances only after the event's key was enqueued, so an enqueue failure replays the event.
 For sessions, an update that changed only status (the reconciler's own write coming back) is not
-enqueued; see predicates.py.
+enqueued; see predicates.py. A session with no status yet is enqueued on the first-sight queue
+(``enqueue_first_sight``), which workers take before the default one.
 """
 
 from __future__ import annotations
@@ -47,11 +48,15 @@ class ResourceWatch:
         config: WatcherConfig,
         liveness: Liveness,
         stop: threading.Event,
+        *,
+        enqueue_first_sight: Enqueue | None = None,
     ) -> None:
         self.resource = resource
         self.namespace = namespace
         self._gateway = gateway
         self._enqueue = enqueue
+        # For a session with no status yet (without it, such keys go through ``enqueue`` too).
+        self._enqueue_first_sight = enqueue_first_sight
         self._config = config
         self._liveness = liveness
         self._stop = stop
@@ -133,10 +138,13 @@ class ResourceWatch:
 
         listed: dict[str, tuple[str, str]] = {}
         fingerprints: dict[str, str] = {}
+        first_sight: set[str] = set()
         for item in items:
             own, session, rv = object_key(item), self.resource.session_key(item), resource_version(item)
             if own and session and rv:
                 listed[own] = (rv, session)
+                if self._awaits_first_sight(item):
+                    first_sight.add(session)
                 if self.resource.skip_status_only_updates:
                     fingerprints[own] = desired_state_fingerprint(item)
         keys: set[str] = set()
@@ -145,7 +153,7 @@ class ResourceWatch:
                 keys.add(session)
         keys.update(session for own, (_, session) in self.known.items() if own not in listed)
         for key in sorted(keys):
-            self._enqueue(key)
+            self._send(key, first_sight=key in first_sight)
         # Only now: if an enqueue failed, the next relist diffs against the old state again.
         self.known = listed
         self.fingerprints = fingerprints
@@ -207,7 +215,7 @@ class ResourceWatch:
             ):
                 self.skipped_status_only += 1
             elif session:
-                self._enqueue(session)
+                self._send(session, first_sight=event_type != "DELETED" and self._awaits_first_sight(obj))
                 metrics.WATCH_ENQUEUE.observe(time.monotonic() - seen)
             if own and session and rv:
                 if event_type == "DELETED":
@@ -221,3 +229,12 @@ class ResourceWatch:
         # BOOKMARK carries only the RV; every event type moves the resume point.
         if rv:
             self.resource_version = rv
+
+    def _awaits_first_sight(self, obj: dict[str, Any]) -> bool:
+        return self.resource.awaits_first_sight is not None and self.resource.awaits_first_sight(obj)
+
+    def _send(self, key: str, *, first_sight: bool) -> None:
+        if first_sight and self._enqueue_first_sight is not None:
+            self._enqueue_first_sight(key)
+        else:
+            self._enqueue(key)

@@ -46,7 +46,7 @@ def run_watcher(namespaces: list[str] | None, metrics_port: int) -> None:
 
     from ambient.kube import control_plane_gateway  # noqa: PLC0415
     from reconciler import metrics  # noqa: PLC0415
-    from reconciler.queueing import enqueue  # noqa: PLC0415
+    from reconciler.queueing import enqueue, enqueue_first_sight  # noqa: PLC0415
     from reconciler.queueing.depth import broker_queue_depth  # noqa: PLC0415
     from reconciler.watching import Liveness, SessionWatcher, WatcherConfig, serve_probes  # noqa: PLC0415
 
@@ -60,7 +60,9 @@ def run_watcher(namespaces: list[str] | None, metrics_port: int) -> None:
         read_timeout=settings.WATCH_READ_TIMEOUT,
     )
     liveness = Liveness()
-    watcher = SessionWatcher(config, control_plane_gateway, enqueue, liveness=liveness)
+    watcher = SessionWatcher(
+        config, control_plane_gateway, enqueue, enqueue_first_sight=enqueue_first_sight, liveness=liveness
+    )
     probes = None
     if metrics_port:
         metrics.QUEUE_DEPTH.set_function(broker_queue_depth)

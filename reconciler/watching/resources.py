@@ -18,6 +18,12 @@ def _own_key(obj: KubeObject) -> str | None:
     return f"{namespace}/{name}" if namespace and name else None
 
 
+def _awaits_first_sight(obj: KubeObject) -> bool:
+    """A session no pass has stamped a phase on yet (and not being deleted): its task goes on the
+    first-sight queue, which workers take first, so a burst of creates shows every phase soon."""
+    return not (obj.get("status") or {}).get("phase") and not (obj.get("metadata") or {}).get("deletionTimestamp")
+
+
 def _labelled_session_key(obj: KubeObject) -> str | None:
     # A child carries its session's name as a label value, always in the session's namespace.
     metadata = obj.get("metadata") or {}
@@ -40,6 +46,8 @@ class WatchedResource:
     # An update that changed only status is not enqueued (see predicates.py): for sessions, whose
     # status only the reconciler writes. A child's status (Job conditions, pod phase) is news.
     skip_status_only_updates: bool = False
+    # Which objects' keys go on the first-sight queue (None: none do; only sessions have a first sight).
+    awaits_first_sight: Callable[[KubeObject], bool] | None = None
 
 
 SESSIONS = WatchedResource(
@@ -48,6 +56,7 @@ SESSIONS = WatchedResource(
     session_key=_own_key,
     enqueue_all_on_relist=True,
     skip_status_only_updates=True,
+    awaits_first_sight=_awaits_first_sight,
 )
 JOBS = WatchedResource(
     name="jobs",

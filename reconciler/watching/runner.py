@@ -28,12 +28,14 @@ class SessionWatcher:
         gateway: Callable[[], KubeGateway],
         enqueue: Enqueue,
         *,
+        enqueue_first_sight: Enqueue | None = None,
         liveness: Liveness | None = None,
         resources: tuple[WatchedResource, ...] = WATCHED_RESOURCES,
     ) -> None:
         self.config = config
         self.liveness = liveness or Liveness()
         self._enqueue = enqueue
+        self._enqueue_first_sight = enqueue_first_sight
         self._resources = resources
         self._gateway = gateway
         self.elector = LeaseElector(
@@ -92,7 +94,14 @@ class SessionWatcher:
         namespaces: tuple[str | None, ...] = self.config.namespaces or (None,)
         self.watches = [
             ResourceWatch(
-                resource, namespace, self._gateway, self._enqueue, self.config, self.liveness, self._streams_stop
+                resource,
+                namespace,
+                self._gateway,
+                self._enqueue,
+                self.config,
+                self.liveness,
+                self._streams_stop,
+                enqueue_first_sight=self._enqueue_first_sight,
             )
             for resource in self._resources
             for namespace in namespaces
