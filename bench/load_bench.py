@@ -170,6 +170,7 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=200)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--patchers", type=int, default=50)
+    parser.add_argument("--keep-state", action="store_true", help="Keep the stack's state directory and logs.")
     options = parser.parse_args()
     state_dir = Path(tempfile.mkdtemp(prefix="load-bench-"))
     image_map = write_image_map(
@@ -192,8 +193,11 @@ def main() -> None:
         if watch is not None:
             watch.stop()
         stop_stack(stack)
-        shutil.rmtree(state_dir, ignore_errors=True)
-        image_map.unlink(missing_ok=True)
+        if options.keep_state:
+            print(f"state and logs kept in {state_dir}")
+        else:
+            shutil.rmtree(state_dir, ignore_errors=True)
+            image_map.unlink(missing_ok=True)
 
     goals = {figure: f"≤ {limit:.0f}" for figure, limit in GOALS_S.items()}
     goals |= {"label_patches_stored": f"= {options.patchers}", "responses_5xx": "0"}
