@@ -101,8 +101,13 @@ def django_db_setup(django_db_setup, django_db_blocker) -> Iterator[None]:
 
     Threads that ran ORM code for async tests (sync_to_async's worker thread, the ASGI handler's
     request threads) keep their own connections; DROP DATABASE would wait 5 s for them, then give
-    up and leave the database behind. The run is over, so they are ended first."""
-    yield
+    up and leave the database behind. The run is over, so they are ended first.
+    In between, transactional tests' flushes skip post_migrate's re-check of the content types and
+    permissions (tests/postgresql/base.py)."""
+    from tests.postgresql.base import kept_rows_not_checked_again
+
+    with kept_rows_not_checked_again():
+        yield
     from django.db import connection
 
     if connection.vendor != "postgresql":
