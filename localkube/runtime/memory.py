@@ -36,16 +36,25 @@ def memory_limit_bytes(container: dict[str, Any]) -> int | None:
 
 
 def resident_bytes_by_group() -> dict[int, int]:
-    """Resident memory summed per process group, from /proc/<pid>/stat (pgrp: field 5, rss: 24)."""
+    """Resident memory summed per process group, from /proc/<pid>/stat (pgrp: field 5, rss: 24).
+
+    Read with plain os calls on bytes: this runs twice a second over every process on the machine,
+    and pathlib objects and text decoding per file made it a visible share of the kubelet's CPU."""
     totals: dict[int, int] = {}
-    for entry in os.scandir(PROC):
-        if not entry.name.isdigit():
+    for name in os.listdir(PROC):
+        if not name.isdigit():
             continue
         try:
-            text = Path(entry.path, "stat").read_text()
+            descriptor = os.open(f"/proc/{name}/stat", os.O_RDONLY)
         except OSError:
             continue  # exited meanwhile
-        fields = text[text.rfind(")") + 2 :].split()
+        try:
+            text = os.read(descriptor, 4096)
+        except OSError:
+            continue
+        finally:
+            os.close(descriptor)
+        fields = text[text.rfind(b")") + 2 :].split()
         try:
             group, pages = int(fields[2]), int(fields[21])
         except (IndexError, ValueError):

@@ -45,12 +45,19 @@ def insufficient_resources(
     ``requests_of`` lets the caller serve the bound pods' requests from a cache: parsing every
     bound pod's quantities for each new pod is quadratic in a burst.
     """
-    used: Resources = {}
+    # Summed as integer numerators per denominator, exact: adding Fractions one by one normalises
+    # each sum with a gcd, and this runs over every bound pod for each pod scheduled.
+    numerators: dict[str, dict[int, int]] = {}
     count = 0
     for other in bound_pods:
         count += 1
         for name, value in requests_of(other).items():
-            used[name] = used.get(name, Fraction(0)) + value
+            by_denominator = numerators.setdefault(name, {})
+            by_denominator[value.denominator] = by_denominator.get(value.denominator, 0) + value.numerator
+    used: Resources = {
+        name: sum((Fraction(numerator, denominator) for denominator, numerator in parts.items()), Fraction(0))
+        for name, parts in numerators.items()
+    }
     wanted = pod_requests(pod)
     missing = []
     if count + 1 > parse_quantity(allocatable.get("pods", "110")):
