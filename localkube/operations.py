@@ -6,13 +6,13 @@ writes as no-ops, structural-schema pruning/defaulting/validation for custom res
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import Any
 
 from localkube import admission, crds, defaults, immutability, patches, pod_validation
 from localkube.bodies import body_checked, schema_apply
 from localkube.changes import finalizers_done, generation_relevant, without_volatile
+from localkube.copying import json_copy
 from localkube.errors import ApiError, cause, conflict, invalid, not_found
 from localkube.pagination import decode_continue, encode_continue
 from localkube.registry import Registry, ResourceType
@@ -144,7 +144,7 @@ class ObjectService:
         """``body_owned``: the caller hands the body over (a request's parsed JSON), so it is stored
         without a copy; the server's own callers keep theirs."""
         checked = body_checked(resource_type, version, body)
-        obj = checked if body_owned else copy.deepcopy(checked)
+        obj = checked if body_owned else json_copy(checked)
         if resource_type.namespaced:
             body_ns = (obj.get("metadata") or {}).get("namespace")
             if body_ns and namespace and body_ns != namespace:
@@ -195,7 +195,7 @@ class ObjectService:
         require_resource_version: bool | None = None,
         admit: Admit | None = None,
     ) -> WriteResult:
-        obj = copy.deepcopy(body_checked(resource_type, version, body))
+        obj = json_copy(body_checked(resource_type, version, body))
         metadata = obj.setdefault("metadata", {})
         if metadata.get("name") and metadata["name"] != name:
             raise ApiError(
@@ -284,7 +284,7 @@ class ObjectService:
             )
         if subresource == "finalize":
             # PUT namespaces/{name}/finalize changes only spec.finalizers (the namespace controller's call).
-            new = copy.deepcopy(old)
+            new = json_copy(old)
             new.setdefault("spec", {})["finalizers"] = list(((obj.get("spec") or {}).get("finalizers")) or [])
         elif subresource == "status":
             # /status writes change only status; everything else comes from the stored object,
@@ -294,7 +294,7 @@ class ObjectService:
             # place, and a CRD's defaulted, so theirs are copied.
             shared = resource_type.builtin and (resource_type.group, resource_type.resource) != CRD_KEY
             new = {
-                key: value if shared and key != "metadata" else copy.deepcopy(value)
+                key: value if shared and key != "metadata" else json_copy(value)
                 for key, value in old.items()
                 if key != "status"
             }
@@ -310,11 +310,11 @@ class ObjectService:
                     new_metadata.pop(key, None)
             if resource_type.has_status:
                 if "status" in old:
-                    new["status"] = copy.deepcopy(old["status"])
+                    new["status"] = json_copy(old["status"])
                 else:
                     new.pop("status", None)
             if (resource_type.group, resource_type.resource) == ("", "namespaces"):
-                new["spec"] = copy.deepcopy(old.get("spec", {}))
+                new["spec"] = json_copy(old.get("spec", {}))
             admission.validate_metadata(resource_type, new_metadata)
             defaults.prepare_write(resource_type, new)
             pod_validation.validate_workload(resource_type, new)

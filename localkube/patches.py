@@ -6,11 +6,11 @@ kubectl sends (``$patch``, ``$setElementOrder/…``, ``$deleteFromPrimitiveList/
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import jsonpatch
 
+from localkube.copying import json_copy
 from localkube.errors import ApiError
 
 MERGE_PATCH = "application/merge-patch+json"
@@ -43,8 +43,8 @@ def merge_patch(target: Any, patch: Any) -> Any:
     merged into in place: copying each nested map again on the way down cost a write to a pod or a
     session several whole-object copies."""
     if not isinstance(patch, dict):
-        return copy.deepcopy(patch)
-    result = copy.deepcopy(target) if isinstance(target, dict) else {}
+        return json_copy(patch)
+    result = json_copy(target) if isinstance(target, dict) else {}
     _merge_into(result, patch)
     return result
 
@@ -60,7 +60,7 @@ def _merge_into(result: dict[str, Any], patch: dict[str, Any]) -> None:
             _merge_into(current, value)
             result[key] = current
         else:
-            result[key] = copy.deepcopy(value)
+            result[key] = json_copy(value)
 
 
 def merge_patch_shared(target: Any, patch: Any) -> Any:
@@ -94,7 +94,7 @@ def strategic_merge_patch(target: dict[str, Any], patch: Any, kind: str) -> dict
     if not isinstance(patch, dict):
         raise ApiError(400, "strategic merge patch must be a JSON object")
     # One copy of the target; the merge below works in place on it (as merge_patch does).
-    return _merge_map(copy.deepcopy(target), patch, path=(), kind=kind)
+    return _merge_map(json_copy(target), patch, path=(), kind=kind)
 
 
 def _merge_key(field: str, path: tuple[str, ...], kind: str) -> str | None:
@@ -106,7 +106,7 @@ def _merge_key(field: str, path: tuple[str, ...], kind: str) -> str | None:
 
 def _merge_map(target: Any, patch: dict[str, Any], path: tuple[str, ...], kind: str) -> Any:
     if patch.get("$patch") == "replace":
-        return {k: copy.deepcopy(v) for k, v in patch.items() if k != "$patch"}
+        return {k: json_copy(v) for k, v in patch.items() if k != "$patch"}
     if patch.get("$patch") == "delete":
         return None
     result = target if isinstance(target, dict) else {}
@@ -129,7 +129,7 @@ def _merge_map(target: Any, patch: dict[str, Any], path: tuple[str, ...], kind: 
         elif isinstance(value, list):
             result[key] = _merge_list(result.get(key), value, key, path, kind)
         else:
-            result[key] = copy.deepcopy(value)
+            result[key] = json_copy(value)
     return result
 
 
@@ -143,9 +143,9 @@ def _merge_list(current: Any, patch: list[Any], field: str, path: tuple[str, ...
         return merged
     key = _merge_key(field, path, kind)
     if key is None or not all(isinstance(item, dict) for item in patch):
-        return [item for item in copy.deepcopy(patch) if not (isinstance(item, dict) and item.get("$patch"))]
+        return [item for item in json_copy(patch) if not (isinstance(item, dict) and item.get("$patch"))]
     if any(item.get("$patch") == "replace" for item in patch):
-        return [copy.deepcopy(item) for item in patch if item.get("$patch") != "replace"]
+        return [json_copy(item) for item in patch if item.get("$patch") != "replace"]
     merged = current_list
     for item in patch:
         index = next(

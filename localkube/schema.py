@@ -5,11 +5,11 @@ Errors carry kube's field paths (``spec.replicas``) and wording, so a client see
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 from typing import Any
 
+from localkube.copying import json_copy
 from localkube.errors import cause
 
 _ROOT_KEPT = ("apiVersion", "kind", "metadata")
@@ -22,7 +22,7 @@ def prepare(
     prunes and defaults ``obj`` itself (a caller's own copy) instead of a copy of it."""
     if not schema:
         return obj, [], []
-    result = obj if in_place else copy.deepcopy(obj)
+    result = obj if in_place else json_copy(obj)
     unknown: list[str] = []
     _prune(result, schema, "", unknown, root=True)
     _default(result, schema)
@@ -79,7 +79,7 @@ def _default(value: Any, schema: dict[str, Any]) -> None:
     if isinstance(value, dict):
         for key, child in (schema.get("properties") or {}).items():
             if key not in value and "default" in child:
-                value[key] = copy.deepcopy(child["default"])
+                value[key] = json_copy(child["default"])
             if key in value:
                 _default(value[key], child)
         additional = schema.get("additionalProperties")
@@ -104,6 +104,9 @@ def _type_ok(value: Any, expected: str) -> bool:
         return isinstance(value, int | float) and not isinstance(value, bool)
     python_type = _TYPE_NAMES.get(expected)
     return python_type is None or isinstance(value, python_type)
+
+
+_BOUND_KEYWORDS = frozenset({"minimum", "maximum", "minLength", "maxLength", "pattern", "minItems", "maxItems"})
 
 
 def _show(value: Any) -> str:
@@ -182,6 +185,8 @@ def _validate_list_type(value: list[Any], schema: dict[str, Any], path: str, cau
 
 
 def _validate_bounds(value: Any, schema: dict[str, Any], path: str, causes: list[dict[str, str]]) -> None:
+    if not _BOUND_KEYWORDS.intersection(schema):
+        return  # most fields have none; then not even the value's shown form is worth making
     shown = _show(value)
     if isinstance(value, int | float) and not isinstance(value, bool):
         if "minimum" in schema and value < schema["minimum"]:

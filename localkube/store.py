@@ -7,13 +7,13 @@ watch history can share references safely. External readers (auth, runtime) get 
 from __future__ import annotations
 
 import asyncio
-import copy
 import json
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from localkube.copying import json_copy
 from localkube.errors import ApiError
 from localkube.interfaces import KubeObject
 from localkube.journal import Journal
@@ -185,10 +185,10 @@ class Store:
     # ObjectReader, for auth and the runtime: copies, so callers cannot corrupt stored state.
     def get_object(self, group: str, resource: str, namespace: str | None, name: str) -> KubeObject | None:
         obj = self.get(group, resource, namespace or "", name)
-        return copy.deepcopy(obj) if obj is not None else None
+        return json_copy(obj) if obj is not None else None
 
     def list_objects(self, group: str, resource: str, namespace: str | None = None) -> list[KubeObject]:
-        return copy.deepcopy(self.objects_of(group, resource, namespace))
+        return json_copy(self.objects_of(group, resource, namespace))
 
     # -- writes ----------------------------------------------------------------------------
     def put(self, group: str, resource: str, obj: KubeObject, old: KubeObject | None) -> KubeObject:
