@@ -43,3 +43,6 @@ class ControllerContext:
     state_dir: Path
     image_map_file: Path | None
     reader: Store
+    # The same API over plain HTTP on a Unix socket in the state dir (owner-only), for controllers
+    # in this process: None when the path is too long for a socket address.
+    socket_path: Path | None = None

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import inspect
 import logging
+import os
 import socket
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -42,6 +43,8 @@ MASTERS = "system:masters"
 ADMIN_USERNAME = "localkube-admin"
 INFO_KEY = web.RequestKey("localkube_request_info", RequestInfo)
 USER_KEY = web.RequestKey("localkube_user", UserInfo)
+SOCKET_NAME = "api.sock"
+MAX_SOCKET_PATH = 108  # sun_path, with its terminating NUL
 _PUBLIC_PATHS = ("/healthz", "/livez", "/readyz", "/version")
 # Discovery and OpenAPI are open to every authenticated user (kube's system:discovery role).
 _DISCOVERY_PREFIXES = (
@@ -94,6 +97,7 @@ class LocalKubeServer:
         self.ca_file = self.state_dir / tls.CA_CERT
         self.ctx: ApiContext | None = None
         self._workers: list[EventWorker] = []
+        self._socket_path: Path | None = None
 
     # -- lifecycle -----------------------------------------------------------------------------
     async def start(self) -> None:
@@ -149,6 +153,7 @@ class LocalKubeServer:
         if server is not None and self.port == 0:
             sockets = getattr(server, "sockets", None) or []
             self.port = next(s.getsockname()[1] for s in sockets if s.family in (socket.AF_INET, socket.AF_INET6))
+        socket_path = await self._start_socket_site()
         host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host  # noqa: S104 - mapping, not binding
         self.url = f"https://{host}:{self.port}"
         self.ctx.server_address = f"{host}:{self.port}"
@@ -156,13 +161,29 @@ class LocalKubeServer:
         for worker in self._workers:
             worker.start()
         controller_ctx = ControllerContext(
-            self.url, self.admin_token, ca_file, self.state_dir, self.image_map_file, store
+            self.url, self.admin_token, ca_file, self.state_dir, self.image_map_file, store, socket_path
         )
         for controller in self.controllers:
             result = controller(controller_ctx)
             if inspect.isawaitable(result):
                 self._controller_tasks.append(asyncio.ensure_future(result))
         logger.info("localkube serving on %s (state in %s)", self.url, self.state_dir)
+
+    async def _start_socket_site(self) -> Path | None:
+        """Serve the app on a Unix socket in the state dir too, for the controllers in this process.
+
+        They are clients like any other (token, authorization, request log), but TLS on loopback
+        between two parts of one process cost both ends: the runtime's requests, about two
+        thirds of a burst's, spent a sizable share of the server's CPU encrypting and decrypting."""
+        assert self._runner is not None
+        path = self.state_dir / SOCKET_NAME
+        if len(os.fsencode(path)) >= MAX_SOCKET_PATH:
+            return None  # too long for sockaddr_un: the controllers use HTTPS
+        site = web.UnixSite(self._runner, str(path))
+        await site.start()
+        path.chmod(0o600)
+        self._socket_path = path
+        return path
 
     async def stop(self) -> None:
         for task in self._controller_tasks:
@@ -178,6 +199,10 @@ class LocalKubeServer:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        if self._socket_path is not None:
+            with contextlib.suppress(OSError):
+                self._socket_path.unlink()
+            self._socket_path = None
         if self.ctx is not None and self.ctx.store.journal is not None:
             self.ctx.store.journal.close()
 

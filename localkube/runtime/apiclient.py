@@ -13,11 +13,16 @@ import json
 import logging
 import ssl
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlencode, urlsplit
 
 import aiohttp
 
+from localkube.runtime.http1 import Http1Pool
+
 logger = logging.getLogger(__name__)
+REQUEST_TIMEOUT_SECONDS = 30.0
 KubeObject = dict[str, Any]
 PATCH_TYPES = {
     "merge": "application/merge-patch+json",
@@ -50,19 +55,38 @@ def resource_path(
 
 
 class KubeClient:
-    def __init__(self, base_url: str, token: str, ca_file: str | None) -> None:
+    """``socket_path``: the server's Unix socket (plain HTTP), used instead of ``base_url`` when given."""
+
+    def __init__(self, base_url: str, token: str, ca_file: str | None, *, socket_path: Path | None = None) -> None:
         self.base_url = base_url.rstrip("/")
-        ssl_context: ssl.SSLContext | bool = True
-        if base_url.startswith("https") and ca_file:
-            ssl_context = ssl.create_default_context(cafile=str(ca_file))
+        url = urlsplit(self.base_url)
+        tls: ssl.SSLContext | None = None
+        if url.scheme == "https" and socket_path is None:
+            tls = ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
+        connector: aiohttp.BaseConnector = (
+            aiohttp.UnixConnector(str(socket_path), limit=64)
+            if socket_path is not None
+            else aiohttp.TCPConnector(ssl=tls or True, limit=64)
+        )
+        self._watch_base = "http://localhost" if socket_path is not None else self.base_url
         # Big read buffer: a watch line is one whole object, and Secrets or CRDs can be large.
         self._session = aiohttp.ClientSession(
             headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
-            connector=aiohttp.TCPConnector(ssl=ssl_context, limit=64),
+            connector=connector,
             read_bufsize=2**22,
+        )
+        # One-shot requests go through a lighter pool of their own (see http1.py); watches above.
+        self._prefix = url.path
+        self._headers = [("Authorization", f"Bearer {token}"), ("Accept", "application/json")]
+        self._pool = Http1Pool(
+            url.hostname or "127.0.0.1",
+            url.port or (443 if url.scheme == "https" else 80),
+            tls,
+            unix_path=str(socket_path or ""),
         )
 
     async def close(self) -> None:
+        await self._pool.close()
         await self._session.close()
 
     async def request(
@@ -74,20 +98,18 @@ class KubeClient:
         params: dict[str, str] | None = None,
         content_type: str = "application/json",
     ) -> KubeObject:
-        data = json.dumps(body) if body is not None else None
-        headers = {"Content-Type": content_type} if data is not None else {}
-        timeout = aiohttp.ClientTimeout(total=30)
-        async with self._session.request(
-            method, self.base_url + path, data=data, params=params, headers=headers, timeout=timeout
-        ) as response:
-            text = await response.text()
-            try:
-                payload = json.loads(text) if text else {}
-            except json.JSONDecodeError:
-                payload = text
-            if response.status >= 400:
-                raise ApiError(response.status, payload, method, path)
-            return payload if isinstance(payload, dict) else {}
+        data = json.dumps(body).encode() if body is not None else None
+        headers = [*self._headers, ("Content-Type", content_type)] if data is not None else self._headers
+        target = quote(self._prefix + path, safe="/:@!$&'()*+,;=-._~%") + (f"?{urlencode(params)}" if params else "")
+        status, raw = await self._pool.request(method, target, headers, data, REQUEST_TIMEOUT_SECONDS)
+        text = raw.decode("utf-8", errors="replace")
+        try:
+            payload = json.loads(text) if text else {}
+        except json.JSONDecodeError:
+            payload = text
+        if status >= 400:
+            raise ApiError(status, payload, method, path)
+        return payload if isinstance(payload, dict) else {}
 
     async def get(self, path: str) -> KubeObject | None:
         try:
@@ -113,7 +135,7 @@ class KubeClient:
 
     async def watch_lines(self, path: str, params: dict[str, str]) -> aiohttp.ClientResponse:
         timeout = aiohttp.ClientTimeout(total=None, sock_connect=10, sock_read=None)
-        response = await self._session.get(self.base_url + path, params=params, timeout=timeout)
+        response = await self._session.get(self._watch_base + path, params=params, timeout=timeout)
         if response.status >= 400:
             text = await response.text()
             response.release()

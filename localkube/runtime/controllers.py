@@ -34,6 +34,8 @@ class ControllerContext(Protocol):
     def image_map_file(self) -> Path | None: ...
     @property
     def reader(self) -> ObjectReader: ...
+    @property
+    def socket_path(self) -> Path | None: ...
 
 
 def runtime_config(ctx: Any) -> RuntimeConfig:
@@ -72,7 +74,9 @@ def runtime_config(ctx: Any) -> RuntimeConfig:
 async def start_controllers(ctx: ControllerContext) -> None:
     """Run the runtime until cancelled; on cancellation every container process is stopped."""
     config = runtime_config(ctx)
-    client = KubeClient(ctx.base_url, ctx.admin_token, str(ctx.ca_file) if ctx.ca_file else None)
+    client = KubeClient(
+        ctx.base_url, ctx.admin_token, str(ctx.ca_file) if ctx.ca_file else None, socket_path=ctx.socket_path
+    )
     recorder = EventRecorder(client)
     kubelet = Kubelet(client, recorder, config)
     jobs = JobController(client, recorder, config.backoff_base)
@@ -89,6 +93,7 @@ async def start_controllers(ctx: ControllerContext) -> None:
     # The kubelet's view of the sources of Secret/ConfigMap volumes (refreshed on change, not polled).
     secrets = Informer(client, "/api/v1/secrets", kubelet.on_source_event("secret"), "secrets")
     configmaps = Informer(client, "/api/v1/configmaps", kubelet.on_source_event("configMap"), "configmaps")
+    kubelet.sources = {"secrets": secrets, "configmaps": configmaps, "persistentvolumeclaims": claims.claims}
     tasks = [
         asyncio.create_task(kubelet.run(), name="localkube-kubelet"),
         asyncio.create_task(claims.claims.run(), name="localkube-pvc-informer"),

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from localkube.runtime import constants as c
-from localkube.runtime.apiclient import ApiError, KubeClient, resource_path
+from localkube.runtime.apiclient import ApiError, Informer, KubeClient, resource_path
 from localkube.runtime.clock import now_rfc3339
 from localkube.runtime.events import EventRecorder
 from localkube.runtime.imagemap import ImageMapFile
@@ -56,6 +56,9 @@ class Kubelet:
         self._background: set[asyncio.Task[None]] = set()
         self.pids_dir = config.state_dir / "runtime" / "pids"
         self.memory = MemoryEnforcer(config.memory_check_seconds)
+        # "secrets", "configmaps", "persistentvolumeclaims" → the informer following them, once the
+        # runtime has set it.
+        self.sources: dict[str, Informer] = {}
 
     # -- informer handler ------------------------------------------------------------------------
 
@@ -154,12 +157,30 @@ class Kubelet:
                 self._requests[uid] = cached
         return cached
 
+    async def exists(self, resource: str, namespace: str, name: str) -> bool:
+        """Whether the object is there: the watch's view when it shows it (as the scheduler reads
+        its informers), else a read of the API server."""
+        informer = self.sources.get(resource)
+        if informer is not None and informer.synced.is_set() and (namespace, name) in informer.cache:
+            return True
+        return await self.client.get(resource_path("v1", resource, namespace, name)) is not None
+
     async def fetch_data(self, resource: str, namespace: str, name: str) -> dict[str, bytes] | None:
         return (await self.fetch_versioned(resource, namespace, name))[0]
 
-    async def fetch_versioned(self, resource: str, namespace: str, name: str) -> tuple[dict[str, bytes] | None, str]:
-        """A Secret's or ConfigMap's data and the resourceVersion it was read at ("" when absent)."""
-        obj = await self.client.get(resource_path("v1", resource, namespace, name))
+    async def fetch_versioned(
+        self, resource: str, namespace: str, name: str, *, fresh: bool = False
+    ) -> tuple[dict[str, bytes] | None, str]:
+        """A Secret's or ConfigMap's data and the resourceVersion it was read at ("" when absent).
+
+        Served from the watch that follows these objects when it has the object, as the kubelet's
+        Watch strategy serves them from its reflector: a few reads per pod for objects already on
+        hand were a sizable share of the API server's requests in a burst. ``fresh`` (the periodic
+        safety net) and an object the watch has not shown read the API server."""
+        informer = None if fresh else self.sources.get(resource)
+        obj = informer.cache.get((namespace, name)) if informer is not None and informer.synced.is_set() else None
+        if obj is None:
+            obj = await self.client.get(resource_path("v1", resource, namespace, name))
         if obj is None:
             return None, ""
         version = str((obj.get("metadata") or {}).get("resourceVersion") or "")

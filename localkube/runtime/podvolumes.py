@@ -44,7 +44,7 @@ class VolumeSources:
             await asyncio.sleep(self.kubelet.config.volume_resync_seconds)
             for volume in self.sourced:
                 with contextlib.suppress(Exception):
-                    await self._fill(volume)
+                    await self._fill(volume, fresh=True)
 
     def source_changed(self, kind: str, name: str, version: str = "") -> None:
         if not self.live:
@@ -59,12 +59,12 @@ class VolumeSources:
         with contextlib.suppress(Exception):  # a source gone meanwhile keeps the files it had
             await self._fill(volume)
 
-    async def _fill(self, volume: SourcedVolume) -> str | None:
+    async def _fill(self, volume: SourcedVolume, *, fresh: bool = False) -> str | None:
         """Write one volume; return the kubelet's FailedMount text if a source is missing."""
         files: dict[str, bytes] = {}
         for kind, name, items, optional in volume.sources:
             resource = "secrets" if kind == "secret" else "configmaps"
-            data, version = await self.kubelet.fetch_versioned(resource, self.namespace, name)
+            data, version = await self.kubelet.fetch_versioned(resource, self.namespace, name, fresh=fresh)
             if version:
                 self._filled[(kind, name)] = version
             if data is None:

@@ -265,11 +265,7 @@ class PodWorker:
     async def _unfit_reason(self) -> str | None:
         for volume in (self.pod.get("spec") or {}).get("volumes") or []:
             claim = (volume.get("persistentVolumeClaim") or {}).get("claimName")
-            if (
-                claim
-                and await self.kubelet.client.get(resource_path("v1", "persistentvolumeclaims", self.namespace, claim))
-                is None
-            ):
+            if claim and not await self.kubelet.exists("persistentvolumeclaims", self.namespace, claim):
                 return f'0/1 nodes are available: persistentvolumeclaim "{claim}" not found.'
         missing = insufficient_resources(
             self.pod, self.kubelet.capacity, self.kubelet.bound_pods(self.uid), self.kubelet.requests_of
