@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import json
 import logging
 import os
 import signal
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from localkube.faults import FaultConfig
@@ -47,6 +50,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--fault-latency-ms", type=float, default=0.0)
     serve.add_argument("--fault-watch-drop-rate", type=float, default=0.0)
     serve.add_argument("--fault-watch-expire-rate", type=float, default=0.0)
+    serve.add_argument(
+        "--loop",
+        choices=("auto", "uvloop", "asyncio"),
+        default="auto",
+        help="event loop: uvloop when installed (auto), or the standard library's",
+    )
     serve.add_argument("-v", "--verbose", action="store_true")
     return parser
 
@@ -61,6 +70,19 @@ def _private_state_dir(state_dir: Path) -> None:
     os.umask(PRIVATE_UMASK)
     state_dir.mkdir(mode=STATE_DIR_MODE, parents=True, exist_ok=True)
     state_dir.chmod(STATE_DIR_MODE)
+
+
+def _profile_on_signals(loop: asyncio.AbstractEventLoop, path: Path) -> None:
+    """SIGUSR1 starts cProfile on the event loop's thread, SIGUSR2 stops it and writes ``path``
+    (pstats format): to see where a stretch of load, e.g. a bench's burst, spends the server's CPU."""
+    profiler = cProfile.Profile(time.thread_time)
+    loop.add_signal_handler(signal.SIGUSR1, profiler.enable)
+
+    def dump() -> None:
+        profiler.disable()
+        profiler.dump_stats(path)
+
+    loop.add_signal_handler(signal.SIGUSR2, dump)
 
 
 async def _serve(args: argparse.Namespace) -> None:
@@ -90,6 +112,9 @@ async def _serve(args: argparse.Namespace) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
+    profile_path = os.environ.get("LOCALKUBE_PROFILE")
+    if profile_path:
+        _profile_on_signals(loop, Path(profile_path))
     await server.start()
     sys.stdout.write(json.dumps({"url": server.url, "kubeconfig": str(server.kubeconfig_path.resolve())}) + "\n")
     sys.stdout.write(f"localkube ready: export KUBECONFIG={server.kubeconfig_path.resolve()}\n")
@@ -104,5 +129,21 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     if args.command == "serve":
-        asyncio.run(_serve(args))
+        with asyncio.Runner(loop_factory=_loop_factory(args.loop)) as runner:
+            runner.run(_serve(args))
     return 0
+
+
+def _loop_factory(choice: str) -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop's loop when installed (or asked for): its transports, TLS and callbacks are compiled,
+    where the standard loop runs them in Python, and they are much of the server's CPU per request.
+    None: asyncio's own loop."""
+    if choice == "asyncio":
+        return None
+    try:
+        import uvloop  # noqa: PLC0415 - optional
+    except ImportError:
+        if choice == "uvloop":
+            raise SystemExit("localkube: --loop uvloop needs the uvloop package (pip install uvloop)") from None
+        return None
+    return uvloop.new_event_loop
