@@ -49,6 +49,14 @@ def stack(e2e_stack: Stack, kube_namespace: str) -> Iterator[Stack]:
 
 
 @pytest.fixture
+def content_stand_in(stack: Stack) -> None:
+    """Sessions started by this test get tests/e2e/fake_content.py for their content sidecar: for
+    files whose sessions have no repos or workflow, so nothing but the readiness probe calls it (the
+    `stack` fixture maps the real service again afterwards)."""
+    stack.set_image_map(content_stand_in=True)
+
+
+@pytest.fixture
 def api(stack: Stack, kube_namespace: str, settings) -> APIClient:
     """The session API in this process, as the cluster admin, on the stack's localkube: the test's
     namespace is a managed project and content calls go through the API server's service proxy."""

@@ -17,6 +17,7 @@ from typing import Any
 
 import kubernetes.client
 
+from ambient.contract import CONTENT_PORT
 from localkube.testing import LocalKube, free_port
 from reconciler.embedded_images import EMBEDDED_CONTENT_COMMAND, REPO_ROOT, image_map, write_image_map
 from tests.e2e.processes import ManagedProcess, RedisServer, http_ok, stop_all, wait_for
@@ -24,6 +25,7 @@ from tests.e2e.processes import ManagedProcess, RedisServer, http_ok, stop_all, 
 RUNNER_IMAGE = "ambient-test/fake-runner:e2e"
 CONTENT_IMAGE = "ambient-test/content:e2e"
 FAKE_RUNNER = Path(__file__).resolve().parent / "fake_runner.py"
+FAKE_CONTENT = Path(__file__).resolve().parent / "fake_content.py"
 CONTROL_PLANE_NAMESPACE = "ambient-system"
 # The worker's Redis keys (claims, leases): tests that look at them build names from this.
 RECONCILE_KEY_PREFIX = "ambient-e2e:"
@@ -153,14 +155,22 @@ class Stack:
             self.start_watcher()
 
     def set_image_map(
-        self, *, runner_mapped: bool = True, real_runner: bool = False, runner_env: dict[str, str] | None = None
+        self,
+        *,
+        runner_mapped: bool = True,
+        real_runner: bool = False,
+        runner_env: dict[str, str] | None = None,
+        content_stand_in: bool = False,
     ) -> None:
         """The runner image runs fake_runner.py, or with `real_runner` this checkout's `python -m runner`
-        (with `runner_env` in the image's environment, as `make run` passes its agent variables)."""
+        (with `runner_env` in the image's environment, as `make run` passes its agent variables). The
+        content image runs the real content service, or with `content_stand_in` fake_content.py."""
         runner_command = ["{python}", "-m", "runner"] if real_runner else ["{python}", str(FAKE_RUNNER)]
         document = image_map(
             runner_image=RUNNER_IMAGE, content_image=CONTENT_IMAGE, runner_command=runner_command, runner_env=runner_env
         )
+        if content_stand_in:
+            document["images"][CONTENT_IMAGE]["command"] = ["{python}", str(FAKE_CONTENT), f"{{port:{CONTENT_PORT}}}"]
         if real_runner:
             # Tests add repositories from local paths; only the test stack lets the content service clone those.
             document["images"][CONTENT_IMAGE]["env"]["AMBIENT_ALLOW_FILE_GIT_URLS"] = "true"

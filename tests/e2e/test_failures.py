@@ -18,7 +18,8 @@ from tests.e2e.support import (
     wait_run_gone,
 )
 
-pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.slow]
+# Its sessions have no repos or workflow: a stand-in content sidecar answers their readiness probe.
+pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.slow, pytest.mark.usefixtures("content_stand_in")]
 
 
 @pytest.mark.parametrize(
@@ -34,7 +35,7 @@ def test_runner_exit_code_maps_to_reason(stack: Stack, kube_namespace: str, exit
 
 
 def test_image_pull_failure_past_grace(stack: Stack, kube_namespace: str) -> None:
-    stack.set_image_map(runner_mapped=False)
+    stack.set_image_map(runner_mapped=False, content_stand_in=True)
     admin = stack.admin
     session_create(admin, kube_namespace, "nopull")
     session = wait_phase(admin, kube_namespace, "nopull", "Failed")

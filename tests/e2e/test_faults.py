@@ -30,7 +30,8 @@ from tests.e2e.support import (
     wait_ready,
 )
 
-pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.slow]
+# Its sessions have no repos or workflow: a stand-in content sidecar answers their readiness probe.
+pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.slow, pytest.mark.usefixtures("content_stand_in")]
 
 RECONCILE_TASK = "reconciler.tasks.reconcile_session"
 

@@ -14,7 +14,8 @@ from reconciler.tests.services_support import session_manifest
 from tests.e2e.stack import Stack
 from tests.e2e.support import conditions, fake_runner_env, jobs, session_create, wait_for, wait_phase, wait_run_gone
 
-pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.slow]
+# Its sessions have no repos or workflow: a stand-in content sidecar answers their readiness probe.
+pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.slow, pytest.mark.usefixtures("content_stand_in")]
 
 # The platform defaults (ambient/settings/base.py); the e2e worker does not override them.
 DEFAULT_TIMEOUT_SECONDS = 24 * 3600

@@ -24,7 +24,8 @@ from tests.e2e.support import (
     wait_phase,
 )
 
-pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.slow]
+# Its sessions have no repos or workflow: a stand-in content sidecar answers their readiness probe.
+pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.slow, pytest.mark.usefixtures("content_stand_in")]
 
 
 def runner_token(stack: Stack, namespace: str, session: str) -> str:
