@@ -13,6 +13,7 @@ from typing import Any
 import kubernetes.client
 import pytest
 import redis
+from django.conf import settings
 
 from ambient.contract import ANNOTATION_PREFIX
 from reconciler.tests.services_support import RECONCILER_USER
@@ -180,8 +181,15 @@ def test_localkube_fails_a_fifth_of_writes(stack: Stack, kube_namespace: str) ->
 
 
 def _queued_for(client: redis.Redis, namespace: str, name: str) -> int:
+    """Reconcile tasks for the session waiting in the broker, on either queue (a session with no
+    phase yet goes on the first-sight queue)."""
     count = 0
-    for raw in client.lrange("celery", 0, -1):
+    queued = [
+        raw
+        for queue in (settings.RECONCILE_FIRST_SIGHT_QUEUE, settings.RECONCILE_QUEUE)
+        for raw in client.lrange(queue, 0, -1)
+    ]
+    for raw in queued:
         message = json.loads(raw)
         if message.get("headers", {}).get("task") != RECONCILE_TASK:
             continue
