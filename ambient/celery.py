@@ -9,6 +9,9 @@ import os
 from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ambient.settings.local")
+# A worker serves no URL: Django's system checks at its start would import the API's whole URLconf
+# (every view and serializer), a fifth of a worker's start-up. `manage.py check` and the api run them.
+os.environ.setdefault("CELERY_SKIP_CHECKS", "1")
 
 app = Celery("ambient")
 app.config_from_object("django.conf:settings", namespace="CELERY")

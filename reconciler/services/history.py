@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 
 from ambient.contract import API_VERSION, KIND, ConditionReason, ConditionStatus, ConditionType
 from ambient.exceptions import ApplicationError
@@ -155,3 +155,6 @@ def transitions_record(
         TransitionRow.objects.bulk_create(rows)
     except DatabaseError:
         logger.exception("could not append condition history for %s/%s", metadata["namespace"], metadata["name"])
+        # The worker keeps its connection across tasks (CELERY_DB_REUSE_MAX): a broken one must not be
+        # handed to the next pass.
+        connection.close()
