@@ -143,7 +143,7 @@ MAX_TASK_COUNTDOWN = BROKER_VISIBILITY_TIMEOUT // 2
 # task, so each writing pass (its condition history rows) connected again: +2–3 ms CPU per pass, and a
 # PostgreSQL backend started per task. Kept for this many tasks; a failed write closes it at once
 # (reconciler/services/history.py), so a database restart costs one lost history append, not many.
-CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
+CELERY_DB_REUSE_MAX = 1000
 
 # `make run` starts a private Redis and hands every process its REDIS_URL, so the embedded mode
 # runs the production broker and channel layer. Without REDIS_URL (a one-off management command,
