@@ -44,7 +44,11 @@ def make_queue(store: QueueStore, prefix: str) -> Callable[..., tuple[ReconcileQ
         sender = RecordingSender()
         jitter = overrides.pop("jitter", None)
         settings = QueueSettings(prefix=prefix, **overrides)
-        queue = ReconcileQueue(store, sender, settings, **({"jitter": lambda: jitter} if jitter is not None else {}))
+        queue = (
+            ReconcileQueue(store, sender, settings)
+            if jitter is None
+            else ReconcileQueue(store, sender, settings, jitter=lambda: float(jitter))
+        )
         return queue, sender
 
     return make
