@@ -41,7 +41,7 @@ def template_texts() -> dict[str, str]:
 
 # The control plane's settings modules (the chart runs `production`, built on `base`); `content`
 # is the sidecar's, whose environment the reconciler sets in each Job pod.
-CONTROL_PLANE_SETTINGS = ("env", "base", "production")
+CONTROL_PLANE_SETTINGS = ("env", "base", "reconciler", "production")
 
 
 def settings_environment_names(modules: tuple[str, ...] | None = None) -> set[str]:
